@@ -1,0 +1,141 @@
+"""The ``mockgenesys`` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from mockgenesys.errors import MockGenesysError
+from mockgenesys.world.generate import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+
+ENV_CLIENT_ID = "MOCKGENESYS_CLIENT_ID"
+ENV_CLIENT_SECRET = "MOCKGENESYS_CLIENT_SECRET"
+ENV_SEED = "MOCKGENESYS_SEED"
+
+
+def env_defaults(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Defaults for ``serve`` taken from the environment (the one place it is read)."""
+    env = os.environ if environ is None else environ
+    defaults: dict[str, Any] = {
+        "client_id": env.get(ENV_CLIENT_ID) or DEFAULT_CLIENT_ID,
+        "client_secret": env.get(ENV_CLIENT_SECRET) or DEFAULT_CLIENT_SECRET,
+        "seed": 0,
+    }
+    if env.get(ENV_SEED):
+        try:
+            defaults["seed"] = int(env[ENV_SEED])
+        except ValueError:
+            raise MockGenesysError(f"{ENV_SEED} must be a whole number, got {env[ENV_SEED]!r}.") from None
+    return defaults
+
+
+def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentParser:
+    defaults = env_defaults(environ)
+    parser = argparse.ArgumentParser(prog="mockgenesys", description="A simulated Genesys Cloud for tests.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="run the mock server", description="Run the mock Genesys Cloud server.")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0 picks a free one)")
+    serve.add_argument("--seed", type=int, default=defaults["seed"], help=f"world seed (default 0, env {ENV_SEED})")
+    serve.add_argument(
+        "--client-id", default=defaults["client_id"], help=f"default OAuth client id (env {ENV_CLIENT_ID})"
+    )
+    serve.add_argument(
+        "--client-secret",
+        default=defaults["client_secret"],
+        help=f"default OAuth client secret (env {ENV_CLIENT_SECRET})",
+    )
+    serve.add_argument("--world", type=Path, help="load the world from a JSON snapshot instead of generating it")
+    serve.add_argument("--info-file", type=Path, help="write the connection facts as JSON once the server is up")
+    serve.add_argument("--token-ttl", type=int, default=86400, help="access token lifetime in seconds (300..172800)")
+    serve.add_argument("--no-limits", action="store_true", help="switch every rate limit off")
+    serve.add_argument("--quiet", action="store_true", help="print only the base URL")
+    return parser
+
+
+def connection_facts(mock: Any, url: str) -> dict[str, Any]:
+    world = mock.world
+    return {
+        "base_url": url,
+        "ws_url": url.replace("http://", "ws://", 1) + f"/v1?deploymentId={mock.deployment_id}",
+        "org_id": mock.org_id,
+        "deployment_id": mock.deployment_id,
+        "client_id": mock.client_id,
+        "client_secret": mock.client_secret,
+        "conversation_ids": list(world.conversations)[:3],
+        "external_contact_ids": [c.id for c in world.contacts_sorted()[:3]],
+    }
+
+
+def _banner(facts: dict[str, Any]) -> str:
+    lines = [
+        f"mockgenesys is serving a simulated Genesys Cloud at {facts['base_url']}",
+        f"  guest WebSocket   {facts['ws_url']}",
+        f"  OAuth client id   {facts['client_id']}",
+        f"  OAuth secret      {facts['client_secret']}",
+        f"  org id            {facts['org_id']}",
+        f"  deployment id     {facts['deployment_id']}",
+    ]
+    lines += [f"  conversation      {cid}" for cid in facts["conversation_ids"]]
+    lines += [f"  external contact  {cid}" for cid in facts["external_contact_ids"]]
+    lines += [
+        "Try:",
+        f"  curl -s -u {facts['client_id']}:{facts['client_secret']} -d grant_type=client_credentials {facts['base_url']}/oauth/token",
+        "Press Ctrl-C to stop.",
+    ]
+    return "\n".join(lines)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from mockgenesys.mock import MockGenesys
+    from mockgenesys.serving import base_url, bind, run_forever
+
+    if args.host not in ("127.0.0.1", "::1", "localhost"):
+        print(
+            f"note: binding {args.host}; the mock has no real security, keep it on trusted networks.", file=sys.stderr
+        )
+    mock = MockGenesys(
+        seed=args.seed,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        world=args.world,
+        token_ttl=args.token_ttl,
+        limits={"enabled": False} if args.no_limits else None,
+    )
+    try:
+        sock = bind("127.0.0.1" if args.host == "localhost" else args.host, args.port)
+    except OSError as exc:
+        raise MockGenesysError(
+            f"Cannot listen on {args.host}:{args.port}: {exc.strerror}. Pick another --port."
+        ) from exc
+    url = base_url(sock)
+    facts = connection_facts(mock, url)
+    print(url if args.quiet else _banner(facts), flush=True)
+
+    def ready() -> None:
+        if args.info_file:
+            args.info_file.write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
+
+    run_forever(mock.app, sock, on_ready=ready)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``mockgenesys`` command."""
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command == "serve":
+            return cmd_serve(args)
+        parser.error(f"unknown command {args.command}")
+    except MockGenesysError as exc:
+        print(f"mockgenesys: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,97 @@
+"""Rate limits on the mock's clock, with Genesys' documented defaults."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from mockgenesys.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Every limit the mock enforces; ``None`` switches one off, ``enabled=False`` all.
+
+    Defaults are Genesys' documented values (``token.rate.per.minute`` = 300 per token,
+    ``org.app.user.rate.per.minute`` = 3000, applied per caller address to calls that carry
+    no OAuth token, the token endpoint included) and the
+    seeds' figures (30 req/s per org on history, 100 req/s per org on session creation).
+    """
+
+    enabled: bool = True
+    token_per_minute: int | None = 300
+    client_per_minute: int | None = 3000
+    org_history_per_second: int | None = 30
+    org_sessions_per_second: int | None = 100
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> RateLimits:
+        if not data:
+            return cls()
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ConfigError(f"Unknown rate limit(s) {unknown}; valid names: {sorted(names)}.")
+        for name, value in data.items():
+            if name == "enabled":
+                if not isinstance(value, bool):
+                    raise ConfigError(f"limits.enabled must be true or false, got {value!r}.")
+            elif value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+                raise ConfigError(f"limits.{name} must be a whole number >= 1 or null (off), got {value!r}.")
+        return replace(cls(), **data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+class Window:
+    """A fixed window counter: ``limit`` hits per ``period`` seconds, starting at first use."""
+
+    __slots__ = ("count", "limit", "period", "start")
+
+    def __init__(self, limit: int, period: float, now: float) -> None:
+        self.limit = limit
+        self.period = period
+        self.start = now
+        self.count = 0
+
+    def hit(self, now: float) -> int | None:
+        """Count one request; ``None`` if allowed, else whole seconds until it would be."""
+        if now - self.start >= self.period:
+            self.start = now
+            self.count = 0
+        if self.count >= self.limit:
+            return max(1, math.ceil(self.start + self.period - now))
+        self.count += 1
+        return None
+
+    def reset_in(self, now: float) -> int:
+        return max(0, math.ceil(self.start + self.period - now))
+
+
+class Limiter:
+    """Keeps one ``Window`` per (limit name, key); bounded by pruning stale windows."""
+
+    MAX_WINDOWS = 100_000
+
+    def __init__(self, limits: RateLimits) -> None:
+        self.limits = limits
+        self._windows: dict[tuple[str, str], Window] = {}
+
+    def window(self, name: str, key: str, limit: int, period: float, now: float) -> Window:
+        slot = (name, key)
+        found = self._windows.get(slot)
+        if found is None:
+            if len(self._windows) >= self.MAX_WINDOWS:
+                self._prune(now)
+            found = self._windows[slot] = Window(limit, period, now)
+        return found
+
+    def _prune(self, now: float) -> None:
+        stale = [k for k, w in self._windows.items() if now - w.start >= w.period]
+        for k in stale:
+            del self._windows[k]
+
+    def reset(self) -> None:
+        self._windows.clear()

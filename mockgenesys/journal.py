@@ -1,0 +1,165 @@
+"""The journal: a bounded record of every request and WebSocket frame the mock handled."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from mockgenesys.errors import JournalAssertionError
+
+DEFAULT_JOURNAL_SIZE = 100_000
+
+
+@dataclass(slots=True)
+class Entry:
+    """One journal line: an HTTP exchange or a WebSocket frame."""
+
+    seq: int
+    time: float
+    wall: float
+    kind: str  # "http" | "ws.in" | "ws.out" | "ws.connect"
+    endpoint: str
+    method: str
+    path: str
+    status: int
+    principal: str | None = None
+    org_id: str | None = None
+    code: str | None = None
+    fault: str | None = None
+    latency_ms: float = 0.0
+    retry_after: int | None = None
+    expires_at: float | None = None
+    detail: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        who = f" by {self.principal}" if self.principal else ""
+        code = f" {self.code}" if self.code else ""
+        return f"#{self.seq} t={self.time:.3f} {self.method} {self.path} [{self.endpoint}] -> {self.status}{code}{who}"
+
+
+def fingerprint(secret: str) -> str:
+    """A short, stable, non-reversible name for a token (the journal never holds tokens)."""
+    return "fp:" + hashlib.blake2s(secret.encode("utf-8"), digest_size=6).hexdigest()
+
+
+class Journal:
+    """A ring buffer of ``Entry`` with query and assertion helpers.
+
+    >>> journal = Journal(maxlen=2)
+    >>> for n in range(3):
+    ...     _ = journal.record(time=n, wall=n, kind="http", endpoint="oauth.token",
+    ...                        method="POST", path="/oauth/token", status=200)
+    >>> [e.seq for e in journal]
+    [2, 3]
+    """
+
+    def __init__(self, maxlen: int = DEFAULT_JOURNAL_SIZE) -> None:
+        if maxlen < 1:
+            raise ValueError(f"The journal needs room for at least one entry, got maxlen={maxlen}.")
+        self._entries: deque[Entry] = deque(maxlen=maxlen)
+        self._seq = 0
+        self.maxlen = maxlen
+
+    def record(self, **fields: Any) -> Entry:
+        self._seq += 1
+        entry = Entry(seq=self._seq, **fields)
+        self._entries.append(entry)
+        return entry
+
+    def append(self, entry: Entry) -> Entry:
+        self._seq += 1
+        entry.seq = self._seq
+        self._entries.append(entry)
+        return entry
+
+    @property
+    def total(self) -> int:
+        """How many entries were ever recorded (including those the ring dropped)."""
+        return self._seq
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(list(self._entries))
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def calls(
+        self,
+        endpoint: str | None = None,
+        *,
+        status: int | None = None,
+        method: str | None = None,
+        principal: str | None = None,
+        kind: str | None = None,
+        since: int = 0,
+    ) -> list[Entry]:
+        """Entries matching every given filter; ``endpoint`` may be a glob (``guest.ws.*``)."""
+        return [e for e in self._entries if _matches(e, endpoint, status, method, principal, kind, since)]
+
+    def assert_called(
+        self,
+        endpoint: str,
+        *,
+        status: int | None = None,
+        method: str | None = None,
+        principal: str | None = None,
+        times: int | None = None,
+    ) -> list[Entry]:
+        """Return the matching entries, or raise showing what was expected and the near misses."""
+        found = self.calls(endpoint, status=status, method=method, principal=principal)
+        if (times is None and found) or (times is not None and len(found) == times):
+            return found
+        wanted = _describe(endpoint, status, method, principal, times)
+        near = [e for e in self._entries if fnmatch.fnmatchcase(e.endpoint, endpoint)] or list(self._entries)
+        lines = "\n".join(f"  {e}" for e in near[-10:]) or "  (the journal is empty)"
+        raise JournalAssertionError(f"Expected {wanted}, found {len(found)} matching call(s). Nearest calls:\n{lines}")
+
+    def to_jsonl(self, entries: Iterable[Entry] | None = None) -> str:
+        """The entries as JSON lines (one object per line)."""
+        rows = self._entries if entries is None else entries
+        return "".join(json.dumps(e.to_dict(), separators=(",", ":")) + "\n" for e in rows)
+
+
+def _matches(
+    e: Entry,
+    endpoint: str | None,
+    status: int | None,
+    method: str | None,
+    principal: str | None,
+    kind: str | None,
+    since: int,
+) -> bool:
+    if e.seq <= since:
+        return False
+    if endpoint is not None and e.endpoint != endpoint and not fnmatch.fnmatchcase(e.endpoint, endpoint):
+        return False
+    if status is not None and e.status != status:
+        return False
+    if method is not None and e.method != method.upper():
+        return False
+    if principal is not None and e.principal != principal:
+        return False
+    return kind is None or e.kind == kind
+
+
+def _describe(endpoint: str, status: int | None, method: str | None, principal: str | None, times: int | None) -> str:
+    parts = [f"endpoint={endpoint!r}"]
+    if method:
+        parts.append(f"method={method.upper()!r}")
+    if status is not None:
+        parts.append(f"status={status}")
+    if principal:
+        parts.append(f"principal={principal!r}")
+    count = "at least one call" if times is None else f"exactly {times} call(s)"
+    return f"{count} with " + ", ".join(parts)

@@ -1,0 +1,156 @@
+"""``MockGenesys``: one object that owns a simulated Genesys Cloud and serves it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+
+from mockgenesys.clock import Clock, SystemClock
+from mockgenesys.errors import ConfigError, WorldError
+from mockgenesys.faults.ratelimit import RateLimits
+from mockgenesys.journal import DEFAULT_JOURNAL_SIZE, Journal
+from mockgenesys.server.app import RestApp, build_app
+from mockgenesys.server.core import Server
+from mockgenesys.server.guests import open_session
+from mockgenesys.server.routes import all_routes
+from mockgenesys.serving import LOOPBACK, serve_in_thread
+from mockgenesys.transport import MockTransport
+from mockgenesys.world.generate import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_CONTACTS,
+    DEFAULT_CONVERSATIONS,
+)
+from mockgenesys.world.store import World
+
+
+class MockGenesys:
+    """A simulated Genesys Cloud: world, clock, journal, the Starlette app and transports.
+
+    Keyword arguments mirror ``mockgenesys serve``'s flags.
+
+    >>> mock = MockGenesys(seed=7)
+    >>> mock.client_id == mock.world.default_client.id
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        clock: Clock | None = None,
+        world: World | str | Path | dict[str, Any] | None = None,
+        limits: RateLimits | dict[str, Any] | None = None,
+        conversations: int = DEFAULT_CONVERSATIONS,
+        contacts: int = DEFAULT_CONTACTS,
+        token_ttl: int = 86400,
+        journal_size: int = DEFAULT_JOURNAL_SIZE,
+        jwt_secret: str | None = None,
+    ) -> None:
+        if conversations < 0 or contacts < 0:
+            raise ConfigError("conversations and contacts must be >= 0.")
+        self.seed = seed
+        self._world_source = world
+        self._options: dict[str, Any] = {
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "conversations": conversations,
+            "contacts": contacts,
+            "token_ttl": token_ttl,
+        }
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.limits = limits if isinstance(limits, RateLimits) else RateLimits.from_dict(limits)
+        self.journal = Journal(journal_size)
+        self.world = self._build_world()
+        key = (jwt_secret or f"mockgenesys-jwt-{seed}").encode()
+        self.server = Server(
+            self.world,
+            self.clock,
+            self.journal,
+            self.limits,
+            jwt_key=hashlib.sha256(key).digest(),
+            routes=all_routes(),
+        )
+        app, rest = build_app(self.server)
+        self.app: Starlette = app
+        self._rest: RestApp = rest
+
+    # ------------------------------------------------------------------ world
+    def _build_world(self) -> World:
+        source = self._world_source
+        if source is None:
+            return World.generate(self.seed, **self._options)
+        if isinstance(source, World):
+            return source
+        return World.load(source)
+
+    def reset(self) -> None:
+        """Back to the initial world, an empty journal and fresh rate-limit windows."""
+        if isinstance(self._world_source, World):
+            raise ConfigError(
+                "A mock built around a World object cannot rebuild it; pass a seed or a snapshot instead."
+            )
+        self.world = self._build_world()
+        self.server.world = self.world
+        self.journal.clear()
+        self.server.limiter.reset()
+        self.server.errors.clear()
+
+    @property
+    def client_id(self) -> str:
+        return self.world.default_client.id
+
+    @property
+    def client_secret(self) -> str:
+        return self.world.default_client.secret
+
+    @property
+    def org_id(self) -> str:
+        return self.world.default_org.id
+
+    @property
+    def deployment_id(self) -> str:
+        return self.world.default_deployment.id
+
+    # ------------------------------------------------------------------ helpers for tests
+    def issue_token(self, client_id: str | None = None) -> str:
+        """An access token for a client (the default one), as ``POST /oauth/token`` would give."""
+        client = self.world.clients.get(client_id or self.client_id)
+        if client is None:
+            raise WorldError(f"No OAuth client {client_id!r}; known clients: {sorted(self.world.clients)}.")
+        return self.world.issue_token(client, self.clock.now()).token
+
+    def guest_jwt(self, conversation_id: str | None = None) -> str:
+        """A guest JWT for a new guest session on ``conversation_id`` (or a new conversation)."""
+        deployment = self.world.default_deployment
+        conversation = self.world.conversation(conversation_id) if conversation_id else None
+        session = open_session(
+            self.world, deployment, "test-" + self.world.new_hex_id(), self.clock.now(), conversation=conversation
+        )
+        return self.server.mint_guest_jwt(session, deployment.jwt_ttl)[0]
+
+    # ------------------------------------------------------------------ serving
+    @property
+    def asgi(self) -> RestApp | Starlette:
+        """The ASGI entry point (the Starlette ``app``)."""
+        return self.app
+
+    def transport(self, *, raise_server_errors: bool = True) -> MockTransport:
+        """An httpx transport for ``httpx.Client`` and ``httpx.AsyncClient``, without sockets."""
+        return MockTransport(self.server, raise_server_errors=raise_server_errors)
+
+    @contextmanager
+    def serve(self, host: str = LOOPBACK, port: int = 0) -> Iterator[str]:
+        """Serve live on ``host`` (loopback) in a background thread; yields the base URL."""
+        with serve_in_thread(self.app, host, port) as url:
+            yield url
+
+    def __repr__(self) -> str:
+        return f"MockGenesys(seed={self.seed!r}, org_id={self.org_id!r}, clock={self.clock!r})"

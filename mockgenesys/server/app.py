@@ -1,0 +1,66 @@
+"""The ASGI side: a lean REST adapter over ``Server`` and the Starlette app around it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount
+
+from mockgenesys.server.core import MAX_REQUEST_BYTES
+from mockgenesys.server.http import MockRequest
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, MutableMapping
+
+    from mockgenesys.server.core import Server
+
+    Scope = MutableMapping[str, Any]
+    Message = MutableMapping[str, Any]
+    Receive = Callable[[], Awaitable[Message]]
+    Send = Callable[[Message], Awaitable[None]]
+
+
+class RestApp:
+    """ASGI app serving every REST route through ``Server.handle``."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # lifespan and stray websockets: nothing to do here
+            return
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            if len(body) <= MAX_REQUEST_BYTES:
+                body += chunk
+            more = message.get("more_body", False)
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
+        client = scope.get("client")
+        request = MockRequest(
+            scope["method"],
+            scope["path"],
+            scope["query_string"].decode("latin-1"),
+            headers,
+            body,
+            client[0] if client else "127.0.0.1",
+        )
+        response = self.server.handle(request)
+        raw_headers = [(b"content-length", str(len(response.body)).encode())]
+        if response.content_type is not None:
+            raw_headers.append((b"content-type", response.content_type))
+        raw_headers.extend(response.headers)
+        await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+
+def build_app(server: Server, extra_routes: list[BaseRoute] | None = None) -> tuple[Starlette, RestApp]:
+    """The Starlette app (extra routes first, REST last) and its REST adapter."""
+    rest = RestApp(server)
+    routes: list[BaseRoute] = [*(extra_routes or []), Mount("", app=rest)]
+    return Starlette(routes=routes), rest

@@ -1,0 +1,173 @@
+"""The mock's own request/response values and the route table both transports share."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+if TYPE_CHECKING:
+    from mockgenesys.server.core import Server
+    from mockgenesys.world.models import GuestSession
+
+JSON_TYPE = b"application/json"
+
+
+class MockRequest:
+    """One HTTP request as the route handlers see it (transport-independent)."""
+
+    __slots__ = (
+        "_query",
+        "body",
+        "client",
+        "endpoint",
+        "guest",
+        "headers",
+        "method",
+        "org_id",
+        "params",
+        "path",
+        "principal",
+        "query_string",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        query_string: str,
+        headers: dict[str, str],
+        body: bytes,
+        client: str = "127.0.0.1",
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.query_string = query_string
+        self.headers = headers
+        self.body = body
+        self.client = client
+        self.params: dict[str, str] = {}
+        self.endpoint = "unmatched"
+        self.principal: str | None = None
+        self.org_id: str | None = None
+        self.guest: GuestSession | None = None
+        self._query: dict[str, list[str]] | None = None
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        if self._query is None:
+            self._query = parse_qs(self.query_string, keep_blank_values=True)
+        return self._query
+
+    def query_one(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[-1] if values else None
+
+    def json(self) -> Any:
+        """The body parsed as JSON; a 400 ``bad.request`` when it is not JSON."""
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(
+                400,
+                "bad.request",
+                "The request could not be understood by the server due to malformed syntax.",
+                details=[{"errorCode": "bad.request", "fieldName": "body"}],
+            ) from None
+
+
+@dataclass(slots=True)
+class MockResponse:
+    status: int
+    body: bytes = b""
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    content_type: bytes | None = JSON_TYPE
+
+
+class ApiError(Exception):
+    """Raised by handlers; turned into a Genesys platform error body by the dispatcher."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        params: dict[str, str] | None = None,
+        headers: list[tuple[bytes, bytes]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or []
+        self.params = params or {}
+        self.headers = headers or []
+
+
+class OAuthError(Exception):
+    """Raised by the token endpoint; rendered as ``{error, description, error_description}``."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+        self.status = status
+
+
+Handler = Callable[["Server", MockRequest], MockResponse]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """``method`` + path ``template`` (``{name}`` segments) → ``handler``, under ``endpoint``."""
+
+    method: str
+    template: str
+    endpoint: str
+    handler: Handler
+    auth: str = "oauth"  # "oauth" | "guest" | "oauth_or_guest" | "none"
+    permissions: tuple[str, ...] = ()
+
+
+class Router:
+    """Matches a method and path to a ``Route``: static paths by dict, the rest by regex."""
+
+    def __init__(self, routes: list[Route]) -> None:
+        self.routes = list(routes)
+        self._static: dict[tuple[str, str], Route] = {}
+        self._dynamic: list[tuple[re.Pattern[str], Route]] = []
+        self._paths: set[str] = set()
+        for route in routes:
+            if "{" in route.template:
+                pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.template)
+                self._dynamic.append((re.compile(f"^{pattern}$"), route))
+            else:
+                self._static[(route.method, route.template)] = route
+            self._paths.add(route.template)
+
+    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
+        """(route, path params, whether the path exists under another method)."""
+        route = self._static.get((method, path))
+        if route is not None:
+            return route, {}, True
+        path_known = False
+        for pattern, candidate in self._dynamic:
+            found = pattern.match(path)
+            if found is not None:
+                if candidate.method == method:
+                    return candidate, found.groupdict(), True
+                path_known = True
+        if not path_known:
+            path_known = any(path == key[1] for key in self._static)
+        return None, {}, path_known
+
+
+def json_response(data: Any, status: int = 200, headers: list[tuple[bytes, bytes]] | None = None) -> MockResponse:
+    """A JSON response (compact separators, UTF-8)."""
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return MockResponse(status, body, headers or [])

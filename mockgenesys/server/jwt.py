@@ -1,0 +1,57 @@
+"""Signed guest JWTs (HS256) with the stdlib: sign, and verify with a reason on failure."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+
+_HEADER = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"=")
+
+
+class JwtInvalid(Exception):
+    """The token is malformed, wrongly signed or expired; ``reason`` says which."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _unb64(data: str) -> bytes:
+    return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+
+
+def sign(claims: dict[str, Any], key: bytes) -> str:
+    """A compact HS256 JWT carrying ``claims``."""
+    payload = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
+    signing_input = _HEADER + b"." + payload
+    signature = _b64(hmac.new(key, signing_input, hashlib.sha256).digest())
+    return (signing_input + b"." + signature).decode("ascii")
+
+
+def verify(token: str, key: bytes, now: float) -> dict[str, Any]:
+    """The claims of a valid, unexpired token signed with ``key``; else ``JwtInvalid``."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise JwtInvalid("not a JWT")
+    try:
+        header = json.loads(_unb64(parts[0]))
+        claims = json.loads(_unb64(parts[1]))
+        signature = _unb64(parts[2])
+    except (ValueError, UnicodeDecodeError):
+        raise JwtInvalid("not a JWT") from None
+    if not isinstance(header, dict) or header.get("alg") != "HS256" or not isinstance(claims, dict):
+        raise JwtInvalid("unsupported JWT")
+    expected = hmac.new(key, (parts[0] + "." + parts[1]).encode("ascii"), hashlib.sha256).digest()
+    if not hmac.compare_digest(signature, expected):
+        raise JwtInvalid("bad signature")
+    exp = claims.get("exp")
+    if not isinstance(exp, (int, float)) or exp <= now:
+        raise JwtInvalid("expired")
+    return claims

@@ -1,0 +1,209 @@
+"""JSON shapes of world records, as the real Genesys APIs return them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from mockgenesys.world.models import Conversation, ExternalContact, Message, Org, Participant
+
+_UTC = dt.UTC
+
+
+def iso(ts: float) -> str:
+    """Epoch seconds → ``2026-01-01T00:00:00.000Z``."""
+    moment = dt.datetime.fromtimestamp(ts, _UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def org_view(org: Org) -> dict[str, Any]:
+    return {
+        "id": org.id,
+        "name": org.name,
+        "defaultLanguage": "en-us",
+        "defaultCountryCode": "US",
+        "thirdPartyOrgName": org.domain.split(".")[0],
+        "domain": org.domain,
+        "version": org.version,
+        "state": org.state,
+        "defaultSiteId": org.default_site_id,
+        "voicemailEnabled": True,
+        "productPlatform": "PureCloud",
+        "features": {"webMessaging": True, "externalContacts": True},
+        "selfUri": f"/api/v2/organizations/{org.id}",
+    }
+
+
+def _phone(number: str) -> dict[str, Any]:
+    return {"display": number, "e164": number, "countryCode": "US", "acceptsSMS": True}
+
+
+def contact_view(contact: ExternalContact, expand: frozenset[str] = frozenset()) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": contact.id,
+        "firstName": contact.first_name,
+        "lastName": contact.last_name,
+        "title": contact.title,
+        "workPhone": _phone(contact.work_phone),
+        "cellPhone": _phone(contact.cell_phone),
+        "workEmail": contact.work_email,
+        "personalEmail": contact.personal_email,
+        "address": dict(contact.address),
+        "createDate": iso(contact.create_date),
+        "modifyDate": iso(contact.modify_date),
+        "type": contact.type,
+        "surveyOptOut": False,
+        "division": {"id": contact.division_id, "selfUri": f"/api/v2/authorization/divisions/{contact.division_id}"},
+        "selfUri": f"/api/v2/externalcontacts/contacts/{contact.id}",
+    }
+    if contact.middle_name:
+        view["middleName"] = contact.middle_name
+    if contact.salutation:
+        view["salutation"] = contact.salutation
+    if contact.custom_fields:
+        view["customFields"] = dict(contact.custom_fields)
+    if "division" in expand:
+        view["division"]["name"] = "Home"
+    if "identifiers" in expand:
+        view["identifiers"] = [
+            {"type": "Email", "value": contact.work_email, "dateCreated": iso(contact.create_date)},
+            {"type": "Phone", "value": contact.cell_phone, "dateCreated": iso(contact.create_date)},
+        ]
+    if "externalDataSources" in expand or "externalSources" in expand:
+        view["externalDataSources"] = []
+    return view
+
+
+def participant_view(conversation: Conversation, participant: Participant) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": participant.id,
+        "name": participant.name,
+        "startTime": iso(participant.start_time),
+        "purpose": participant.purpose,
+        "state": participant.state,
+        "direction": "inbound",
+        "held": False,
+        "wrapupRequired": participant.purpose == "agent",
+        "type": "webmessaging",
+        "attributes": {},
+        "messages": [
+            {
+                "messageId": m.id,
+                "messageURI": f"/api/v2/conversations/messages/{conversation.id}/messages/{m.id}",
+                "messageStatus": "received" if m.direction == "inbound" else "delivery-success",
+                "messageSegmentCount": 1,
+                "messageTime": iso(m.timestamp),
+            }
+            for m in conversation.messages
+            if m.sender_id == participant.id
+        ],
+    }
+    if participant.connected_time is not None:
+        view["connectedTime"] = iso(participant.connected_time)
+    if participant.end_time is not None:
+        view["endTime"] = iso(participant.end_time)
+    if participant.disconnect_type:
+        view["disconnectType"] = participant.disconnect_type
+    if participant.user_id:
+        view["user"] = {"id": participant.user_id, "selfUri": f"/api/v2/users/{participant.user_id}"}
+    if participant.queue_id:
+        view["queue"] = {"id": participant.queue_id, "selfUri": f"/api/v2/routing/queues/{participant.queue_id}"}
+    if participant.external_contact_id:
+        cid = participant.external_contact_id
+        view["externalContact"] = {"id": cid, "selfUri": f"/api/v2/externalcontacts/contacts/{cid}"}
+    if participant.address:
+        view["fromAddress"] = {"addressNormalized": participant.address}
+    return view
+
+
+def conversation_view(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "id": conversation.id,
+        "participants": [participant_view(conversation, p) for p in conversation.participants],
+        "otherMediaUris": [],
+        "recentTransfers": [],
+        "divisions": [],
+        "selfUri": f"/api/v2/conversations/messages/{conversation.id}",
+    }
+
+
+def _addresses(conversation: Conversation, message: Message) -> tuple[str, str]:
+    customer = conversation.participant("customer")
+    guest = customer.address if customer and customer.address else conversation.deployment_id
+    if message.direction == "inbound":
+        return guest, conversation.deployment_id
+    return conversation.deployment_id, guest
+
+
+def message_data_view(conversation: Conversation, message: Message, normalized: bool) -> dict[str, Any]:
+    """``MessageData`` of the agent-side conversations API."""
+    from_address, to_address = _addresses(conversation, message)
+    view: dict[str, Any] = {
+        "id": message.id,
+        "providerMessageId": message.id,
+        "timestamp": iso(message.timestamp),
+        "fromAddress": from_address,
+        "toAddress": to_address,
+        "direction": message.direction,
+        "messengerType": "webmessaging",
+        "textBody": message.text,
+        "status": "received" if message.direction == "inbound" else "delivery-success",
+        "conversationId": conversation.id,
+        "selfUri": f"/api/v2/conversations/messages/{conversation.id}/messages/{message.id}",
+    }
+    if normalized:
+        view["normalizedMessage"] = {
+            "id": message.id,
+            "channel": {"platform": "Webmessaging", "type": "Private", "time": iso(message.timestamp)},
+            "type": message.type,
+            "text": message.text,
+            "events": list(message.events),
+            "content": list(message.content),
+            "originatingEntity": message.originating_entity,
+            "direction": message.direction.capitalize(),
+            "metadata": dict(message.metadata),
+        }
+    return view
+
+
+def web_message_view(message: Message) -> dict[str, Any]:
+    """``WebMessagingMessage`` as the guest API returns it."""
+    view: dict[str, Any] = {
+        "id": message.id,
+        "channel": {
+            "time": iso(message.timestamp),
+            "messageId": message.id,
+            "type": "Private",
+            "platform": "Webmessaging",
+        },
+        "type": message.type,
+        "direction": message.direction.capitalize(),
+        "originatingEntity": message.originating_entity,
+        "status": message.status,
+    }
+    if message.text:
+        view["text"] = message.text
+    if message.events:
+        view["events"] = list(message.events)
+    if message.content:
+        view["content"] = list(message.content)
+    if message.metadata:
+        view["metadata"] = dict(message.metadata)
+    return view
+
+
+def seed_message_view(conversation: Conversation, message: Message, names: dict[str, str]) -> dict[str, Any]:
+    """A message as the first tutorial's (invented) history endpoint returns it."""
+    others = [p for p in conversation.participants if p.id != message.sender_id]
+    created = iso(message.timestamp)
+    return {
+        "id": message.id,
+        "conversationId": conversation.id,
+        "from": {"id": message.sender_id, "name": names.get(message.sender_id, "")},
+        "to": [{"id": p.id, "name": p.name} for p in others],
+        "text": message.text,
+        "dateCreated": created,
+        "dateUpdated": created,
+        "type": message.type.lower(),
+        "state": message.status.upper(),
+    }

@@ -1,0 +1,90 @@
+"""Run the mock live with uvicorn: in a background thread, or as the CLI's foreground server."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+
+LOOPBACK = "127.0.0.1"
+
+
+def bind(host: str = LOOPBACK, port: int = 0) -> socket.socket:
+    """A listening TCP socket (port 0: a free port chosen by the OS)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def base_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None] | None) -> None:
+        super().__init__(config)
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self._on_ready is not None and not self.should_exit:
+            self._on_ready()
+
+
+def config(app: Any, *, fast: bool = True, log_level: str = "warning") -> uvicorn.Config:
+    """uvicorn settings for the mock: httptools + uvloop when ``fast``, no access log."""
+    return uvicorn.Config(
+        app,
+        loop="uvloop" if fast else "asyncio",
+        http="httptools" if fast else "h11",
+        ws="websockets-sansio",
+        lifespan="off",
+        log_level=log_level,
+        access_log=False,
+        timeout_graceful_shutdown=2,
+    )
+
+
+def run_forever(app: Any, sock: socket.socket, *, on_ready: Callable[[], None] | None = None) -> None:
+    """Serve ``app`` on ``sock`` in this thread until Ctrl-C / SIGTERM."""
+    server = _Server(config(app), on_ready)
+    server.run(sockets=[sock])
+
+
+@contextmanager
+def serve_in_thread(app: Any, host: str = LOOPBACK, port: int = 0) -> Iterator[str]:
+    """Serve ``app`` on a background thread; yields the base URL; stops on exit."""
+    sock = bind(host, port)
+    ready = threading.Event()
+    server = _Server(config(app, fast=False), ready.set)
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(server.serve(sockets=[sock]))
+        except BaseException as exc:  # surfaced to the caller below
+            failure.append(exc)
+            ready.set()
+
+    thread = threading.Thread(target=target, name=f"mockgenesys-{sock.getsockname()[1]}", daemon=True)
+    thread.start()
+    if not ready.wait(10) or failure:
+        server.should_exit = True
+        sock.close()
+        raise RuntimeError(f"The mock server did not start on {host}:{port}: {failure[0] if failure else 'timeout'}")
+    try:
+        yield base_url(sock)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()

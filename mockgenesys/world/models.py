@@ -1,0 +1,217 @@
+"""The records the simulated Genesys Cloud keeps: plain dataclasses that dump to dicts."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+ALL_PERMISSIONS: tuple[str, ...] = (
+    "conversation:message:view",
+    "conversation:webmessaging:view",
+    "conversation:communication:view",
+    "externalContacts:contact:view",
+    "relate:contact:view",
+    "webmessaging:session:create",
+    "webmessaging:session:view",
+    "organization:profile:view",
+)
+
+
+@dataclass
+class Org:
+    id: str
+    name: str
+    domain: str
+    default_site_id: str
+    state: str = "active"
+    version: int = 1
+
+
+@dataclass
+class OAuthClient:
+    id: str
+    secret: str
+    org_id: str
+    name: str
+    permissions: list[str] = field(default_factory=lambda: list(ALL_PERMISSIONS))
+    token_ttl: int = 86400
+    grants: list[str] = field(default_factory=lambda: ["client_credentials"])
+
+
+@dataclass
+class Deployment:
+    id: str
+    org_id: str
+    name: str
+    status: str = "Active"
+    guest_session_ttl: int = 259200
+    jwt_ttl: int = 900
+    read_only_after_disconnect: bool = True
+    conversation_clear_enabled: bool = True
+    allowed_file_types: list[str] = field(
+        default_factory=lambda: ["image/png", "image/jpeg", "image/gif", "application/pdf"]
+    )
+    max_file_size_kb: int = 10240
+    allowed_domains: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Participant:
+    id: str
+    purpose: str
+    name: str
+    state: str = "connected"
+    start_time: float = 0.0
+    connected_time: float | None = None
+    end_time: float | None = None
+    disconnect_type: str | None = None
+    user_id: str | None = None
+    queue_id: str | None = None
+    external_contact_id: str | None = None
+    address: str | None = None
+
+
+@dataclass
+class Message:
+    id: str
+    conversation_id: str
+    direction: str
+    text: str
+    timestamp: float
+    sender_id: str
+    type: str = "Text"
+    originating_entity: str = "Human"
+    status: str = "Delivered"
+    events: list[dict[str, Any]] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    content: list[dict[str, Any]] = field(default_factory=list)
+    custom_attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Conversation:
+    id: str
+    org_id: str
+    deployment_id: str
+    start_time: float
+    state: str = "connected"
+    end_time: float | None = None
+    participants: list[Participant] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    external_contact_id: str | None = None
+    guest_token: str | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.state not in ("disconnected", "terminated")
+
+    def participant(self, purpose: str) -> Participant | None:
+        for participant in self.participants:
+            if participant.purpose == purpose:
+                return participant
+        return None
+
+
+@dataclass
+class ExternalContact:
+    id: str
+    org_id: str
+    first_name: str
+    last_name: str
+    title: str
+    work_email: str
+    personal_email: str
+    cell_phone: str
+    work_phone: str
+    address: dict[str, str]
+    create_date: float
+    modify_date: float
+    middle_name: str | None = None
+    salutation: str | None = None
+    type: str = "Curated"
+    division_id: str = ""
+    external_organization_id: str | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SeedSession:
+    """A guest session created through the seed dialect's REST endpoint."""
+
+    id: str
+    org_id: str
+    session_token: str
+    channel: str
+    expiration_seconds: int
+    created_at: float
+    metadata: dict[str, str] = field(default_factory=dict)
+    client_id: str = ""
+
+    @property
+    def expires_at(self) -> float:
+        return self.created_at + self.expiration_seconds
+
+
+@dataclass
+class GuestSession:
+    """A web-messaging guest session, keyed by the client-chosen session token."""
+
+    id: str
+    token: str
+    deployment_id: str
+    org_id: str
+    conversation_id: str
+    created_at: float
+    last_activity: float
+    ttl: int
+    authenticated: bool = False
+    read_only: bool = False
+    closed: bool = False
+    jwt_generation: int = 0
+
+    @property
+    def expires_at(self) -> float:
+        return self.last_activity + self.ttl
+
+
+@dataclass
+class RefreshToken:
+    """A guest refresh token from the OAuth code-grant JWT exchange (24 h)."""
+
+    token: str
+    session_id: str
+    expires_at: float
+    revoked: bool = False
+
+
+@dataclass
+class AccessToken:
+    """An OAuth access token issued by ``POST /oauth/token``."""
+
+    token: str
+    client_id: str
+    org_id: str
+    issued_at: float
+    expires_at: float
+    revoked: bool = False
+
+
+def to_dict(record: Any) -> dict[str, Any]:
+    """Dump a record (and nested records) to plain JSON-ready data."""
+    return dataclasses.asdict(record)
+
+
+def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """Build ``cls`` from ``data``; nested participants and messages are rebuilt too."""
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = set(data) - names
+    if unknown:
+        raise KeyError(f"{cls.__name__} has no field(s) {sorted(unknown)}; valid fields: {sorted(names)}")
+    values = dict(data)
+    if cls is Conversation:
+        values["participants"] = [from_dict(Participant, p) for p in values.get("participants", [])]
+        values["messages"] = [from_dict(Message, m) for m in values.get("messages", [])]
+    return cls(**values)

@@ -1,0 +1,287 @@
+"""``World``: every record the simulated Genesys Cloud holds, in one object."""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import uuid
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from mockgenesys.errors import ConfigError, WorldError
+from mockgenesys.world.models import (
+    AccessToken,
+    Conversation,
+    Deployment,
+    ExternalContact,
+    GuestSession,
+    Message,
+    OAuthClient,
+    Org,
+    RefreshToken,
+    SeedSession,
+    from_dict,
+    to_dict,
+)
+
+SNAPSHOT_VERSION = 1
+#: How many used seed-dialect request nonces are remembered (oldest forgotten first).
+DEFAULT_NONCE_MEMORY = 100_000
+#: How many issued-and-expired tokens may pile up before a sweep drops the expired ones.
+TOKEN_SWEEP_THRESHOLD = 50_000
+
+
+class World:
+    """The state of one simulated Genesys Cloud: orgs, clients, deployments, conversations…
+
+    Build one with ``World.generate(seed=7)`` (Faker data, same seed → byte-identical
+    snapshot) or ``World.load(path_or_dict)``; dump it with ``snapshot()``.
+
+    >>> world = World.generate(seed=7)
+    >>> world.snapshot_json() == World.generate(seed=7).snapshot_json()
+    True
+    """
+
+    def __init__(self, *, seed: int = 0) -> None:
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.orgs: dict[str, Org] = {}
+        self.clients: dict[str, OAuthClient] = {}
+        self.deployments: dict[str, Deployment] = {}
+        self.conversations: dict[str, Conversation] = {}
+        self.contacts: dict[str, ExternalContact] = {}
+        self.seed_sessions: dict[str, SeedSession] = {}
+        self.tokens: dict[str, AccessToken] = {}
+        self.guest_sessions: dict[str, GuestSession] = {}
+        self.guest_tokens: dict[str, str] = {}
+        self.refresh_tokens: dict[str, RefreshToken] = {}
+        self.used_nonces: OrderedDict[str, float] = OrderedDict()
+        self.nonce_memory = DEFAULT_NONCE_MEMORY
+        self._messages: dict[str, Message] = {}
+        self._contacts_sorted: list[ExternalContact] | None = None
+
+    # ----------------------------------------------------------------- construction
+    @classmethod
+    def generate(cls, seed: int = 0, **options: Any) -> World:
+        """A new world of Faker data; see ``mockgenesys.world.generate`` for options."""
+        from mockgenesys.world.generate import populate
+
+        world = cls(seed=seed)
+        populate(world, **options)
+        return world
+
+    @classmethod
+    def load(cls, source: str | Path | dict[str, Any]) -> World:
+        """Rebuild a world from ``snapshot()`` output: a dict, or a path to a JSON file."""
+        if isinstance(source, dict):
+            data = source
+            origin = "the snapshot"
+        else:
+            origin = str(source)
+            try:
+                data = json.loads(Path(source).read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise ConfigError(f"Cannot read the world file {origin}: {exc.strerror}.") from exc
+            except json.JSONDecodeError as exc:
+                raise ConfigError(
+                    f"The world file {origin} is not valid JSON ({exc.msg} at line {exc.lineno}); "
+                    "write it with `mock.world.snapshot()` or `GET /__admin/world`."
+                ) from exc
+        if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
+            raise ConfigError(
+                f"{origin} is not a mockgenesys world snapshot of version {SNAPSHOT_VERSION}; "
+                'it needs a top-level object with "version": 1.'
+            )
+        world = cls(seed=int(data.get("seed", 0)))
+        kinds: list[tuple[str, type[Any], dict[str, Any]]] = [
+            ("orgs", Org, world.orgs),
+            ("clients", OAuthClient, world.clients),
+            ("deployments", Deployment, world.deployments),
+            ("contacts", ExternalContact, world.contacts),
+            ("conversations", Conversation, world.conversations),
+            ("seed_sessions", SeedSession, world.seed_sessions),
+            ("guest_sessions", GuestSession, world.guest_sessions),
+        ]
+        for key, kind, target in kinds:
+            for index, item in enumerate(data.get(key, [])):
+                try:
+                    record = from_dict(kind, item)
+                except (KeyError, TypeError) as exc:
+                    raise ConfigError(f"{origin}: {key}[{index}] is not a valid {kind.__name__}: {exc}") from exc
+                target[record.id] = record
+        world.guest_tokens = {g.token: g.id for g in world.guest_sessions.values()}
+        for conversation in world.conversations.values():
+            for message in conversation.messages:
+                world._messages[message.id] = message
+        # Draw new ids from a stream that cannot replay the ones the snapshot already holds.
+        world.rng = random.Random(f"{world.seed}/loaded/{len(world._messages)}/{len(world.contacts)}")
+        return world
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything but issued access and refresh tokens, as plain JSON-ready data."""
+        return {
+            "version": SNAPSHOT_VERSION,
+            "seed": self.seed,
+            "orgs": [to_dict(o) for o in self.orgs.values()],
+            "clients": [to_dict(c) for c in self.clients.values()],
+            "deployments": [to_dict(d) for d in self.deployments.values()],
+            "contacts": [to_dict(c) for c in self.contacts.values()],
+            "conversations": [to_dict(c) for c in self.conversations.values()],
+            "seed_sessions": [to_dict(s) for s in self.seed_sessions.values()],
+            "guest_sessions": [to_dict(g) for g in self.guest_sessions.values()],
+        }
+
+    def snapshot_json(self) -> str:
+        """``snapshot()`` as canonical JSON text (sorted keys): equal worlds, equal text."""
+        return json.dumps(self.snapshot(), sort_keys=True, separators=(",", ":"))
+
+    # ----------------------------------------------------------------- ids
+    def new_id(self) -> str:
+        """A UUID4-shaped id drawn from the world's seeded RNG."""
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def new_hex_id(self) -> str:
+        """A 32-hex-digit id without dashes (the shape of outbound message ids)."""
+        return f"{self.rng.getrandbits(128):032x}"
+
+    # ----------------------------------------------------------------- lookups
+    @property
+    def default_org(self) -> Org:
+        if not self.orgs:
+            raise WorldError("The world has no org; generate one with World.generate(seed=...).")
+        return next(iter(self.orgs.values()))
+
+    @property
+    def default_client(self) -> OAuthClient:
+        if not self.clients:
+            raise WorldError("The world has no OAuth client; add one with world.add_client(...).")
+        return next(iter(self.clients.values()))
+
+    @property
+    def default_deployment(self) -> Deployment:
+        if not self.deployments:
+            raise WorldError("The world has no web deployment.")
+        return next(iter(self.deployments.values()))
+
+    def conversation(self, conversation_id: str) -> Conversation:
+        try:
+            return self.conversations[conversation_id]
+        except KeyError:
+            raise WorldError(f"No conversation {conversation_id!r} in the world.") from None
+
+    def message(self, message_id: str) -> Message | None:
+        return self._messages.get(message_id)
+
+    def contacts_sorted(self) -> list[ExternalContact]:
+        """Contacts in the default order of the search endpoint (last, first name, id)."""
+        if self._contacts_sorted is None:
+            self._contacts_sorted = sorted(self.contacts.values(), key=lambda c: (c.last_name, c.first_name, c.id))
+        return self._contacts_sorted
+
+    # ----------------------------------------------------------------- changes
+    def add_org(self, org: Org) -> Org:
+        self.orgs[org.id] = org
+        return org
+
+    def add_client(
+        self,
+        *,
+        client_id: str | None = None,
+        secret: str | None = None,
+        name: str = "mockgenesys client",
+        permissions: list[str] | None = None,
+        token_ttl: int = 86400,
+        grants: list[str] | None = None,
+        org_id: str | None = None,
+    ) -> OAuthClient:
+        """Add an OAuth client; by default with every permission and a 24 h token TTL."""
+        if not 300 <= token_ttl <= 172800:
+            raise ConfigError(f"token_ttl must be between 300 and 172800 seconds (5 min to 48 h), got {token_ttl}.")
+        client = OAuthClient(
+            id=client_id or self.new_id(),
+            secret=secret or self.new_hex_id(),
+            org_id=org_id or self.default_org.id,
+            name=name,
+            token_ttl=token_ttl,
+        )
+        if permissions is not None:
+            client.permissions = list(permissions)
+        if grants is not None:
+            client.grants = list(grants)
+        self.clients[client.id] = client
+        return client
+
+    def add_deployment(self, deployment: Deployment) -> Deployment:
+        self.deployments[deployment.id] = deployment
+        return deployment
+
+    def add_contact(self, contact: ExternalContact) -> ExternalContact:
+        self.contacts[contact.id] = contact
+        self._contacts_sorted = None
+        return contact
+
+    def add_conversation(self, conversation: Conversation) -> Conversation:
+        self.conversations[conversation.id] = conversation
+        for message in conversation.messages:
+            self._messages[message.id] = message
+        return conversation
+
+    def add_message(self, conversation: Conversation, message: Message) -> Message:
+        conversation.messages.append(message)
+        self._messages[message.id] = message
+        return message
+
+    def guest_session(self, token: str) -> GuestSession | None:
+        """The guest session a client-chosen session token names, if any."""
+        session_id = self.guest_tokens.get(token)
+        return self.guest_sessions.get(session_id) if session_id else None
+
+    def add_guest_session(self, session: GuestSession) -> GuestSession:
+        self.guest_sessions[session.id] = session
+        self.guest_tokens[session.token] = session.id
+        return session
+
+    def issue_token(self, client: OAuthClient, now: float) -> AccessToken:
+        if len(self.tokens) >= TOKEN_SWEEP_THRESHOLD:
+            self.sweep_tokens(now)
+        raw = self.rng.getrandbits(480).to_bytes(60, "big")
+        token = AccessToken(
+            token=_b64(raw),
+            client_id=client.id,
+            org_id=client.org_id,
+            issued_at=now,
+            expires_at=now + client.token_ttl,
+        )
+        self.tokens[token.token] = token
+        return token
+
+    def sweep_tokens(self, now: float) -> int:
+        """Forget expired and revoked tokens; returns how many were dropped."""
+        dead = [t for t, rec in self.tokens.items() if rec.revoked or rec.expires_at <= now]
+        for t in dead:
+            del self.tokens[t]
+        return len(dead)
+
+    def expire_tokens(self, *, client_id: str | None = None, now: float) -> int:
+        """Make every live token (of one client, or all) expire at ``now``."""
+        count = 0
+        for record in self.tokens.values():
+            if (client_id is None or record.client_id == client_id) and record.expires_at > now:
+                record.expires_at = now
+                count += 1
+        return count
+
+    def use_nonce(self, nonce: str, now: float) -> bool:
+        """Record a request nonce; False when it was seen before (a replay)."""
+        if nonce in self.used_nonces:
+            return False
+        self.used_nonces[nonce] = now
+        while len(self.used_nonces) > self.nonce_memory:
+            self.used_nonces.popitem(last=False)
+        return True
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")

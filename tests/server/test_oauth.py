@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import base64
+
+import httpx
+
+from mockgenesys import MockGenesys
+
+
+def basic(client_id: str, secret: str) -> dict[str, str]:
+    raw = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    return {"Authorization": f"Basic {raw}"}
+
+
+def test_token_basic_header_success_shape(mock: MockGenesys, http: httpx.Client) -> None:
+    response = http.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(mock.client_id, mock.client_secret)
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"access_token", "token_type", "expires_in"}
+    assert body["token_type"] == "bearer"
+    assert body["expires_in"] == 86399
+    assert body["access_token"] in mock.world.tokens
+
+
+def test_token_form_body_with_region_seed_dialect(mock: MockGenesys, http: httpx.Client) -> None:
+    response = http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": mock.client_id,
+            "client_secret": mock.client_secret,
+            "region": "us-east-1",
+        },
+    )
+    assert response.status_code == 200
+    assert response.json()["token_type"] == "bearer"
+
+
+def test_token_wrong_secret_is_invalid_client(mock: MockGenesys, http: httpx.Client) -> None:
+    response = http.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(mock.client_id, "nope")
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid_client",
+        "description": "authentication failed",
+        "error_description": "authentication failed",
+    }
+
+
+def test_token_unknown_client_is_client_not_found(http: httpx.Client) -> None:
+    response = http.post("/oauth/token", data={"grant_type": "client_credentials"}, headers=basic("who", "x"))
+    assert response.status_code == 400
+    assert response.json()["description"] == "client not found"
+
+
+def test_token_grant_not_allowed_is_unauthorized_client(mock: MockGenesys, http: httpx.Client) -> None:
+    client = mock.world.add_client(grants=["authorization_code"])
+    response = http.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(client.id, client.secret)
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "unauthorized_client"
+    assert response.json()["description"] == "client is not authorized to use the client_credential grant type"
+
+
+def test_token_missing_grant_and_unknown_grant(mock: MockGenesys, http: httpx.Client) -> None:
+    creds = basic(mock.client_id, mock.client_secret)
+    assert http.post("/oauth/token", data={}, headers=creds).json()["error"] == "invalid_request"
+    assert (
+        http.post("/oauth/token", data={"grant_type": "magic"}, headers=creds).json()["error"]
+        == "unsupported_grant_type"
+    )
+
+
+def test_token_unknown_region_is_rejected(mock: MockGenesys, http: httpx.Client) -> None:
+    response = http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": mock.client_id,
+            "client_secret": mock.client_secret,
+            "region": "mars-1",
+        },
+    )
+    assert response.status_code == 400
+    assert "unknown region" in response.json()["description"]
+
+
+def test_token_is_journaled_without_the_secret(mock: MockGenesys, http: httpx.Client) -> None:
+    token = http.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(mock.client_id, mock.client_secret)
+    ).json()["access_token"]
+    entry = mock.journal.assert_called("oauth.token", status=200, times=1)[0]
+    assert token not in mock.journal.to_jsonl()
+    assert mock.client_secret not in mock.journal.to_jsonl()
+    assert entry.principal == f"client:{mock.client_id}"
