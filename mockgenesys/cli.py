@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -121,7 +122,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if args.info_file:
             args.info_file.write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
 
-    run_forever(mock.app, sock, on_ready=ready)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after its graceful shutdown
+        run_forever(mock.app, sock, on_ready=ready)
+    if not args.quiet:
+        print("mockgenesys stopped.", flush=True)
     return 0
 
 

@@ -136,7 +136,11 @@ def _addresses(conversation: Conversation, message: Message) -> tuple[str, str]:
 
 
 def message_data_view(conversation: Conversation, message: Message, normalized: bool) -> dict[str, Any]:
-    """``MessageData`` of the agent-side conversations API."""
+    """``MessageData`` of the agent-side conversations API.
+
+    ``normalized`` is the ``useNormalizedMessage`` query flag: it removes the deprecated
+    ``textBody``; ``normalizedMessage`` is always present.
+    """
     from_address, to_address = _addresses(conversation, message)
     view: dict[str, Any] = {
         "id": message.id,
@@ -146,13 +150,8 @@ def message_data_view(conversation: Conversation, message: Message, normalized: 
         "toAddress": to_address,
         "direction": message.direction,
         "messengerType": "webmessaging",
-        "textBody": message.text,
         "status": "received" if message.direction == "inbound" else "delivery-success",
-        "conversationId": conversation.id,
-        "selfUri": f"/api/v2/conversations/messages/{conversation.id}/messages/{message.id}",
-    }
-    if normalized:
-        view["normalizedMessage"] = {
+        "normalizedMessage": {
             "id": message.id,
             "channel": {"platform": "Webmessaging", "type": "Private", "time": iso(message.timestamp)},
             "type": message.type,
@@ -162,7 +161,12 @@ def message_data_view(conversation: Conversation, message: Message, normalized: 
             "originatingEntity": message.originating_entity,
             "direction": message.direction.capitalize(),
             "metadata": dict(message.metadata),
-        }
+        },
+        "conversationId": conversation.id,
+        "selfUri": f"/api/v2/conversations/messages/{conversation.id}/messages/{message.id}",
+    }
+    if not normalized:
+        view["textBody"] = message.text
     return view
 
 

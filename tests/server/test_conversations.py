@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from mockgenesys import MockGenesys
+from mockgenesys.world import Conversation
+
+
+def first(mock: MockGenesys) -> Conversation:
+    return next(iter(mock.world.conversations.values()))
+
+
+def history(http: httpx.Client, conversation_id: str, auth: dict[str, str], **params: object) -> httpx.Response:
+    return http.get(f"/api/v2/conversations/messaging/{conversation_id}/messages", headers=auth, params=params)
+
+
+def test_history_default_page_is_newest_first(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
+    conversation = first(mock)
+    body = history(http, conversation.id, auth).json()
+    assert body["total"] == len(conversation.messages)
+    assert body["pageSize"] == 25 and body["page"] == 1
+    assert [e["id"] for e in body["entities"]] == [m.id for m in conversation.messages[::-1][:25]]
+    entity = body["entities"][0]
+    assert set(entity) == {"id", "conversationId", "from", "to", "text", "dateCreated", "dateUpdated", "type", "state"}
+    assert entity["type"] == "text" and entity["state"] == "DELIVERED"
+    assert body["links"]["self"]["href"].startswith(f"/api/v2/conversations/messaging/{conversation.id}/messages?")
+
+
+def test_history_pages_cover_everything_once_in_both_orders(
+    mock: MockGenesys, http: httpx.Client, auth: dict[str, str]
+) -> None:
+    conversation = first(mock)
+    for order, expected in (("asc", conversation.messages), ("desc", conversation.messages[::-1])):
+        seen: list[str] = []
+        page = 1
+        while True:
+            body = history(http, conversation.id, auth, pageSize=7, pageNumber=page, sortOrder=order).json()
+            seen += [e["id"] for e in body["entities"]]
+            if "next" not in body["links"]:
+                break
+            page += 1
+        assert seen == [m.id for m in expected]
+        assert page == body["pageCount"]
+        assert "prev" in body["links"]
+
+
+def test_history_beyond_last_page_is_empty(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
+    body = history(http, first(mock).id, auth, pageSize=100, pageNumber=5).json()
+    assert body["entities"] == [] and "next" not in body["links"]
+
+
+@pytest.mark.parametrize("params", [{"pageSize": 0}, {"pageSize": 101}, {"pageNumber": 0}, {"sortOrder": "up"}])
+def test_history_bad_params(
+    mock: MockGenesys, http: httpx.Client, auth: dict[str, str], params: dict[str, object]
+) -> None:
+    response = history(http, first(mock).id, auth, **params)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid.value"
+
+
+def test_history_unknown_conversation_404_and_401(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
+    assert history(http, "nope", auth).json()["code"] == "not.found"
+    assert history(http, first(mock).id, {}).status_code == 401
+
+
+def test_history_with_guest_jwt_only_own_conversation(mock: MockGenesys, http: httpx.Client) -> None:
+    ids = list(mock.world.conversations)
+    jwt = {"Authorization": f"Bearer {mock.guest_jwt(ids[0])}"}
+    assert history(http, ids[0], jwt).status_code == 200
+    assert history(http, ids[1], jwt).status_code == 403
+
+
+def test_history_org_rate_limit(mock: MockGenesys) -> None:
+    limited = MockGenesys(seed=7, clock=mock.clock, limits={"org_history_per_second": 3})
+    with httpx.Client(transport=limited.transport(), base_url="https://x") as client:
+        auth = {"Authorization": f"Bearer {limited.issue_token()}"}
+        cid = next(iter(limited.world.conversations))
+        statuses = [history(client, cid, auth).status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+
+
+def test_list_active_conversations(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
+    body = http.get("/api/v2/conversations/messages", headers=auth).json()
+    active = [c.id for c in mock.world.conversations.values() if c.is_active]
+    assert [e["id"] for e in body["entities"]] == active
+    assert body["total"] == len(active) == 4
+    assert {"pageSize", "pageNumber", "pageCount", "firstUri", "selfUri", "lastUri"} <= set(body)
+
+
+def test_get_conversation_lists_message_ids(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
+    conversation = first(mock)
+    body = http.get(f"/api/v2/conversations/messages/{conversation.id}", headers=auth).json()
+    ids = {m["messageId"] for p in body["participants"] for m in p["messages"]}
+    assert ids == {m.id for m in conversation.messages}
+    purposes = {p["purpose"]: p for p in body["participants"]}
+    assert purposes["customer"]["externalContact"]["id"] == conversation.external_contact_id
+    assert purposes["agent"]["state"] == "connected"
+
+
+def test_bulk_returns_requested_messages(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
+    conversation = first(mock)
+    ids = [m.id for m in conversation.messages[:3]]
+    path = f"/api/v2/conversations/messages/{conversation.id}/messages/bulk"
+    body = http.post(path, headers=auth, json=ids).json()
+    assert [e["id"] for e in body["entities"]] == ids
+    assert [e["textBody"] for e in body["entities"]] == [m.text for m in conversation.messages[:3]]
+    assert body["entities"][0]["normalizedMessage"]["text"] == conversation.messages[0].text
+    normalized = http.post(path, headers=auth, json=ids, params={"useNormalizedMessage": "true"}).json()
+    assert "textBody" not in normalized["entities"][0]
+    assert normalized["entities"][0]["normalizedMessage"]["text"] == conversation.messages[0].text
+
+
+def test_bulk_null_body_and_limits(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
+    conversation = first(mock)
+    path = f"/api/v2/conversations/messages/{conversation.id}/messages/bulk"
+    assert http.post(path, headers=auth, content=b"null").json() == {"entities": []}
+    too_many = http.post(path, headers=auth, json=["x"] * 1001)
+    assert too_many.status_code == 400 and "1,000" in too_many.json()["message"]
+    foreign = http.post(path, headers=auth, json=["not-a-message"])
+    assert foreign.status_code == 400 and foreign.json()["details"][0]["fieldName"] == "body[0]"
+    assert http.post(path, headers=auth, json={"ids": []}).status_code == 400
+
+
+def test_get_single_message(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
+    conversation = first(mock)
+    message = conversation.messages[1]
+    body = http.get(f"/api/v2/conversations/messages/{conversation.id}/messages/{message.id}", headers=auth).json()
+    assert body["id"] == message.id and body["direction"] == "outbound" and body["messengerType"] == "webmessaging"
+    missing = http.get(f"/api/v2/conversations/messages/{conversation.id}/messages/nope", headers=auth)
+    assert missing.status_code == 404
+
+
+def test_conversations_need_view_permission(mock: MockGenesys, http: httpx.Client) -> None:
+    client = mock.world.add_client(permissions=["externalContacts:contact:view"])
+    headers = {"Authorization": f"Bearer {mock.issue_token(client.id)}"}
+    response = history(http, first(mock).id, headers)
+    assert response.status_code == 403
+    assert response.json()["code"] == "missing.any.permissions"

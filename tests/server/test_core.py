@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from mockgenesys import MockGenesys
+
+ENUM_FIELDS = {"type", "state", "direction", "status", "messageStatus", "messengerType", "originatingEntity"}
+
+
+def _no_null_enums(value: object) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            assert not (key in ENUM_FIELDS and item is None), f"null enum field {key}"
+            _no_null_enums(item)
+    elif isinstance(value, list):
+        for item in value:
+            _no_null_enums(item)
+
+
+def test_core_missing_bearer_is_authentication_required(http: httpx.Client) -> None:
+    for headers in ({}, {"Authorization": "Bearer"}, {"Authorization": "Bearer "}, {"Authorization": "Basic abc"}):
+        response = http.get("/api/v2/organizations/me", headers=headers)
+        assert response.status_code == 401
+        assert response.json()["code"] == "authentication.required"
+
+
+def test_core_unknown_token_is_bad_credentials(http: httpx.Client) -> None:
+    response = http.get("/api/v2/organizations/me", headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401
+    body = response.json()
+    assert body == {
+        "message": "Invalid login credentials.",
+        "code": "bad.credentials",
+        "status": 401,
+        "messageParams": {},
+        "contextId": response.headers["inin-correlation-id"],
+        "details": [],
+        "errors": [],
+    }
+
+
+def test_core_expired_token_is_bad_credentials(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
+    assert http.get("/api/v2/organizations/me", headers=auth).status_code == 200
+    mock.clock.advance(86399)
+    assert http.get("/api/v2/organizations/me", headers=auth).status_code == 200
+    mock.clock.advance(1)
+    response = http.get("/api/v2/organizations/me", headers=auth)
+    assert response.status_code == 401
+    assert response.json()["code"] == "bad.credentials"
+
+
+def test_core_revoked_by_expire_tokens(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
+    assert mock.world.expire_tokens(now=mock.clock.now()) == 1
+    assert http.get("/api/v2/organizations/me", headers=auth).status_code == 401
+
+
+def test_core_missing_permission_is_403_naming_it(mock: MockGenesys, http: httpx.Client) -> None:
+    client = mock.world.add_client(permissions=["organization:profile:view"])
+    token = mock.issue_token(client.id)
+    response = http.get("/api/v2/externalcontacts/contacts", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403
+    body = response.json()
+    assert body["code"] == "missing.any.permissions"
+    assert "externalContacts:contact:view" in body["message"]
+
+
+def test_core_unknown_path_404_and_wrong_method_405(http: httpx.Client, auth: dict[str, str]) -> None:
+    missing = http.get("/api/v2/nothing/here", headers=auth)
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "not.found"
+    wrong = http.delete("/api/v2/organizations/me", headers=auth)
+    assert wrong.status_code == 405
+    assert wrong.json()["status"] == 405
+
+
+def test_core_oversized_body_is_413(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
+    response = http.post(
+        f"/api/v2/webmessaging/organizations/{mock.org_id}/sessions", headers=auth, content=b"x" * 512_001
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "request.entity.too.large"
+
+
+def test_core_every_response_has_correlation_and_ratelimit_headers(http: httpx.Client, auth: dict[str, str]) -> None:
+    for response in (
+        http.get("/api/v2/organizations/me", headers=auth),
+        http.get("/api/v2/organizations/me"),
+        http.post("/oauth/token", data={}),
+        http.get("/nowhere"),
+    ):
+        assert response.headers["inin-correlation-id"]
+        for name in ("inin-ratelimit-allowed", "inin-ratelimit-count", "inin-ratelimit-reset"):
+            assert response.headers[name].isdigit()
+        assert response.headers["cache-control"] == "no-cache, no-store, must-revalidate"
+
+
+def test_core_ratelimit_headers_count_per_token(http: httpx.Client, auth: dict[str, str]) -> None:
+    counts = [int(http.get("/api/v2/organizations/me", headers=auth).headers["inin-ratelimit-count"]) for _ in range(3)]
+    assert counts == [1, 2, 3]
+    assert http.get("/api/v2/organizations/me", headers=auth).headers["inin-ratelimit-allowed"] == "300"
+
+
+def test_core_token_limit_429_with_truthful_retry_after(http: httpx.Client, mock: MockGenesys) -> None:
+    limited = MockGenesys(seed=7, clock=mock.clock, limits={"token_per_minute": 2})
+    with httpx.Client(transport=limited.transport(), base_url="https://api.mypurecloud.com") as client:
+        auth = {"Authorization": f"Bearer {limited.issue_token()}"}
+        assert client.get("/api/v2/organizations/me", headers=auth).status_code == 200
+        limited.clock.advance(10)
+        assert client.get("/api/v2/organizations/me", headers=auth).status_code == 200
+        blocked = client.get("/api/v2/organizations/me", headers=auth)
+        assert blocked.status_code == 429
+        retry_after = int(blocked.headers["retry-after"])
+        assert retry_after == 50
+        assert (
+            blocked.json()["message"]
+            == f"Rate limit exceeded the maximum. Retry the request in [{retry_after}] seconds"
+        )
+        assert blocked.json()["code"] == "too.many.requests.retry.after"
+        limited.clock.advance(retry_after)
+        assert client.get("/api/v2/organizations/me", headers=auth).status_code == 200
+
+
+def test_core_limits_can_be_switched_off(mock: MockGenesys) -> None:
+    free = MockGenesys(seed=7, clock=mock.clock, limits={"enabled": False, "token_per_minute": 1})
+    with httpx.Client(transport=free.transport(), base_url="https://x") as client:
+        auth = {"Authorization": f"Bearer {free.issue_token()}"}
+        assert {client.get("/api/v2/organizations/me", headers=auth).status_code for _ in range(5)} == {200}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs"),
+    [
+        ("GET", "/api/v2/externalcontacts/contacts?pageSize=abc", {}),
+        ("GET", "/api/v2/externalcontacts/contacts?pageSize=0", {}),
+        ("GET", "/api/v2/externalcontacts/contacts?sortOrder=nope:up", {}),
+        ("GET", "/api/v2/externalcontacts/contacts/x?expand=everything", {}),
+        ("POST", "/api/v2/webmessaging/organizations/{org}/sessions", {"content": b"{not json"}),
+        ("POST", "/api/v2/webmessaging/organizations/{org}/sessions", {"content": b"[1,2]"}),
+        ("POST", "/api/v2/webmessaging/organizations/{org}/sessions", {"content": b"\xff\xfe"}),
+        ("POST", "/api/v2/webmessaging/organizations/{org}/sessions", {"json": {"channel": 5}}),
+        ("POST", "/api/v2/webmessaging/organizations/{org}/sessions", {"json": {"expirationSeconds": "1h"}}),
+        ("POST", "/api/v2/webdeployments/token/oauthcodegrantjwtexchange", {"content": b"null"}),
+        ("POST", "/api/v2/webdeployments/token/refresh", {"content": b"\x00"}),
+        (
+            "POST",
+            "/oauth/token",
+            {"content": b"\xff", "headers": {"content-type": "application/x-www-form-urlencoded"}},
+        ),
+    ],
+)
+def test_core_bad_input_is_a_4xx_never_a_500(
+    mock: MockGenesys, http: httpx.Client, auth: dict[str, str], method: str, path: str, kwargs: dict[str, object]
+) -> None:
+    headers = {**auth, **kwargs.pop("headers", {})}  # type: ignore[dict-item]
+    response = http.request(method, path.format(org=mock.org_id), headers=headers, **kwargs)  # type: ignore[arg-type]
+    assert 400 <= response.status_code < 500, response.text
+    body = response.json()
+    assert ("code" in body and body["contextId"] == response.headers["inin-correlation-id"]) or "error" in body
+    assert mock.server.errors == []
+
+
+def test_core_no_null_enum_fields_anywhere(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
+    conversation_id = next(iter(mock.world.conversations))
+    contact_id = next(iter(mock.world.contacts))
+    message_id = mock.world.conversations[conversation_id].messages[0].id
+    jwt = mock.guest_jwt(conversation_id)
+    bodies = [
+        http.get("/api/v2/conversations/messages", headers=auth).json(),
+        http.get(f"/api/v2/conversations/messages/{conversation_id}", headers=auth).json(),
+        http.post(
+            f"/api/v2/conversations/messages/{conversation_id}/messages/bulk?useNormalizedMessage=true",
+            headers=auth,
+            json=[message_id],
+        ).json(),
+        http.get(f"/api/v2/externalcontacts/contacts/{contact_id}?expand=identifiers,division", headers=auth).json(),
+        http.get(f"/api/v2/conversations/messaging/{conversation_id}/messages", headers=auth).json(),
+        http.get("/api/v2/webmessaging/messages", headers={"Authorization": f"Bearer {jwt}"}).json(),
+    ]
+    for body in bodies:
+        _no_null_enums(body)
+    assert json.dumps(bodies).count("null") == 0
+
+
+def test_core_server_bug_is_raised_in_process(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
+    def broken(server: object, req: object) -> object:
+        raise RuntimeError("boom")
+
+    from mockgenesys.server.http import Route, Router
+
+    mock.server.router = Router([Route("GET", "/api/v2/organizations/me", "organizations.me", broken)])  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="boom"):
+        http.get("/api/v2/organizations/me", headers=auth)
+    with httpx.Client(transport=mock.transport(raise_server_errors=False), base_url="https://x") as quiet:
+        response = quiet.get("/api/v2/organizations/me", headers=auth)
+    assert response.status_code == 500
+    assert response.json()["code"] == "internal.server.error"
+
+
+def test_core_journal_records_endpoint_ids(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
+    http.get("/api/v2/organizations/me", headers=auth)
+    http.get("/api/v2/externalcontacts/contacts", headers=auth)
+    http.get("/nowhere", headers=auth)
+    assert [e.endpoint for e in mock.journal] == ["organizations.me", "externalcontacts.search", "unmatched"]
+    token = auth["Authorization"].split()[1]
+    assert token not in mock.journal.to_jsonl()

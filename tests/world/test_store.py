@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mockgenesys import ConfigError, MockGenesys, World, WorldError
+from mockgenesys.world.generate import DEFAULT_CLIENT_ID
+
+
+def test_world_same_seed_is_byte_identical() -> None:
+    assert World.generate(7).snapshot_json() == World.generate(7).snapshot_json()
+    assert World.generate(7).snapshot_json() != World.generate(8).snapshot_json()
+
+
+def test_world_default_client_is_stable_across_seeds() -> None:
+    assert World.generate(1).default_client.id == World.generate(2).default_client.id == DEFAULT_CLIENT_ID
+
+
+def test_world_round_trip_through_dict_and_file(tmp_path: Path) -> None:
+    world = World.generate(3)
+    assert World.load(world.snapshot()).snapshot_json() == world.snapshot_json()
+    path = tmp_path / "world.json"
+    path.write_text(world.snapshot_json())
+    loaded = World.load(path)
+    assert loaded.snapshot_json() == world.snapshot_json()
+    assert loaded.new_id() not in {*loaded.contacts, *loaded.conversations}
+
+
+def test_world_load_errors_name_the_problem(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="Cannot read the world file"):
+        World.load(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{nope")
+    with pytest.raises(ConfigError, match="not valid JSON"):
+        World.load(bad)
+    with pytest.raises(ConfigError, match="version"):
+        World.load({"orgs": []})
+    snapshot = World.generate(1).snapshot()
+    snapshot["contacts"][0]["shoeSize"] = 42
+    with pytest.raises(ConfigError, match=r"contacts\[0\].*shoeSize"):
+        World.load(snapshot)
+
+
+def test_world_mock_serves_a_loaded_world(tmp_path: Path) -> None:
+    world = World.generate(5)
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(world.snapshot()))
+    mock = MockGenesys(world=path)
+    assert mock.org_id == world.default_org.id
+    assert list(mock.world.conversations) == list(world.conversations)
+
+
+def test_world_add_client_validates_ttl() -> None:
+    world = World.generate(1)
+    with pytest.raises(ConfigError, match="between 300 and 172800"):
+        world.add_client(token_ttl=60)
+    client = world.add_client(permissions=["a"], token_ttl=300)
+    assert world.clients[client.id].permissions == ["a"]
+
+
+def test_world_lookup_errors() -> None:
+    world = World()
+    with pytest.raises(WorldError, match="no org"):
+        _ = world.default_org
+    with pytest.raises(WorldError, match="No conversation"):
+        world.conversation("x")
+
+
+def test_world_nonce_memory_is_bounded() -> None:
+    world = World()
+    world.nonce_memory = 3
+    assert all(world.use_nonce(f"n{i}", 0) for i in range(5))
+    assert len(world.used_nonces) == 3
+    assert not world.use_nonce("n4", 0)
+
+
+def test_world_sweep_drops_expired_tokens() -> None:
+    world = World.generate(1)
+    token = world.issue_token(world.default_client, now=0)
+    world.issue_token(world.default_client, now=100_000)
+    assert world.sweep_tokens(now=90_000) == 1
+    assert token.token not in world.tokens
+
+
+def test_mock_reset_restores_the_world() -> None:
+    mock = MockGenesys(seed=4)
+    before = mock.world.snapshot_json()
+    mock.world.add_client()
+    mock.issue_token()
+    mock.reset()
+    assert mock.world.snapshot_json() == before
+    assert mock.world.tokens == {}
