@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from mockgenesys.world.models import Conversation, ExternalContact, Message, Org, Participant
@@ -10,6 +11,7 @@ from mockgenesys.world.models import Conversation, ExternalContact, Message, Org
 _UTC = dt.UTC
 
 
+@functools.lru_cache(maxsize=65536)
 def iso(ts: float) -> str:
     """Epoch seconds → ``2026-01-01T00:00:00.000Z``."""
     moment = dt.datetime.fromtimestamp(ts, _UTC)

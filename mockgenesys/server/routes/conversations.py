@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
 from mockgenesys.server.params import bool_param, choice_param, int_param, invalid, page_count
@@ -107,7 +106,7 @@ def seed_history(server: Server, req: MockRequest) -> MockResponse:
     base = f"/api/v2/conversations/messaging/{conversation.id}/messages"
 
     def link(n: int) -> dict[str, str]:
-        return {"href": f"{base}?{urlencode({'pageSize': page_size, 'pageNumber': n, 'sortOrder': order})}"}
+        return {"href": f"{base}?pageSize={page_size}&pageNumber={n}&sortOrder={order}"}
 
     links = {"self": link(page), "first": link(1), "last": link(max(pages, 1))}
     if page < pages:

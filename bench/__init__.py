@@ -1,0 +1,1 @@
+"""mockgenesys benchmarks: `python -m bench --help`."""
