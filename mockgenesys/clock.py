@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 #: 2026-01-01T00:00:00Z: where a ``VirtualClock`` starts unless told otherwise, and the
@@ -35,6 +36,10 @@ class Clock(Protocol):
     def sleep_sync(self, seconds: float) -> None:
         """Let ``seconds`` pass, from synchronous code."""
 
+    @property
+    def listeners(self) -> list[Callable[[float], None]]:
+        """Callbacks run with the new time whenever the clock is moved on purpose."""
+
 
 class SystemClock:
     """Wall-clock time with an adjustable forward offset.
@@ -51,6 +56,8 @@ class SystemClock:
 
     def __init__(self) -> None:
         self.offset = 0.0
+        #: Called with the new time after ``advance`` moves the offset.
+        self.listeners: list[Callable[[float], None]] = []
 
     def now(self) -> float:
         return time.time() + self.offset
@@ -61,6 +68,9 @@ class SystemClock:
     def advance(self, seconds: float) -> None:
         _check_seconds(seconds)
         self.offset += seconds
+        now = self.now()
+        for listener in list(self.listeners):
+            listener(now)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))
@@ -89,6 +99,12 @@ class VirtualClock:
     def __init__(self, start: float = DEFAULT_EPOCH) -> None:
         self._now = float(start)
         self._start = float(start)
+        #: Called with the new time after every move (the mock's scheduler fires due timers).
+        self.listeners: list[Callable[[float], None]] = []
+
+    def _moved(self) -> None:
+        for listener in list(self.listeners):
+            listener(self._now)
 
     def now(self) -> float:
         return self._now
@@ -99,15 +115,18 @@ class VirtualClock:
     def advance(self, seconds: float) -> None:
         _check_seconds(seconds)
         self._now += seconds
+        self._moved()
 
     async def sleep(self, seconds: float) -> None:
         if seconds > 0:
             self._now += seconds
+            self._moved()
         await asyncio.sleep(0)
 
     def sleep_sync(self, seconds: float) -> None:
         if seconds > 0:
             self._now += seconds
+            self._moved()
 
     def __repr__(self) -> str:
         return f"VirtualClock(now={self._now!r})"

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 
+from mockgenesys.agent import DEFAULT_ROUTING_DELAY, AgentSimulator
 from mockgenesys.clock import Clock, SystemClock
 from mockgenesys.errors import ConfigError, WorldError
 from mockgenesys.faults.ratelimit import RateLimits
 from mockgenesys.journal import DEFAULT_JOURNAL_SIZE, Journal
+from mockgenesys.scheduler import Scheduler
 from mockgenesys.server.app import RestApp, build_app
 from mockgenesys.server.core import Server
 from mockgenesys.server.guests import open_session
 from mockgenesys.server.routes import all_routes
+from mockgenesys.server.websocket import GuestHub, InProcessGuestSocket
+from mockgenesys.server.websocket.asgi import websocket_route
 from mockgenesys.serving import LOOPBACK, serve_in_thread
 from mockgenesys.transport import MockTransport
 from mockgenesys.world.generate import (
@@ -53,6 +57,8 @@ class MockGenesys:
         token_ttl: int = 86400,
         journal_size: int = DEFAULT_JOURNAL_SIZE,
         jwt_secret: str | None = None,
+        routing_delay: float | None = DEFAULT_ROUTING_DELAY,
+        bot: bool = False,
     ) -> None:
         if conversations < 0 or contacts < 0:
             raise ConfigError("conversations and contacts must be >= 0.")
@@ -78,7 +84,11 @@ class MockGenesys:
             jwt_key=hashlib.sha256(key).digest(),
             routes=all_routes(),
         )
-        app, rest = build_app(self.server)
+        self.scheduler = Scheduler(self.clock)
+        self.hub = GuestHub(self.server, self.scheduler)
+        self.server.hub = self.hub
+        self.agent = AgentSimulator(self.hub, routing_delay=routing_delay, bot=bot)
+        app, rest = build_app(self.server, [websocket_route(self.hub)])
         self.app: Starlette = app
         self._rest: RestApp = rest
 
@@ -102,6 +112,9 @@ class MockGenesys:
         self.journal.clear()
         self.server.limiter.reset()
         self.server.errors.clear()
+        self.server.uploads.clear()
+        self.hub.reset()
+        self.scheduler.clear()
 
     @property
     def client_id(self) -> str:
@@ -135,6 +148,21 @@ class MockGenesys:
             self.world, deployment, "test-" + self.world.new_hex_id(), self.clock.now(), conversation=conversation
         )
         return self.server.mint_guest_jwt(session, deployment.jwt_ttl)[0]
+
+    @asynccontextmanager
+    async def connect_guest(
+        self, deployment_id: str | None = None, *, origin: str | None = None
+    ) -> AsyncIterator[InProcessGuestSocket]:
+        """An in-process guest WebSocket (no sockets, works on virtual time).
+
+        Raises ``HandshakeRejected`` (403) for an unknown deployment, as Genesys does.
+        """
+        connection = self.hub.open(deployment_id or self.deployment_id)
+        socket = InProcessGuestSocket(self.hub, connection)
+        try:
+            yield socket
+        finally:
+            await socket.close()
 
     # ------------------------------------------------------------------ serving
     @property

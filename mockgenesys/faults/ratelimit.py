@@ -16,7 +16,10 @@ class RateLimits:
     Defaults are Genesys' documented values (``token.rate.per.minute`` = 300 per token,
     ``org.app.user.rate.per.minute`` = 3000, applied per caller address to calls that carry
     no OAuth token, the token endpoint included) and the
-    seeds' figures (30 req/s per org on history, 100 req/s per org on session creation).
+    seeds' figures (30 req/s per org on history, 100 req/s per org on session creation),
+    and the guest WebSocket limits (``messages.per.session.rate.per.second`` = 2,
+    ``requests.per.connection.rate.per.minute`` = 60, ``configure.per.session.rate.per.minute``
+    = 60, ``health.check.per.connection.rate.per.minute`` = 2, ``session.connections.max`` = 3).
     """
 
     enabled: bool = True
@@ -24,6 +27,11 @@ class RateLimits:
     client_per_minute: int | None = 3000
     org_history_per_second: int | None = 30
     org_sessions_per_second: int | None = 100
+    ws_messages_per_second: int | None = 2
+    ws_requests_per_minute: int | None = 60
+    ws_configure_per_minute: int | None = 60
+    ws_echo_per_minute: int | None = 2
+    ws_connections_per_session: int | None = 3
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> RateLimits:

@@ -27,6 +27,7 @@ from mockgenesys.world.models import AccessToken, GuestSession
 
 if TYPE_CHECKING:
     from mockgenesys.clock import Clock
+    from mockgenesys.server.websocket.hub import GuestHub
     from mockgenesys.world.store import World
 
 MAX_REQUEST_BYTES = 512_000
@@ -65,6 +66,10 @@ class Server:
         )
         #: Hooks called with every journal entry (conformance, chaos metrics).
         self.observers: list[Callable[[Entry], None]] = []
+        #: The guest WebSocket hub, once the mock has attached one.
+        self.hub: GuestHub | None = None
+        #: Attachment bytes uploaded to the presigned URLs, by attachment id.
+        self.uploads: dict[str, bytes] = {}
 
     def correlation_id(self) -> str:
         return next(self._correlation)

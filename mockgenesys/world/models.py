@@ -170,11 +170,26 @@ class GuestSession:
     authenticated: bool = False
     read_only: bool = False
     closed: bool = False
+    expired: bool = False
     jwt_generation: int = 0
 
     @property
     def expires_at(self) -> float:
         return self.last_activity + self.ttl
+
+
+@dataclass
+class Attachment:
+    """A file a guest announced with ``onAttachment`` and uploads to the presigned URL."""
+
+    id: str
+    session_id: str
+    file_name: str
+    file_type: str
+    file_size: int
+    created_at: float
+    uploaded: bool = False
+    deleted: bool = False
 
 
 @dataclass

@@ -9,6 +9,7 @@ from mockgenesys.server.routes import (
     oauth,
     organizations,
     sessions,
+    uploads,
     webdeployments,
     webmessaging,
 )
@@ -24,6 +25,7 @@ def all_routes() -> list[Route]:
         *externalcontacts.ROUTES,
         *webmessaging.ROUTES,
         *webdeployments.ROUTES,
+        *uploads.ROUTES,
     ]
 
 
