@@ -150,7 +150,7 @@ class GuestHub:
         self._journal(
             "ws.in",
             endpoint,
-            conn.last_code,
+            conn.last_code or 200,  # errors always answer with a response; anything else succeeded
             principal,
             session.org_id if session else conn.deployment.org_id,
             started=started,
