@@ -157,7 +157,7 @@ class MockGenesys:
 
         Raises ``HandshakeRejected`` (403) for an unknown deployment, as Genesys does.
         """
-        connection = self.hub.open(deployment_id or self.deployment_id)
+        connection = self.hub.open(deployment_id or self.deployment_id, origin=origin)
         socket = InProcessGuestSocket(self.hub, connection)
         try:
             yield socket

@@ -26,7 +26,10 @@ def websocket_route(hub: GuestHub, path: str = "/v1") -> WebSocketRoute:
         host = websocket.headers.get("host", "127.0.0.1")
         try:
             conn = hub.open(
-                websocket.query_params.get("deploymentId"), base_url=f"http://{host}", loop=asyncio.get_running_loop()
+                websocket.query_params.get("deploymentId"),
+                base_url=f"http://{host}",
+                loop=asyncio.get_running_loop(),
+                origin=websocket.headers.get("origin"),
             )
         except HandshakeRejected:
             await websocket.close(code=1008)  # before accept: the server answers HTTP 403

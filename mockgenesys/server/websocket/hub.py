@@ -49,14 +49,22 @@ class GuestHub:
         *,
         base_url: str = "http://mockgenesys.invalid",
         loop: asyncio.AbstractEventLoop | None = None,
+        origin: str | None = None,
     ) -> GuestConnection:
-        """Accept a socket for ``deployment_id``; ``HandshakeRejected(403)`` when unknown."""
+        """Accept a socket for ``deployment_id``; ``HandshakeRejected(403)`` when the deployment
+        is unknown or inactive, or ``origin`` is not in its allowed domains (when it has any)."""
         self.scheduler.run_due()
         deployment = self.world.deployments.get(deployment_id or "")
-        status = 101 if deployment is not None and deployment.status == "Active" else 403
+        allowed = deployment is not None and deployment.status == "Active"
+        if allowed and deployment is not None and deployment.allowed_domains:
+            host = (origin or "").split("://")[-1].split("/")[0].split(":")[0]
+            allowed = any(host == d or host.endswith("." + d) for d in deployment.allowed_domains)
+        status = 101 if allowed else 403
         self._journal("ws.connect", "guest.ws.connect", status, None, None, detail=deployment_id)
         if deployment is None or status == 403:
-            raise HandshakeRejected(403, f"unknown or inactive deployment {deployment_id!r}")
+            raise HandshakeRejected(
+                403, f"deployment {deployment_id!r} is unknown, inactive or does not allow this origin"
+            )
         return GuestConnection(self, deployment, base_url=base_url, loop=loop)
 
     def attach(self, conn: GuestConnection, session: GuestSession) -> bool:

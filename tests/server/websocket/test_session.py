@@ -163,3 +163,12 @@ async def test_authenticated_session_from_oauth_exchange(mock: MockGenesys, gues
     assert bad["code"] == 401 and bad["class"] == "string"
     missing = await guest.request("configureAuthenticatedSession", data={})
     assert missing["code"] == 4020
+
+
+async def test_allowed_domains_check_the_origin(mock: MockGenesys) -> None:
+    mock.world.default_deployment.allowed_domains = ["shop.example"]
+    async with mock.connect_guest(origin="https://www.shop.example"):
+        pass
+    with pytest.raises(HandshakeRejected):
+        async with mock.connect_guest(origin="https://evil.example"):
+            pass
