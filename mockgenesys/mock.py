@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -12,8 +12,12 @@ from starlette.applications import Starlette
 
 from mockgenesys.agent import DEFAULT_ROUTING_DELAY, AgentSimulator
 from mockgenesys.clock import Clock, SystemClock
+from mockgenesys.conformance import ConformanceReport, check
 from mockgenesys.errors import ConfigError, WorldError
+from mockgenesys.faults.interceptor import FaultInterceptor
+from mockgenesys.faults.plan import FaultPlan
 from mockgenesys.faults.ratelimit import RateLimits
+from mockgenesys.faults.rules import FaultRule
 from mockgenesys.journal import DEFAULT_JOURNAL_SIZE, Journal
 from mockgenesys.scheduler import Scheduler
 from mockgenesys.server.app import RestApp, build_app
@@ -59,6 +63,7 @@ class MockGenesys:
         jwt_secret: str | None = None,
         routing_delay: float | None = DEFAULT_ROUTING_DELAY,
         bot: bool = False,
+        faults: Iterable[FaultRule | dict[str, Any]] | None = None,
     ) -> None:
         if conversations < 0 or contacts < 0:
             raise ConfigError("conversations and contacts must be >= 0.")
@@ -76,6 +81,7 @@ class MockGenesys:
         self.journal = Journal(journal_size)
         self.world = self._build_world()
         key = (jwt_secret or f"mockgenesys-jwt-{seed}").encode()
+        self.faults = FaultPlan(faults or (), seed=seed, clock=self.clock)
         self.server = Server(
             self.world,
             self.clock,
@@ -83,9 +89,11 @@ class MockGenesys:
             self.limits,
             jwt_key=hashlib.sha256(key).digest(),
             routes=all_routes(),
+            faults=self.faults,
         )
         self.scheduler = Scheduler(self.clock)
         self.hub = GuestHub(self.server, self.scheduler)
+        self.hub.interceptor = FaultInterceptor(self.faults, self.server)
         self.server.hub = self.hub
         self.agent = AgentSimulator(self.hub, routing_delay=routing_delay, bot=bot)
         app, rest = build_app(self.server, [websocket_route(self.hub)])
@@ -115,6 +123,7 @@ class MockGenesys:
         self.server.uploads.clear()
         self.hub.reset()
         self.scheduler.clear()
+        self.faults.reset()
 
     @property
     def client_id(self) -> str:
@@ -131,6 +140,15 @@ class MockGenesys:
     @property
     def deployment_id(self) -> str:
         return self.world.default_deployment.id
+
+    # ------------------------------------------------------------------ faults and grading
+    def add_fault(self, *rules: FaultRule | dict[str, Any]) -> list[FaultRule]:
+        """Install fault rules (dicts in the one rule format, or ``FaultRule``); returns them with ids."""
+        return self.faults.add(*rules)
+
+    def check(self, **options: Any) -> ConformanceReport:
+        """Grade the client from the journal: what it did that real Genesys would punish."""
+        return check(self.journal, **options)
 
     # ------------------------------------------------------------------ helpers for tests
     def issue_token(self, client_id: str | None = None) -> str:

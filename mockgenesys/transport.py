@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import TYPE_CHECKING
 
 import httpx
@@ -32,12 +34,18 @@ class MockTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.client = client
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._respond(request, request.read())
+        response = self._handle(request, request.read())
+        if response.delay > 0:
+            time.sleep(response.delay)
+        return self._finish(request, response)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return self._respond(request, await request.aread())
+        response = self._handle(request, await request.aread())
+        if response.delay > 0:
+            await asyncio.sleep(response.delay)
+        return self._finish(request, response)
 
-    def _respond(self, request: httpx.Request, body: bytes) -> httpx.Response:
+    def _handle(self, request: httpx.Request, body: bytes) -> MockResponse:
         url = request.url
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in request.headers.raw}
         errors_before = len(self.server.errors)
@@ -46,6 +54,12 @@ class MockTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         )
         if self.raise_server_errors and len(self.server.errors) > errors_before:
             raise self.server.errors[-1]
+        return response
+
+    @staticmethod
+    def _finish(request: httpx.Request, response: MockResponse) -> httpx.Response:
+        if response.reset:
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
         raw_headers = list(response.headers)
         if response.content_type is not None:
             raw_headers.append((b"content-type", response.content_type))

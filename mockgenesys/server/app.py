@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -19,6 +21,18 @@ if TYPE_CHECKING:
     Message = MutableMapping[str, Any]
     Receive = Callable[[], Awaitable[Message]]
     Send = Callable[[Message], Awaitable[None]]
+
+
+class ConnectionReset(Exception):
+    """Raised inside the ASGI app to make the server drop a connection (a reset fault)."""
+
+
+class _QuietResets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], ConnectionReset))
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietResets())
 
 
 class RestApp:
@@ -51,6 +65,13 @@ class RestApp:
             client[0] if client else "127.0.0.1",
         )
         response = self.server.handle(request)
+        if response.delay > 0:
+            await asyncio.sleep(response.delay)
+        if response.reset:
+            # Promise a body that never comes: the server closes the connection mid-response,
+            # which clients see as a reset / "peer closed connection" (no status to read).
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
+            raise ConnectionReset()
         raw_headers = [(b"content-length", str(len(response.body)).encode())]
         if response.content_type is not None:
             raw_headers.append((b"content-type", response.content_type))

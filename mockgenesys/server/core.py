@@ -10,6 +10,8 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from mockgenesys.faults.actions import FaultContext
+from mockgenesys.faults.plan import FaultPlan
 from mockgenesys.faults.ratelimit import Limiter, RateLimits, Window
 from mockgenesys.journal import Entry, Journal, fingerprint
 from mockgenesys.server import jwt
@@ -51,6 +53,7 @@ class Server:
         *,
         jwt_key: bytes,
         routes: list[Route],
+        faults: FaultPlan | None = None,
     ) -> None:
         self.world = world
         self.clock = clock
@@ -59,6 +62,7 @@ class Server:
         self.limiter = Limiter(limits)
         self.jwt_key = jwt_key
         self.router = Router(routes)
+        self.faults = faults if faults is not None else FaultPlan(seed=world.seed, clock=clock)
         self.errors: list[BaseException] = []
         prefix = f"{random.Random(world.seed).getrandbits(32):08x}"
         self._correlation = (
@@ -81,6 +85,7 @@ class Server:
         now = self.clock.now()
         correlation = self.correlation_id()
         window: Window | None = None
+        fault: FaultContext | None = None
         try:
             route, params, path_known = self.router.match(req.method, req.path)
             if route is None:
@@ -98,6 +103,10 @@ class Server:
                     f"The request is over the size limit. Maximum bytes: {MAX_REQUEST_BYTES}",
                     params={"maxBytes": str(MAX_REQUEST_BYTES)},
                 )
+            if self.faults:
+                fault = self.faults.fire_http(self, req, now)
+                if fault is not None and (fault.respond is not None or fault.reset):
+                    raise _Faulted(fault)
             if route.auth == "oauth" or (route.auth == "oauth_or_guest" and not _looks_like_jwt(req)):
                 window = self._authenticate(req, route, now)
             else:
@@ -115,6 +124,8 @@ class Server:
         except _RateLimited as exc:
             window = exc.window
             response = too_many_requests(exc.retry_after, correlation)
+        except _Faulted as exc:
+            response = _fault_response(exc.fault, correlation)
         except Exception as exc:  # a bug in the mock: keep it for the test, answer like Genesys
             self.errors.append(exc)
             response = platform_error(
@@ -137,10 +148,14 @@ class Server:
         headers.append((b"inin-ratelimit-count", str(window.count).encode()))
         headers.append((b"inin-ratelimit-reset", str(window.reset_in(now)).encode()))
         headers.extend(_CACHE_HEADERS)
-        self._record(req, response, now, started)
+        if fault is not None:
+            _apply_fault(fault, response, self.clock)
+        self._record(req, response, now, started, fault.rule_id if fault is not None else None)
         return response
 
-    def _record(self, req: MockRequest, response: MockResponse, now: float, started: float) -> None:
+    def _record(
+        self, req: MockRequest, response: MockResponse, now: float, started: float, fault: str | None = None
+    ) -> None:
         code = None
         if response.status >= 400 and response.content_type == JSON_TYPE:
             code = _error_code(response.body)
@@ -155,8 +170,11 @@ class Server:
             principal=req.principal,
             org_id=req.org_id,
             code=code,
+            fault=fault,
             latency_ms=(time.perf_counter() - started) * 1000.0,
             retry_after=_retry_after(response),
+            expires_at=req.expires_at,
+            detail=req.detail,
         )
         for observer in self.observers:
             observer(entry)
@@ -258,6 +276,43 @@ class Server:
             "gen": session.jwt_generation,
         }
         return jwt.sign(claims, self.jwt_key), exp
+
+
+class _Faulted(Exception):
+    def __init__(self, fault: FaultContext) -> None:
+        self.fault = fault
+
+
+def _fault_response(fault: FaultContext, correlation: str) -> MockResponse:
+    respond = fault.respond
+    if respond is None:  # a reset without a response
+        return MockResponse(200, b"", content_type=None, reset=True)
+    if respond.body is not None:
+        response = MockResponse(respond.status, respond.body.encode("utf-8"))
+        if respond.retry_after is not None:
+            response.headers.append((b"retry-after", str(respond.retry_after).encode()))
+    else:
+        message = respond.message
+        if message is None and respond.retry_after is not None and respond.status == 429:
+            message = "Rate limit exceeded the maximum. Retry the request in [%s] seconds"
+        response = platform_error(respond.status, respond.code, message, correlation, retry_after=respond.retry_after)
+    response.headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in respond.headers)
+    response.reset = fault.reset
+    return response
+
+
+def _apply_fault(fault: FaultContext, response: MockResponse, clock: Clock) -> None:
+    if fault.empty_body:
+        response.body = b""
+    elif fault.malformed:
+        response.body = response.body[: max(1, len(response.body) // 2)] or b"{"
+    if fault.reset:
+        response.reset = True
+    if fault.delay > 0:
+        if getattr(clock, "is_virtual", False):
+            clock.advance(fault.delay)
+        else:
+            response.delay += fault.delay
 
 
 class _RateLimited(Exception):

@@ -23,7 +23,9 @@ class MockRequest:
         "_query",
         "body",
         "client",
+        "detail",
         "endpoint",
+        "expires_at",
         "guest",
         "headers",
         "method",
@@ -54,6 +56,9 @@ class MockRequest:
         self.principal: str | None = None
         self.org_id: str | None = None
         self.guest: GuestSession | None = None
+        #: For the journal: the expiry of a token this request issued, and a short note.
+        self.expires_at: float | None = None
+        self.detail: str | None = None
         self._query: dict[str, list[str]] | None = None
 
     @property
@@ -81,10 +86,15 @@ class MockRequest:
 
 @dataclass(slots=True)
 class MockResponse:
+    """What the route table answers; ``delay`` and ``reset`` are fault actions the transports
+    carry out (sleep before answering; drop the connection instead of answering)."""
+
     status: int
     body: bytes = b""
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     content_type: bytes | None = JSON_TYPE
+    delay: float = 0.0
+    reset: bool = False
 
 
 class ApiError(Exception):

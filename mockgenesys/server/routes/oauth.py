@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
+from mockgenesys.journal import fingerprint
 from mockgenesys.regions import normalize_region
 from mockgenesys.server.core import basic_credentials
 from mockgenesys.server.http import MockRequest, MockResponse, OAuthError, Route, json_response
@@ -57,6 +58,8 @@ def token(server: Server, req: MockRequest) -> MockResponse:
     if grant != "client_credentials":
         raise OAuthError("unsupported_grant_type", f"the mock implements only client_credentials, not {grant}")
     issued = server.world.issue_token(client, server.clock.now())
+    req.expires_at = issued.expires_at
+    req.detail = fingerprint(issued.token)
     return json_response({"access_token": issued.token, "token_type": "bearer", "expires_in": client.token_ttl - 1})
 
 

@@ -34,6 +34,7 @@ class GuestConnection:
         self.close_code = 1000
         self.close_reason = ""
         self.last_code = 0
+        self.last_retry_after: int | None = None
         self._loop = loop
         self._thread = threading.get_ident()
 
@@ -43,15 +44,20 @@ class GuestConnection:
             return
         if frame.get("type") == "response":
             self.last_code = int(frame.get("code", 0))
+            body = frame.get("body")
+            if frame.get("class") == "TooManyRequestsErrorMessage" and isinstance(body, dict):
+                retry = body.get("retryAfter")
+                self.last_retry_after = retry if isinstance(retry, int) else None
         interceptor = self.hub.interceptor
         plan = [(0.0, frame)] if interceptor is None else interceptor.outbound(self, frame)
         for delay, item in plan:
             if delay > 0:
-                self.hub.scheduler.call_later(delay, lambda item=item: self._put(item))  # type: ignore[misc]
+                self.hub.scheduler.call_later(delay, lambda item=item: self.put_now(item))  # type: ignore[misc]
             else:
-                self._put(item)
+                self.put_now(item)
 
-    def _put(self, frame: Frame) -> None:
+    def put_now(self, frame: Frame) -> None:
+        """Deliver ``frame`` now, bypassing the interceptor (for frames it already handled)."""
         if self.closed:
             return
         self.hub.journal_out(self, frame)

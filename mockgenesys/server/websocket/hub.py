@@ -139,6 +139,7 @@ class GuestHub:
         if conn.closed:
             return
         conn.last_code = 0
+        conn.last_retry_after = None
         started = time.perf_counter()
         frame, problem = _parse(text)
         action = frame.get("action") if frame is not None else None
@@ -150,9 +151,12 @@ class GuestHub:
         if problem is not None or frame is None:
             self.send_error(conn, 400, problem or "Request failed.", tracing)
         elif self.interceptor is not None and isinstance(action, str) and self.interceptor.inbound(conn, action, frame):
-            fault = "interceptor"
+            fault = getattr(self.interceptor, "fired", None) or "fault"
         else:
             handle(self, conn, frame)
+            fault = getattr(self.interceptor, "fired", None)
+        if self.interceptor is not None:
+            self.interceptor.finished(conn)
         session = conn.session
         detail = _detail(frame) if endpoint == "guest.ws.onMessage" else None
         self._journal(
@@ -163,6 +167,7 @@ class GuestHub:
             session.org_id if session else conn.deployment.org_id,
             started=started,
             fault=fault,
+            retry_after=conn.last_retry_after,
             detail=detail,
         )
 

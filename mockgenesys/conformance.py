@@ -1,0 +1,242 @@
+"""Grade a client from the journal: what it did that real Genesys would punish.
+
+``mock.check()`` returns a ``ConformanceReport`` of ``Violation``\\ s, each with the journal
+entries that prove it. Rules:
+
+- ``retry_after``: a request before the deadline a 429 (or ``TooManyRequestsErrorMessage``) set,
+  by the same caller to the same endpoint;
+- ``token_reuse_after_401``: a token used again after it got ``401 bad.credentials``;
+- ``expired_token``: a token used past the expiry the token endpoint announced;
+- ``relogin_storm``: several token requests by one client within a minute while an earlier
+  token of that client was still valid;
+- ``limit_breach``: a request refused by a documented rate limit (not by an injected fault);
+- ``duplicate_message``: the same guest message (same ``metadata.id`` or ``tracingId``)
+  accepted more than once in one session.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockgenesys.errors import MockGenesysError
+from mockgenesys.journal import Entry, Journal
+
+RULES = ("retry_after", "token_reuse_after_401", "expired_token", "relogin_storm", "limit_breach", "duplicate_message")
+DEFAULT_STORM_COUNT = 3
+DEFAULT_STORM_WINDOW = 60.0
+DEFAULT_REFRESH_MARGIN = 60.0
+
+
+class ConformanceError(MockGenesysError, AssertionError):
+    """``ConformanceReport.assert_ok`` found violations; the message explains each one."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    message: str
+    entries: tuple[Entry, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "message": self.message, "entries": [e.to_dict() for e in self.entries]}
+
+    def __str__(self) -> str:
+        lines = [f"[{self.rule}] {self.message}"]
+        lines += [f"    {entry}" for entry in self.entries[:6]]
+        if len(self.entries) > 6:
+            lines.append(f"    … and {len(self.entries) - 6} more")
+        return "\n".join(lines)
+
+
+@dataclass
+class ConformanceReport:
+    """The violations found; empty means the client behaved."""
+
+    violations: list[Violation] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def by_rule(self, rule: str) -> list[Violation]:
+        return [v for v in self.violations if v.rule == rule]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "checked": self.checked, "violations": [v.to_dict() for v in self.violations]}
+
+    def assert_ok(self) -> None:
+        """Raise ``ConformanceError`` explaining every violation, if there is any."""
+        if self.violations:
+            raise ConformanceError(str(self))
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"Conformance: OK ({self.checked} journal entries checked)."
+        head = f"Conformance: {len(self.violations)} violation(s) in {self.checked} journal entries:"
+        return "\n".join([head, *(str(v) for v in self.violations)])
+
+
+def check(
+    journal: Journal | Iterable[Entry],
+    *,
+    rules: Iterable[str] = RULES,
+    storm_count: int = DEFAULT_STORM_COUNT,
+    storm_window: float = DEFAULT_STORM_WINDOW,
+    refresh_margin: float = DEFAULT_REFRESH_MARGIN,
+) -> ConformanceReport:
+    """Check ``journal`` against ``rules`` (all by default)."""
+    selected = list(rules)
+    unknown = sorted(set(selected) - set(RULES))
+    if unknown:
+        raise MockGenesysError(f"Unknown conformance rule(s) {unknown}; valid rules: {', '.join(RULES)}.")
+    entries = sorted(journal, key=lambda e: e.seq)
+    report = ConformanceReport(checked=len(entries))
+    checks = {
+        "retry_after": lambda: _retry_after(entries),
+        "token_reuse_after_401": lambda: _reuse_after_401(entries),
+        "expired_token": lambda: _expired_token(entries),
+        "relogin_storm": lambda: _relogin_storm(entries, storm_count, storm_window, refresh_margin),
+        "limit_breach": lambda: _limit_breach(entries),
+        "duplicate_message": lambda: _duplicates(entries),
+    }
+    for rule in selected:
+        report.violations.extend(checks[rule]())
+    return report
+
+
+def _requests(entries: list[Entry]) -> list[Entry]:
+    return [e for e in entries if e.kind in ("http", "ws.in") and not e.endpoint.startswith("admin.")]
+
+
+def _retry_after(entries: list[Entry]) -> list[Violation]:
+    deadlines: dict[tuple[str | None, str], tuple[float, Entry]] = {}
+    found = []
+    for entry in _requests(entries):
+        key = (entry.principal, entry.endpoint)
+        if entry.principal is not None and key in deadlines:
+            deadline, cause = deadlines[key]
+            if entry.time < deadline:
+                early = deadline - entry.time
+                found.append(
+                    Violation(
+                        "retry_after",
+                        f"{entry.endpoint} was called {early:.1f} s before the Retry-After of {cause.retry_after} s "
+                        f"given by #{cause.seq} had passed; wait Retry-After seconds before retrying.",
+                        (cause, entry),
+                    )
+                )
+            else:
+                del deadlines[key]
+        if entry.status == 429 and entry.retry_after is not None:
+            deadlines[key] = (entry.time + entry.retry_after, entry)
+    return found
+
+
+def _reuse_after_401(entries: list[Entry]) -> list[Violation]:
+    rejected: dict[str, Entry] = {}
+    found = []
+    for entry in _requests(entries):
+        if entry.kind != "http" or entry.principal is None or not entry.principal.startswith("fp:"):
+            continue
+        if entry.principal in rejected:
+            found.append(
+                Violation(
+                    "token_reuse_after_401",
+                    f"a token rejected with 401 at #{rejected[entry.principal].seq} was sent again to {entry.endpoint}; "
+                    "after a 401 fetch a new token before retrying.",
+                    (rejected[entry.principal], entry),
+                )
+            )
+            continue
+        if entry.status == 401 and entry.code == "bad.credentials":
+            rejected[entry.principal] = entry
+    return found
+
+
+def _expired_token(entries: list[Entry]) -> list[Violation]:
+    expiry: dict[str, Entry] = {}
+    found = []
+    for entry in entries:
+        if entry.endpoint == "oauth.token" and entry.status == 200 and entry.detail and entry.expires_at is not None:
+            expiry[entry.detail] = entry
+        elif entry.kind == "http" and entry.principal in expiry:
+            issued = expiry[entry.principal]
+            assert issued.expires_at is not None
+            if entry.time >= issued.expires_at:
+                found.append(
+                    Violation(
+                        "expired_token",
+                        f"{entry.endpoint} was called with a token {entry.time - issued.expires_at:.0f} s after it expired "
+                        f"(expires_in from #{issued.seq}); refresh tokens before expires_in runs out.",
+                        (issued, entry),
+                    )
+                )
+    return found
+
+
+def _relogin_storm(entries: list[Entry], count: int, window: float, margin: float) -> list[Violation]:
+    tokens: dict[str, list[Entry]] = defaultdict(list)
+    rejected: set[str] = set()
+    found = []
+    for entry in entries:
+        if entry.status == 401 and entry.principal:
+            rejected.add(entry.principal)
+        if entry.endpoint != "oauth.token" or entry.status != 200 or not entry.principal:
+            continue
+        issued = tokens[entry.principal]
+        redundant = [
+            e
+            for e in issued
+            if e.expires_at is not None
+            and e.expires_at - margin > entry.time
+            and e.detail not in rejected
+            and entry.time - e.time <= window
+        ]
+        if len(redundant) + 1 >= count:
+            found.append(
+                Violation(
+                    "relogin_storm",
+                    f"{entry.principal} requested {len(redundant) + 1} tokens within {window:.0f} s while a valid one "
+                    "existed; cache the token and share one refresh between callers.",
+                    (*redundant, entry),
+                )
+            )
+        issued.append(entry)
+    return found
+
+
+def _limit_breach(entries: list[Entry]) -> list[Violation]:
+    return [
+        Violation(
+            "limit_breach",
+            f"{entry.endpoint} was refused by a Genesys rate limit; pace requests below the documented limits.",
+            (entry,),
+        )
+        for entry in _requests(entries)
+        if entry.status == 429 and entry.fault is None
+    ]
+
+
+def _duplicates(entries: list[Entry]) -> list[Violation]:
+    seen: dict[tuple[str | None, str], Entry] = {}
+    found = []
+    for entry in _requests(entries):
+        if entry.endpoint != "guest.ws.onMessage" or entry.status != 200 or not entry.detail:
+            continue
+        key = (entry.principal, entry.detail)
+        if key in seen:
+            found.append(
+                Violation(
+                    "duplicate_message",
+                    f"guest message {entry.detail!r} was accepted twice in one session; check echoes and history "
+                    "before resending after a reconnect.",
+                    (seen[key], entry),
+                )
+            )
+        else:
+            seen[key] = entry
+    return found

@@ -1,0 +1,254 @@
+"""``FaultPlan``: the ordered rules of one mock, their firing state, and where they act."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from mockgenesys.errors import ConfigError
+from mockgenesys.faults.actions import FaultContext
+from mockgenesys.faults.rules import FaultRule, FaultRuleError
+
+if TYPE_CHECKING:
+    from mockgenesys.clock import Clock
+    from mockgenesys.server.core import Server
+    from mockgenesys.server.http import MockRequest
+    from mockgenesys.server.websocket.connection import GuestConnection
+
+RuleInput = FaultRule | dict[str, Any]
+
+
+@dataclass
+class _State:
+    matches: int = 0
+    fired: int = 0
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One time a rule fired."""
+
+    time: float
+    rule_id: str
+    endpoint: str
+
+
+class FaultPlan:
+    """An ordered list of ``FaultRule``; the first rule that matches and is due fires.
+
+    ``probability`` draws from the plan's own RNG seeded with the mock's seed: the same seed
+    and the same traffic give the same firing sequence.
+
+    >>> plan = FaultPlan(seed=1)
+    >>> [rule.id for rule in plan.add({"match": {"endpoint": "oauth.token"}, "then": {"status": 503}})]
+    ['rule-1']
+    """
+
+    def __init__(self, rules: Iterable[RuleInput] = (), *, seed: int = 0, clock: Clock | None = None) -> None:
+        self.seed = seed
+        self.rng = random.Random(f"faults/{seed}")
+        self._clock = clock
+        self.started = clock.now() if clock is not None else 0.0
+        self._rules: list[FaultRule] = []
+        self._state: dict[str, _State] = {}
+        self._cache: dict[str, tuple[FaultRule, ...]] = {}
+        self._ids = itertools.count(1)
+        self.firings: deque[Firing] = deque(maxlen=10_000)
+        initial = list(rules)
+        if initial:
+            self.add(*initial)
+
+    # ------------------------------------------------------------------ the list
+    def __bool__(self) -> bool:
+        return bool(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __iter__(self) -> Iterator[FaultRule]:
+        return iter(list(self._rules))
+
+    def add(self, *rules: RuleInput | list[RuleInput]) -> list[FaultRule]:
+        """Validate and append rules (dicts or ``FaultRule``); returns them with their ids."""
+        flat: list[RuleInput] = []
+        for item in rules:
+            flat.extend(item if isinstance(item, list) else [item])
+        built: list[FaultRule] = []
+        for index, item in enumerate(flat):
+            rule = (
+                item
+                if isinstance(item, FaultRule)
+                else FaultRule.from_dict(item, f"[{index}]" if len(flat) > 1 else "")
+            )
+            if rule.id is None:
+                rule = rule.with_id(f"rule-{next(self._ids)}")
+                while rule.id in self._state:
+                    rule = rule.with_id(f"rule-{next(self._ids)}")
+            elif rule.id in self._state or any(r.id == rule.id for r in built):
+                raise FaultRuleError(
+                    "id", f"a rule with id {rule.id!r} is already installed; remove it first or pick another id"
+                )
+            built.append(rule)
+        for rule in built:
+            assert rule.id is not None
+            self._rules.append(rule)
+            self._state[rule.id] = _State()
+        self._cache.clear()
+        return built
+
+    def remove(self, rule_id: str) -> bool:
+        before = len(self._rules)
+        self._rules = [r for r in self._rules if r.id != rule_id]
+        self._state.pop(rule_id, None)
+        self._cache.clear()
+        return len(self._rules) != before
+
+    def clear(self) -> None:
+        self._rules.clear()
+        self._state.clear()
+        self._cache.clear()
+
+    def reset(self) -> None:
+        """Forget every rule, count and firing, and reseed the RNG."""
+        self.clear()
+        self.firings.clear()
+        self.rng = random.Random(f"faults/{self.seed}")
+        self.started = self._clock.now() if self._clock is not None else 0.0
+
+    def stats(self, rule_id: str) -> dict[str, int]:
+        state = self._state[rule_id]
+        return {"matches": state.matches, "fired": state.fired}
+
+    def to_list(self) -> list[dict[str, Any]]:
+        return [rule.to_dict() for rule in self._rules]
+
+    @staticmethod
+    def load_file(path: str | Path) -> list[FaultRule]:
+        """Rules from a YAML or JSON file holding a list (or ``{faults: [...]}``)."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"Cannot read the faults file {path}: {exc.strerror}.") from exc
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"The faults file {path} is not valid YAML/JSON: {exc}") from exc
+        if isinstance(data, dict) and "faults" in data:
+            data = data["faults"]
+        if not isinstance(data, list):
+            raise ConfigError(f"The faults file {path} must hold a list of rules (or an object with a faults list).")
+        try:
+            return [FaultRule.from_dict(item, f"[{n}]") for n, item in enumerate(data)]
+        except FaultRuleError as exc:
+            raise FaultRuleError(exc.path, f"in {path}: {exc!s}") from None
+
+    # ------------------------------------------------------------------ firing
+    def _candidates(self, endpoint: str) -> tuple[FaultRule, ...]:
+        found = self._cache.get(endpoint)
+        if found is None:
+            found = self._cache[endpoint] = tuple(r for r in self._rules if r.match.endpoint_matches(endpoint))
+        return found
+
+    def select(
+        self, endpoint: str, method: str, principals: frozenset[str], action: str | None, now: float
+    ) -> FaultRule | None:
+        """The first rule that matches and is due (counting the match for every rule tried)."""
+        for rule in self._candidates(endpoint):
+            match = rule.match
+            if match.method is not None and match.method != method:
+                continue
+            if match.principal is not None and match.principal not in principals:
+                continue
+            if match.action is not None and match.action != action:
+                continue
+            assert rule.id is not None
+            state = self._state[rule.id]
+            state.matches += 1
+            if self._due(rule, state, now):
+                state.fired += 1
+                self.firings.append(Firing(now, rule.id, endpoint))
+                return rule
+        return None
+
+    def _due(self, rule: FaultRule, state: _State, now: float) -> bool:
+        when = rule.when
+        elapsed = now - self.started
+        if when.start is not None and elapsed < when.start:
+            return False
+        if when.end is not None and elapsed >= when.end:
+            return False
+        if state.matches <= when.after:
+            return False
+        if when.every is not None and (state.matches - when.after) % when.every != 0:
+            return False
+        if when.times is not None and state.fired >= when.times:
+            return False
+        return when.probability is None or self.rng.random() < when.probability
+
+    def fire_http(self, server: Server, req: MockRequest, now: float) -> FaultContext | None:
+        rule = self.select(req.endpoint, req.method, _http_principals(server, req), None, now)
+        if rule is None:
+            return None
+        assert rule.id is not None
+        ctx = FaultContext(server=server, rng=self.rng, rule_id=rule.id, request=req)
+        for action in rule.then:
+            action.apply(ctx)
+        return ctx
+
+    def fire_ws(
+        self,
+        server: Server,
+        conn: GuestConnection,
+        endpoint: str,
+        action: str | None,
+        frame: dict[str, Any] | None,
+        now: float,
+    ) -> FaultContext | None:
+        principals = set()
+        session = conn.session
+        token = (frame or {}).get("token")
+        if isinstance(token, str):
+            from mockgenesys.journal import fingerprint
+
+            principals.add(fingerprint(token))
+        if session is not None:
+            principals.update((session.id, session.org_id, session.conversation_id))
+        principals.add(conn.deployment.org_id)
+        rule = self.select(endpoint, "WS", frozenset(principals), action, now)
+        if rule is None:
+            return None
+        assert rule.id is not None
+        ctx = FaultContext(server=server, rng=self.rng, rule_id=rule.id, connection=conn, frame=frame)
+        for item in rule.then:
+            item.apply(ctx)
+        return ctx
+
+    def __repr__(self) -> str:
+        return f"FaultPlan({json.dumps(self.to_list())})"
+
+
+def _http_principals(server: Server, req: MockRequest) -> frozenset[str]:
+    from mockgenesys.journal import fingerprint
+    from mockgenesys.server.core import basic_credentials, bearer
+
+    principals: set[str] = set()
+    token = bearer(req)
+    if token is not None:
+        principals.add(fingerprint(token))
+        record = server.world.tokens.get(token)
+        if record is not None:
+            principals.update((record.client_id, record.org_id))
+    credentials = basic_credentials(req)
+    if credentials is not None:
+        principals.add(credentials[0])
+    if req.guest is not None:
+        principals.update((req.guest.id, req.guest.org_id))
+    return frozenset(principals)
