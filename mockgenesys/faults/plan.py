@@ -242,10 +242,12 @@ def _http_principals(server: Server, req: MockRequest) -> frozenset[str]:
     principals: set[str] = set()
     token = bearer(req)
     if token is not None:
-        principals.add(fingerprint(token))
+        req.principal = req.principal or fingerprint(token)  # journal who got the fault
+        principals.add(req.principal)
         record = server.world.tokens.get(token)
         if record is not None:
             principals.update((record.client_id, record.org_id))
+            req.org_id = req.org_id or record.org_id
     credentials = basic_credentials(req)
     if credentials is not None:
         principals.add(credentials[0])
