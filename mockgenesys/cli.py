@@ -55,6 +55,12 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
     serve.add_argument("--info-file", type=Path, help="write the connection facts as JSON once the server is up")
     serve.add_argument("--token-ttl", type=int, default=86400, help="access token lifetime in seconds (300..172800)")
     serve.add_argument("--no-limits", action="store_true", help="switch every rate limit off")
+    serve.add_argument("--faults", type=Path, help="install the fault rules of a YAML or JSON file at start")
+    serve.add_argument("--admin-token", help="require 'Authorization: Bearer TOKEN' on /__admin")
+    serve.add_argument("--bot", action="store_true", help="a bot answers every guest message")
+    serve.add_argument(
+        "--routing-delay", type=float, default=2.0, help="seconds before an agent joins a new conversation (default 2)"
+    )
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
     return parser
 
@@ -100,6 +106,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(
             f"note: binding {args.host}; the mock has no real security, keep it on trusted networks.", file=sys.stderr
         )
+    from mockgenesys.faults import FaultPlan
+
     mock = MockGenesys(
         seed=args.seed,
         client_id=args.client_id,
@@ -107,6 +115,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         world=args.world,
         token_ttl=args.token_ttl,
         limits={"enabled": False} if args.no_limits else None,
+        faults=FaultPlan.load_file(args.faults) if args.faults else None,
+        admin_token=args.admin_token,
+        bot=args.bot,
+        routing_delay=args.routing_delay,
     )
     try:
         sock = bind("127.0.0.1" if args.host == "localhost" else args.host, args.port)

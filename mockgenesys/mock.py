@@ -20,9 +20,10 @@ from mockgenesys.faults.ratelimit import RateLimits
 from mockgenesys.faults.rules import FaultRule
 from mockgenesys.journal import DEFAULT_JOURNAL_SIZE, Journal
 from mockgenesys.scheduler import Scheduler
+from mockgenesys.server.admin import admin_routes
 from mockgenesys.server.app import RestApp, build_app
 from mockgenesys.server.core import Server
-from mockgenesys.server.guests import open_session
+from mockgenesys.server.guests import open_session, start_conversation
 from mockgenesys.server.routes import all_routes
 from mockgenesys.server.websocket import GuestHub, InProcessGuestSocket
 from mockgenesys.server.websocket.asgi import websocket_route
@@ -34,6 +35,7 @@ from mockgenesys.world.generate import (
     DEFAULT_CONTACTS,
     DEFAULT_CONVERSATIONS,
 )
+from mockgenesys.world.models import Conversation, ExternalContact, Message
 from mockgenesys.world.store import World
 
 
@@ -64,10 +66,14 @@ class MockGenesys:
         routing_delay: float | None = DEFAULT_ROUTING_DELAY,
         bot: bool = False,
         faults: Iterable[FaultRule | dict[str, Any]] | None = None,
+        admin_token: str | None = None,
+        admin_remote: bool = False,
     ) -> None:
         if conversations < 0 or contacts < 0:
             raise ConfigError("conversations and contacts must be >= 0.")
         self.seed = seed
+        self.admin_token = admin_token
+        self.admin_remote = admin_remote
         self._world_source = world
         self._options: dict[str, Any] = {
             "client_id": client_id,
@@ -96,7 +102,7 @@ class MockGenesys:
         self.hub.interceptor = FaultInterceptor(self.faults, self.server)
         self.server.hub = self.hub
         self.agent = AgentSimulator(self.hub, routing_delay=routing_delay, bot=bot)
-        app, rest = build_app(self.server, [websocket_route(self.hub)])
+        app, rest = build_app(self.server, [websocket_route(self.hub), *admin_routes(self)])
         self.app: Starlette = app
         self._rest: RestApp = rest
 
@@ -124,6 +130,74 @@ class MockGenesys:
         self.hub.reset()
         self.scheduler.clear()
         self.faults.reset()
+
+    def load_world(self, source: World | str | Path | dict[str, Any]) -> None:
+        """Replace the world (a ``World``, a snapshot dict or a JSON file); sockets are dropped."""
+        world = source if isinstance(source, World) else World.load(source)
+        self.hub.reset()
+        self.world = world
+        self.server.world = world
+
+    def add_conversation(self, *, guest_name: str = "Guest", messages: list[str] | None = None) -> Conversation:
+        """A new web-messaging conversation on the default deployment with optional guest messages."""
+        now = self.clock.now()
+        conversation = start_conversation(self.world, self.world.default_deployment, now, guest_name=guest_name)
+        customer = conversation.participant("customer")
+        assert customer is not None
+        for text in messages or []:
+            if not isinstance(text, str) or not text:
+                raise ConfigError(f"Conversation messages must be non-empty strings, got {text!r}.")
+            self.world.add_message(
+                conversation,
+                Message(
+                    id=self.world.new_id(),
+                    conversation_id=conversation.id,
+                    direction="inbound",
+                    text=text,
+                    timestamp=now,
+                    sender_id=customer.id,
+                ),
+            )
+        return conversation
+
+    def add_contact(self, **fields: Any) -> ExternalContact:
+        """Add an external contact; camelCase or snake_case fields (``firstName``/``first_name``)."""
+        allowed = {
+            "first_name",
+            "last_name",
+            "title",
+            "work_email",
+            "personal_email",
+            "cell_phone",
+            "work_phone",
+            "middle_name",
+        }
+        values: dict[str, Any] = {}
+        for key, value in fields.items():
+            name = "".join("_" + c.lower() if c.isupper() else c for c in key)
+            if name not in allowed or not isinstance(value, str):
+                raise ConfigError(f"Unknown or non-string contact field {key!r}; valid: {', '.join(sorted(allowed))}.")
+            values[name] = value
+        now = self.clock.now()
+        contact = ExternalContact(
+            id=self.world.new_id(),
+            org_id=self.org_id,
+            first_name=values.pop("first_name", ""),
+            last_name=values.pop("last_name", ""),
+            title=values.pop("title", ""),
+            work_email=values.pop("work_email", ""),
+            personal_email=values.pop("personal_email", ""),
+            cell_phone=values.pop("cell_phone", ""),
+            work_phone=values.pop("work_phone", ""),
+            address={},
+            create_date=now,
+            modify_date=now,
+            division_id=self.world.default_org.default_site_id,
+            **values,
+        )
+        if not contact.first_name and not contact.last_name:
+            raise ConfigError("A contact needs a firstName or a lastName.")
+        return self.world.add_contact(contact)
 
     @property
     def client_id(self) -> str:

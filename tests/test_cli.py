@@ -62,3 +62,10 @@ def test_cli_serve_runs_until_ctrl_c(tmp_path: Path, command: list[str]) -> None
         out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     assert facts["base_url"] in out and facts["org_id"] in out and "Ctrl-C" in out
+
+
+def test_cli_bad_faults_file_names_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = tmp_path / "faults.yaml"
+    rules.write_text("- then: {status: later}\n")
+    assert main(["serve", "--port", "0", "--faults", str(rules)]) == 2
+    assert "[0].then.status" in capsys.readouterr().err
