@@ -194,6 +194,8 @@ class FaultPlan:
         return when.probability is None or self.rng.random() < when.probability
 
     def fire_http(self, server: Server, req: MockRequest, now: float) -> FaultContext | None:
+        if not self._candidates(req.endpoint):
+            return None
         rule = self.select(req.endpoint, req.method, _http_principals(server, req), None, now)
         if rule is None:
             return None
