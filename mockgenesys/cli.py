@@ -55,6 +55,13 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
     serve.add_argument("--info-file", type=Path, help="write the connection facts as JSON once the server is up")
     serve.add_argument("--token-ttl", type=int, default=86400, help="access token lifetime in seconds (300..172800)")
     serve.add_argument("--no-limits", action="store_true", help="switch every rate limit off")
+    serve.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="set one rate limit, e.g. token_per_minute=600 or org_history_per_second=off (repeatable)",
+    )
     serve.add_argument("--faults", type=Path, help="install the fault rules of a YAML or JSON file at start")
     serve.add_argument("--admin-token", help="require 'Authorization: Bearer TOKEN' on /__admin")
     serve.add_argument("--bot", action="store_true", help="a bot answers every guest message")
@@ -63,6 +70,24 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
     )
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
     return parser
+
+
+def parse_limits(items: Sequence[str], *, enabled: bool = True) -> dict[str, Any]:
+    """``["token_per_minute=600", "ws_messages_per_second=off"]`` → a ``limits`` dict for ``MockGenesys``."""
+    limits: dict[str, Any] = {} if enabled else {"enabled": False}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise MockGenesysError(f"--limit takes NAME=N (for example token_per_minute=600), got {item!r}.")
+        value = value.strip()
+        if value.lower() == "off":
+            limits[name.strip()] = None
+            continue
+        try:
+            limits[name.strip()] = int(value)
+        except ValueError:
+            raise MockGenesysError(f"--limit {name.strip()} needs a whole number or 'off', got {value!r}.") from None
+    return limits
 
 
 def connection_facts(mock: Any, url: str) -> dict[str, Any]:
@@ -114,7 +139,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         client_secret=args.client_secret,
         world=args.world,
         token_ttl=args.token_ttl,
-        limits={"enabled": False} if args.no_limits else None,
+        limits=parse_limits(args.limit, enabled=not args.no_limits),
         faults=FaultPlan.load_file(args.faults) if args.faults else None,
         admin_token=args.admin_token,
         bot=args.bot,
