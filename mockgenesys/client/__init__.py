@@ -1,0 +1,86 @@
+"""The client core: guest sessions, re-authentication, history, retries and signed session cookies.
+
+Everything is async (httpx + websockets) and every dependency is injectable: the HTTP
+transport, the WebSocket connector, the clock, the sleep function and the RNG (``Timing``).
+"""
+
+from __future__ import annotations
+
+from mockgenesys.client.adapter import CoreGuestAdapter, GuestAdapter
+from mockgenesys.client.broker import (
+    NonceStore,
+    SecureSession,
+    SecureSessionBroker,
+    SessionCookie,
+    SessionRequest,
+    validate_session_payload,
+)
+from mockgenesys.client.connectors import Connector, mock_connector, websocket_connector
+from mockgenesys.client.errors import (
+    ApiError,
+    AuthenticationError,
+    ClientConfigError,
+    ClientError,
+    ConnectionFailedError,
+    ConversationClosedError,
+    GuestError,
+    MessageFailedError,
+    NotConnectedError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ReplayError,
+    ServerError,
+    SessionExpiredError,
+    SessionValidationError,
+    SignatureError,
+)
+from mockgenesys.client.events import Events
+from mockgenesys.client.guest import GuestMessage, GuestMessagingClient, GuestStats
+from mockgenesys.client.platform import PlatformClient
+from mockgenesys.client.retry import RetryPolicy, parse_retry_after
+from mockgenesys.client.session import SessionManager
+from mockgenesys.client.timing import Timing
+from mockgenesys.client.tokens import AccessToken, TokenProvider
+
+__all__ = [
+    "AccessToken",
+    "ApiError",
+    "AuthenticationError",
+    "ClientConfigError",
+    "ClientError",
+    "ConnectionFailedError",
+    "Connector",
+    "ConversationClosedError",
+    "CoreGuestAdapter",
+    "Events",
+    "GuestAdapter",
+    "GuestError",
+    "GuestMessage",
+    "GuestMessagingClient",
+    "GuestStats",
+    "MessageFailedError",
+    "NonceStore",
+    "NotConnectedError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PlatformClient",
+    "RateLimitedError",
+    "ReplayError",
+    "RetryPolicy",
+    "SecureSession",
+    "SecureSessionBroker",
+    "ServerError",
+    "SessionCookie",
+    "SessionExpiredError",
+    "SessionManager",
+    "SessionRequest",
+    "SessionValidationError",
+    "SignatureError",
+    "Timing",
+    "TokenProvider",
+    "mock_connector",
+    "parse_retry_after",
+    "validate_session_payload",
+    "websocket_connector",
+]

@@ -1,0 +1,73 @@
+"""WebSocket connectors: how a ``GuestMessagingClient`` opens its socket, live or in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import websockets
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from mockgenesys.server.ws_types import HandshakeRejected, WebSocketClosed, WebSocketLike
+
+if TYPE_CHECKING:
+    from mockgenesys.mock import MockGenesys
+
+#: Opens a guest socket for a deployment; raises ``HandshakeRejected`` or ``OSError`` on failure.
+Connector = Callable[[str], Awaitable[WebSocketLike]]
+
+
+class _LiveSocket:
+    """A ``websockets`` connection with the ``WebSocketLike`` error contract."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    async def send(self, message: str) -> None:
+        try:
+            await self._connection.send(message)
+        except ConnectionClosed as exc:
+            raise _closed(exc) from None
+
+    async def recv(self) -> str:
+        try:
+            frame = await self._connection.recv()
+        except ConnectionClosed as exc:
+            raise _closed(exc) from None
+        return frame if isinstance(frame, str) else frame.decode()
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        await self._connection.close(code, reason)
+
+
+def _closed(exc: ConnectionClosed) -> WebSocketClosed:
+    frame = exc.rcvd or exc.sent
+    return WebSocketClosed(frame.code if frame is not None else 1006, frame.reason if frame is not None else "")
+
+
+def websocket_connector(ws_url: str, *, origin: str | None = None, open_timeout: float = 10.0) -> Connector:
+    """A connector for a live server: ``ws_url`` is e.g. ``wss://webmessaging.mypurecloud.com/v1``."""
+
+    async def connect(deployment_id: str) -> WebSocketLike:
+        separator = "&" if "?" in ws_url else "?"
+        url = f"{ws_url}{separator}deploymentId={deployment_id}"
+        headers = {"Origin": origin} if origin else None
+        try:
+            connection = await websockets.connect(
+                url, additional_headers=headers, open_timeout=open_timeout, max_size=2**20
+            )
+        except InvalidStatus as exc:
+            raise HandshakeRejected(exc.response.status_code, exc.response.reason_phrase) from None
+        return _LiveSocket(connection)
+
+    return connect
+
+
+def mock_connector(mock: MockGenesys, *, origin: str | None = None) -> Connector:
+    """A connector that opens in-process sockets on ``mock`` (no network, works on virtual time)."""
+    from mockgenesys.server.websocket.inprocess import InProcessGuestSocket
+
+    async def connect(deployment_id: str) -> WebSocketLike:
+        return InProcessGuestSocket(mock.hub, mock.hub.open(deployment_id, origin=origin))
+
+    return connect
