@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, WebSocketRoute
 
 from mockgenesys.server.core import MAX_REQUEST_BYTES
 from mockgenesys.server.http import MockRequest
@@ -80,8 +80,35 @@ class RestApp:
         await send({"type": "http.response.body", "body": response.body})
 
 
-def build_app(server: Server, extra_routes: list[BaseRoute] | None = None) -> tuple[Starlette, RestApp]:
+class MockApp(Starlette):
+    """The mock's Starlette app with a short path for REST calls.
+
+    An HTTP request whose path no extra route (admin, ...) could claim goes straight to the
+    REST adapter, skipping Starlette's middleware and router, which would end there anyway.
+    Everything else (WebSocket, lifespan, ``/__admin``) takes the full Starlette path.
+    """
+
+    def __init__(self, routes: list[BaseRoute], rest: RestApp, claimed: tuple[str, ...]) -> None:
+        super().__init__(routes=routes)
+        self.rest = rest
+        self._claimed = claimed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(self._claimed):
+            await self.rest(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def build_app(server: Server, extra_routes: list[BaseRoute] | None = None) -> tuple[MockApp, RestApp]:
     """The Starlette app (extra routes first, REST last) and its REST adapter."""
     rest = RestApp(server)
-    routes: list[BaseRoute] = [*(extra_routes or []), Mount("", app=rest)]
-    return Starlette(routes=routes), rest
+    extra = list(extra_routes or [])
+    # Path prefixes the extra routes could answer over HTTP (a WebSocket route never does).
+    claimed = tuple(
+        str(getattr(route, "path", "")).split("{", 1)[0] or "/"
+        for route in extra
+        if not isinstance(route, WebSocketRoute)
+    )
+    routes: list[BaseRoute] = [*extra, Mount("", app=rest)]
+    return MockApp(routes, rest, claimed), rest

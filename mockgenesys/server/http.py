@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+import orjson
+
 if TYPE_CHECKING:
     from mockgenesys.server.core import Server
     from mockgenesys.world.models import GuestSession
@@ -179,5 +181,12 @@ class Router:
 
 def json_response(data: Any, status: int = 200, headers: list[tuple[bytes, bytes]] | None = None) -> MockResponse:
     """A JSON response (compact separators, UTF-8)."""
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return MockResponse(status, body, headers or [])
+    return MockResponse(status, dump_json(data), headers or [])
+
+
+def dump_json(data: Any) -> bytes:
+    """``data`` as compact UTF-8 JSON: orjson, or the stdlib for what orjson refuses (huge ints...)."""
+    try:
+        return orjson.dumps(data)
+    except TypeError:
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

@@ -198,18 +198,36 @@ def web_message_view(message: Message) -> dict[str, Any]:
     return view
 
 
-def seed_message_view(conversation: Conversation, message: Message, names: dict[str, str]) -> dict[str, Any]:
-    """A message as the first tutorial's (invented) history endpoint returns it."""
-    others = [p for p in conversation.participants if p.id != message.sender_id]
-    created = iso(message.timestamp)
-    return {
-        "id": message.id,
-        "conversationId": conversation.id,
-        "from": {"id": message.sender_id, "name": names.get(message.sender_id, "")},
-        "to": [{"id": p.id, "name": p.name} for p in others],
-        "text": message.text,
-        "dateCreated": created,
-        "dateUpdated": created,
-        "type": message.type.lower(),
-        "state": message.status.upper(),
-    }
+def seed_message_views(conversation: Conversation, messages: list[Message]) -> list[dict[str, Any]]:
+    """Messages as the first tutorial's (invented) history endpoint returns them.
+
+    The ``from``/``to`` parts depend only on the sender, so they are built once per sender and
+    page (read fresh from the conversation on every call, never kept across calls).
+    """
+    participants = conversation.participants
+    names = {p.id: p.name for p in participants}
+    parties: dict[str, tuple[dict[str, str], list[dict[str, str]]]] = {}
+    views = []
+    for message in messages:
+        sender = message.sender_id
+        party = parties.get(sender)
+        if party is None:
+            party = parties[sender] = (
+                {"id": sender, "name": names.get(sender, "")},
+                [{"id": p.id, "name": p.name} for p in participants if p.id != sender],
+            )
+        created = iso(message.timestamp)
+        views.append(
+            {
+                "id": message.id,
+                "conversationId": conversation.id,
+                "from": party[0],
+                "to": party[1],
+                "text": message.text,
+                "dateCreated": created,
+                "dateUpdated": created,
+                "type": message.type.lower(),
+                "state": message.status.upper(),
+            }
+        )
+    return views

@@ -3,8 +3,10 @@ from __future__ import annotations
 import base64
 
 import httpx
+import pytest
 
 from mockgenesys import MockGenesys
+from mockgenesys.server.routes import oauth
 
 
 def basic(client_id: str, secret: str) -> dict[str, str]:
@@ -97,3 +99,32 @@ def test_token_is_journaled_without_the_secret(mock: MockGenesys, http: httpx.Cl
     assert token not in mock.journal.to_jsonl()
     assert mock.client_secret not in mock.journal.to_jsonl()
     assert entry.principal == f"client:{mock.client_id}"
+
+
+def test_token_store_stays_bounded_forgetting_oldest(
+    mock: MockGenesys, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(oauth, "MAX_LIVE_TOKENS", 10)
+    form = {"grant_type": "client_credentials"}
+    issued = [
+        http.post("/oauth/token", data=form, headers=basic(mock.client_id, mock.client_secret)).json()["access_token"]
+        for _ in range(25)
+    ]
+    assert len(mock.world.tokens) <= 10
+    oldest = http.get("/api/v2/organizations/me", headers={"Authorization": f"Bearer {issued[0]}"})
+    newest = http.get("/api/v2/organizations/me", headers={"Authorization": f"Bearer {issued[-1]}"})
+    assert (oldest.status_code, newest.status_code) == (401, 200)
+
+
+def test_token_store_forgets_expired_before_live(mock: MockGenesys, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(oauth, "MAX_LIVE_TOKENS", 4)
+    expired = [mock.issue_token() for _ in range(3)]
+    mock.world.expire_tokens(now=mock.clock.now())
+    live = mock.issue_token()
+    with httpx.Client(transport=mock.transport(), base_url="https://api.mypurecloud.com") as http:
+        response = http.post(
+            "/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(mock.client_id, mock.client_secret)
+        )
+    assert response.status_code == 200
+    assert not any(token in mock.world.tokens for token in expired)
+    assert live in mock.world.tokens

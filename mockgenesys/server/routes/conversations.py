@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
 from mockgenesys.server.params import bool_param, choice_param, int_param, invalid, page_count
-from mockgenesys.server.views import conversation_view, message_data_view, seed_message_view
+from mockgenesys.server.views import conversation_view, message_data_view, seed_message_views
 from mockgenesys.world.models import Conversation
 
 if TYPE_CHECKING:
@@ -101,7 +101,6 @@ def seed_history(server: Server, req: MockRequest) -> MockResponse:
     else:
         start = (page - 1) * page_size
         chosen = messages[start : start + page_size]
-    names = {p.id: p.name for p in conversation.participants}
     pages = page_count(total, page_size)
     base = f"/api/v2/conversations/messaging/{conversation.id}/messages"
 
@@ -119,7 +118,7 @@ def seed_history(server: Server, req: MockRequest) -> MockResponse:
             "pageSize": page_size,
             "page": page,
             "pageCount": pages,
-            "entities": [seed_message_view(conversation, m, names) for m in chosen],
+            "entities": seed_message_views(conversation, chosen),
             "links": links,
         }
     )

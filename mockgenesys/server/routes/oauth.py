@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
@@ -12,6 +13,12 @@ from mockgenesys.server.http import MockRequest, MockResponse, OAuthError, Route
 
 if TYPE_CHECKING:
     from mockgenesys.server.core import Server
+    from mockgenesys.world.store import World
+
+#: The most access tokens the mock remembers. Past it, expired tokens are forgotten first, then
+#: the oldest issued ones (their holders get a 401 and log in again), so that clients that log in
+#: for every call keep memory and the cost of a token call flat.
+MAX_LIVE_TOKENS = 40_000
 
 KNOWN_GRANTS = (
     "client_credentials",
@@ -57,10 +64,23 @@ def token(server: Server, req: MockRequest) -> MockResponse:
         raise OAuthError("unauthorized_client", f"client is not authorized to use the {name} grant type")
     if grant != "client_credentials":
         raise OAuthError("unsupported_grant_type", f"the mock implements only client_credentials, not {grant}")
-    issued = server.world.issue_token(client, server.clock.now())
+    now = server.clock.now()
+    _make_room(server.world, now)
+    issued = server.world.issue_token(client, now)
     req.expires_at = issued.expires_at
     req.detail = fingerprint(issued.token)
     return json_response({"access_token": issued.token, "token_type": "bearer", "expires_in": client.token_ttl - 1})
+
+
+def _make_room(world: World, now: float) -> None:
+    tokens = world.tokens
+    if len(tokens) < MAX_LIVE_TOKENS:
+        return
+    world.sweep_tokens(now)
+    excess = len(tokens) - MAX_LIVE_TOKENS * 9 // 10  # forget in batches: one scan per 4,000 tokens
+    if excess > 0:
+        for key in list(islice(tokens, excess)):  # tokens are kept in the order they were issued
+            del tokens[key]
 
 
 def _one(form: dict[str, list[str]], name: str) -> str | None:

@@ -1,0 +1,217 @@
+"""Live throughput, latency, startup and memory: `mockgenesys serve` vs bare Starlette, same stack.
+
+Each server runs pinned to one core (``taskset -c 0``), the load generator to the other (wrk -t1
+-c32, or the Python fallback), on 127.0.0.1. Rounds are interleaved (seeded shuffle of the server
+order per round) and every server start measures: spawn → first answered request, idle RSS after
+a settle, a correctness probe, a short warm-up per workload, the measured runs, RSS after load.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import faults as fault_bench
+from bench import procs
+from bench.loadgen import Workload, ensure_wrk, run_load
+from mockgenesys import MockGenesys
+
+SEED = 0
+ROOT = Path(__file__).resolve().parent.parent
+#: Limits stay on (every window is counted and checked) but are raised so the load is not 429'd.
+RAISED_LIMITS = ("token_per_minute", "client_per_minute", "org_history_per_second")
+HIGH = 1_000_000_000
+
+
+def _world_facts() -> dict[str, Any]:
+    """Credentials, a 25+ message conversation and the mock's own bodies (for the baseline)."""
+    mock = MockGenesys(seed=SEED, limits={"enabled": False})
+    conversation = next(c for c in mock.world.conversations.values() if len(c.messages) >= 25)
+    form = f"grant_type=client_credentials&client_id={mock.client_id}&client_secret={mock.client_secret}"
+    path = f"/api/v2/conversations/messaging/{conversation.id}/messages?pageSize=25"
+    with httpx.Client(transport=mock.transport(), base_url="http://127.0.0.1") as http:
+        token_body = http.post("/oauth/token", content=form, headers={"content-type": _FORM}).content
+        token = json.loads(token_body)["access_token"]
+        history_body = http.get(path, headers={"authorization": f"Bearer {token}"}).content
+    return {"form": form, "history_path": path, "token_body": token_body, "history_body": history_body}
+
+
+_FORM = "application/x-www-form-urlencoded"
+
+
+def _servers(tmp: Path, rules: int) -> dict[str, list[str]]:
+    limits = [arg for name in RAISED_LIMITS for arg in ("--limit", f"{name}={HIGH}")]
+    mock = [sys.executable, "-m", "mockgenesys", "serve", "--port", "{port}", "--seed", str(SEED), "--quiet", *limits]
+    servers = {
+        "starlette (bare)": [
+            sys.executable, "-m", "uvicorn", "bench.baseline_app:app", "--host", procs.HOST, "--port", "{port}",
+            "--loop", "uvloop", "--http", "httptools", "--lifespan", "off", "--no-access-log",
+            "--log-level", "warning",
+        ],
+        "mockgenesys": mock,
+    }  # fmt: skip
+    if rules:
+        path = tmp / "rules.json"
+        path.write_text(json.dumps(fault_bench._rules(rules)))
+        servers[f"mockgenesys +{rules} rules"] = [*mock, "--faults", str(path)]
+    return servers
+
+
+def _probe(port: int, facts: dict[str, Any]) -> str:
+    """Check the answers before loading the server; returns the bearer token to load with."""
+    status, body = procs.request(port, "POST", "/oauth/token", facts["form"], {"content-type": _FORM})
+    if status != 200:
+        raise RuntimeError(f"token call answered {status}: {body[:200]!r}")
+    token = str(json.loads(body)["access_token"])
+    status, _ = procs.request(port, "POST", "/oauth/token", "grant_type=password", {"content-type": _FORM})
+    if status != 400:
+        raise RuntimeError(f"a bad grant answered {status}, expected 400")
+    status, body = procs.request(port, "GET", facts["history_path"], None, {"authorization": f"Bearer {token}"})
+    page = json.loads(body) if status == 200 else {}
+    if len(page.get("entities", [])) != 25:
+        raise RuntimeError(f"history answered {status} with {len(page.get('entities', []))} entities, expected 25")
+    status, _ = procs.request(port, "GET", facts["history_path"])
+    if status != 401:
+        raise RuntimeError(f"history without a token answered {status}, expected 401")
+    return token
+
+
+def _one_start(
+    name: str, cmd: list[str], facts: dict[str, Any], env: dict[str, str], args: dict[str, Any], log: Path
+) -> dict[str, Any]:
+    port = procs.free_port()
+    ready = ("POST", "/oauth/token", facts["form"], {"content-type": _FORM})
+    started = procs.start(
+        [part.replace("{port}", str(port)) for part in cmd], port, ready, cpu=0, env=env, cwd=ROOT, log=log
+    )
+    record: dict[str, Any] = {"server": name, "startup_ms": started.startup_ms}
+    try:
+        time.sleep(args["settle"])
+        record["idle_rss_mib"] = procs.rss_mib(started.proc.pid)
+        token = _probe(port, facts)
+        workloads = [
+            Workload("token", "POST", "/oauth/token", {"Content-Type": _FORM}, facts["form"]),
+            Workload("history", "GET", facts["history_path"], {"Authorization": f"Bearer {token}"}),
+        ]
+        base = f"http://{procs.HOST}:{port}"
+        for workload in workloads:
+            if args["warmup"] > 0:
+                run_load(base, workload, duration=args["warmup"], connections=args["connections"], wrk=args["wrk"])
+            cpu_before = procs.cpu_seconds(started.proc.pid)
+            result = run_load(
+                base, workload, duration=args["duration"], connections=args["connections"], wrk=args["wrk"]
+            )
+            if "error" not in result:
+                result["server_cpu_pct"] = 100 * (procs.cpu_seconds(started.proc.pid) - cpu_before) / args["duration"]
+            record[workload.name] = result
+        record["loaded_rss_mib"] = procs.rss_mib(started.proc.pid)
+    except (RuntimeError, OSError, ValueError) as exc:
+        record["error"] = str(exc)
+    finally:
+        procs.stop(started.proc)
+    return record
+
+
+def run(
+    *,
+    rounds: int = 3,
+    duration: float = 5.0,
+    warmup: float = 2.0,
+    connections: int = 32,
+    rules: int = 100,
+    settle: float = 1.0,
+    seed: int = 1,
+    install_wrk: bool = True,
+) -> dict[str, Any]:
+    """Median figures per server over interleaved rounds, plus every raw record."""
+    wrk = ensure_wrk(install=install_wrk)
+    facts = _world_facts()
+    args = {"duration": duration, "warmup": warmup, "connections": connections, "settle": settle, "wrk": wrk}
+    records: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="mockgenesys-live-") as name:
+        tmp = Path(name)
+        (tmp / "token.json").write_bytes(facts["token_body"])
+        (tmp / "history.json").write_bytes(facts["history_body"])
+        env = {**_environ(), "MOCKGENESYS_BENCH_FIXTURES": str(tmp)}
+        servers = _servers(tmp, rules)
+        for round_no in range(1, rounds + 1):
+            order = list(servers)
+            random.Random(seed + round_no).shuffle(order)
+            for server in order:
+                record = _one_start(server, servers[server], facts, env, args, tmp / f"{round_no}.log")
+                record["round"] = round_no
+                print(f"[bench live] round {round_no}/{rounds} {_line(record)}", file=sys.stderr, flush=True)
+                records.append(record)
+    return {"generator": "wrk" if wrk else "python", "connections": connections, "rows": _medians(records, servers),
+            "records": records}  # fmt: skip
+
+
+def _environ() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)
+
+
+def _line(record: dict[str, Any]) -> str:
+    if "error" in record:
+        return f"{record['server']}: ERROR {record['error']}"
+    parts = [f"{record['server']}: start {record['startup_ms']:.0f} ms, idle {record['idle_rss_mib']:.1f} MiB"]
+    for name in ("token", "history"):
+        r = record.get(name, {})
+        if "error" in r:
+            parts.append(f"{name} ERROR {r['error']}")
+        elif r:
+            parts.append(f"{name} {r['rps']:,.0f} req/s p99 {r['p99_us'] / 1000:.2f} ms non-2xx {r['non2xx']}")
+    return "; ".join(parts)
+
+
+def _medians(records: list[dict[str, Any]], servers: dict[str, list[str]]) -> list[dict[str, Any]]:
+    rows = []
+    for server in servers:
+        good = [r for r in records if r["server"] == server and "error" not in r]
+        row: dict[str, Any] = {"server": server, "starts": len(good)}
+        if good:
+            row["startup_ms"] = statistics.median(r["startup_ms"] for r in good)
+            row["idle_rss_mib"] = statistics.median(r["idle_rss_mib"] for r in good)
+            row["loaded_rss_mib"] = statistics.median(r["loaded_rss_mib"] for r in good)
+            for name in ("token", "history"):
+                runs = [r[name] for r in good if "error" not in r[name]]
+                row[name] = {
+                    "rps": statistics.median(x["rps"] for x in runs),
+                    "p50_ms": statistics.median(x["p50_us"] for x in runs) / 1000,
+                    "p99_ms": statistics.median(x["p99_us"] for x in runs) / 1000,
+                    "non2xx": sum(x["non2xx"] + x["errors"] for x in runs),
+                    "rps_min": min(x["rps"] for x in runs),
+                    "rps_max": max(x["rps"] for x in runs),
+                }
+        rows.append(row)
+    return rows
+
+
+def table(result: dict[str, Any]) -> str:
+    rows = result["rows"]
+    bare = next((r for r in rows if r["server"] == "starlette (bare)" and "token" in r), None)
+    lines = [
+        "| server | startup ms | idle RSS MiB | token req/s | token p99 ms | history req/s | history p99 ms "
+        "| vs bare (token / history) | non-2xx | RSS after load MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        if "token" not in r:
+            lines.append(f"| {r['server']} | failed |")
+            continue
+        t, h = r["token"], r["history"]
+        ratio = f"{t['rps'] / bare['token']['rps']:.2f}x / {h['rps'] / bare['history']['rps']:.2f}x" if bare else "-"
+        lines.append(
+            f"| {r['server']} | {r['startup_ms']:.0f} | {r['idle_rss_mib']:.1f} | {t['rps']:,.0f} | {t['p99_ms']:.2f} "
+            f"| {h['rps']:,.0f} | {h['p99_ms']:.2f} | {ratio} | {t['non2xx'] + h['non2xx']} | {r['loaded_rss_mib']:.1f} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,128 @@
+"""Server processes for the live benchmarks: start pinned in their own group, probe, measure, stop."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Started:
+    """A running server process and how long it took to answer its first request."""
+
+    proc: subprocess.Popen[bytes]
+    port: int
+    startup_ms: float
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def request(
+    port: int, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=3.0)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def start(
+    cmd: list[str],
+    port: int,
+    ready: tuple[str, str, str | None, dict[str, str]],
+    *,
+    cpu: int | None = 0,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    log: Path | None = None,
+    timeout_s: float = 30.0,
+) -> Started:
+    """Spawn ``cmd`` (pinned to ``cpu``) in its own process group; wait for a 200 on ``ready``."""
+    pin = ["taskset", "-c", str(cpu)] if cpu is not None and shutil.which("taskset") else []
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [*pin, *cmd], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
+    )
+    method, path, body, headers = ready
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{cmd[:4]} exited with {proc.returncode} before answering (log: {log})")
+        try:
+            if request(port, method, path, body, headers)[0] == 200:
+                return Started(proc, port, (time.perf_counter() - started) * 1000.0)
+        except OSError:
+            pass
+        if time.perf_counter() - started > timeout_s:
+            stop(proc)
+            raise RuntimeError(f"{cmd[:4]} did not answer within {timeout_s:.0f} s (log: {log})")
+        time.sleep(0.002)
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rfind(")") + 2 :].split()[1]) == pid:
+                kids.append(int(entry))
+    return kids
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants, in MiB."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(_children(current))
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` (threads included)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the server's own process group (pgid = its pid), SIGKILL after 10 s."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        except ProcessLookupError:
+            pass
+    proc.wait()
