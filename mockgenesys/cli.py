@@ -69,6 +69,9 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
         "--routing-delay", type=float, default=2.0, help="seconds before an agent joins a new conversation (default 2)"
     )
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
+    from mockgenesys.chaos.cli import add_chaos_parser
+
+    add_chaos_parser(commands)
     return parser
 
 
@@ -173,6 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command == "serve":
             return cmd_serve(args)
+        if args.command == "chaos":
+            from mockgenesys.chaos.cli import cmd_chaos
+
+            return cmd_chaos(args)
         parser.error(f"unknown command {args.command}")
     except MockGenesysError as exc:
         print(f"mockgenesys: {exc}", file=sys.stderr)

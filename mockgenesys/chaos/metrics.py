@@ -1,0 +1,140 @@
+"""Figures of one run for the reports: counts by endpoint and status, latencies, re-auth, faults."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from mockgenesys.chaos.invariants import GuestRecord, ServerView
+from mockgenesys.journal import Entry
+
+SERIES_BUCKETS = 60
+REAUTH_ENDPOINTS = {
+    "oauth.token": "oauth_token",
+    "guest.ws.configureSession": "configure_session",
+    "guest.ws.configureAuthenticatedSession": "configure_session",
+    "guest.ws.getJwt": "get_jwt",
+    "webdeployments.token.refresh": "jwt_refresh",
+}
+STATUS_CLASSES = ("2xx", "401/403", "429", "other 4xx", "5xx", "fault")
+
+
+def percentiles(values: list[float]) -> dict[str, float | None]:
+    """p50, p90, p99 and max of ``values`` (nearest rank), None when empty."""
+    if not values:
+        return {"p50": None, "p90": None, "p99": None, "max": None, "count": 0}
+    ordered = sorted(values)
+
+    def rank(q: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
+
+    return {"p50": rank(0.5), "p90": rank(0.9), "p99": rank(0.99), "max": ordered[-1], "count": len(ordered)}
+
+
+def status_class(entry: Entry) -> str:
+    """The series a request falls in on the requests-over-time chart."""
+    if entry.fault:
+        return "fault"
+    status = entry.status
+    if status < 400:
+        return "2xx"
+    if status in (401, 403):
+        return "401/403"
+    if status == 429 or status == 4029:
+        return "429"
+    if status >= 500 and status < 600:
+        return "5xx"
+    return "other 4xx"
+
+
+def _requests(entries: list[Entry]) -> list[Entry]:
+    return [e for e in entries if e.kind in ("http", "ws.in") and not e.endpoint.startswith("admin.")]
+
+
+def collect(
+    view: ServerView,
+    guests: list[GuestRecord],
+    *,
+    started: float,
+    ended: float,
+    firings: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Everything ``report.json`` shows besides the invariants."""
+    requests = _requests(view.entries)
+    by_endpoint: dict[str, Counter[str]] = defaultdict(Counter)
+    for entry in requests:
+        by_endpoint[entry.endpoint][str(entry.status)] += 1
+    first: dict[tuple[int, int], float] = {}
+    for guest, items in view.stored.items():
+        for stored in items:
+            first.setdefault((guest, stored.index), stored.time)
+    send_latency = [
+        view.waited(s.issued, first[(g.index, s.index)]) for g in guests for s in g.sends if (g.index, s.index) in first
+    ]
+    reauth: Counter[str] = Counter()
+    reauth_events = []
+    per_guest: dict[int, Counter[str]] = defaultdict(Counter)
+    for entry in requests:
+        kind = REAUTH_ENDPOINTS.get(entry.endpoint)
+        if kind is None:
+            continue
+        reauth[kind] += 1
+        reauth_events.append({"t": round(entry.time - started, 3), "kind": kind, "status": entry.status})
+        owner = view.guest_of(entry)
+        if owner is not None:
+            per_guest[owner][kind] += 1
+    span = max(ended - started, 1e-9)
+    width = span / SERIES_BUCKETS
+    series = {name: [0] * SERIES_BUCKETS for name in STATUS_CLASSES}
+    for entry in requests:
+        bucket = min(SERIES_BUCKETS - 1, max(0, int((entry.time - started) / width)))
+        series[status_class(entry)][bucket] += 1
+    fired = Counter(str(f["rule"]) for f in firings)
+    sends = [s for g in guests for s in g.sends]
+    return {
+        "virtual_seconds": round(ended - started, 3),
+        "requests": len(requests),
+        "journal_entries": len(view.entries),
+        "messages": {
+            "planned": sum(len(g.planned) for g in guests),
+            "sent_ok": sum(1 for s in sends if s.error is None and s.done is not None),
+            "send_errors": sum(1 for s in sends if s.error is not None),
+            "stored": sum(len(items) for items in view.stored.values()),
+        },
+        "restores": {
+            "ok": sum(1 for g in guests for r in g.restores if r[2] is None),
+            "failed": sum(1 for g in guests for r in g.restores if r[2] is not None),
+        },
+        "endpoints": {name: dict(sorted(counts.items())) for name, counts in sorted(by_endpoint.items())},
+        "latency": {
+            "send_virtual_seconds": percentiles(send_latency),
+            "server_ms": percentiles([e.latency_ms for e in requests]),
+            "send_histogram": _histogram(send_latency),
+        },
+        "reauth": {
+            "totals": dict(sorted(reauth.items())),
+            "max_per_guest": {k: max((c[k] for c in per_guest.values()), default=0) for k in sorted(reauth)},
+            "events": reauth_events[:5000],
+        },
+        "faults": {
+            "fired": dict(sorted(fired.items())),
+            "total": sum(fired.values()),
+            "firings": firings[:5000],
+        },
+        "timeline": events,
+        "series": {"bucket_seconds": round(width, 6), "buckets": SERIES_BUCKETS, "by_status": series},
+    }
+
+
+def _histogram(values: list[float], bins: int = 24) -> dict[str, Any]:
+    if not values:
+        return {"edges": [], "counts": []}
+    low, high = min(values), max(values)
+    if high <= low:
+        return {"edges": [low, low], "counts": [len(values)]}
+    width = (high - low) / bins
+    counts = [0] * bins
+    for value in values:
+        counts[min(bins - 1, int((value - low) / width))] += 1
+    return {"edges": [round(low + i * width, 6) for i in range(bins + 1)], "counts": counts}

@@ -1,0 +1,190 @@
+"""Small guest adapters for the chaos tests: a careful one and deliberately broken ones.
+
+``WsGuest`` speaks the guest WebSocket protocol itself (in-process or live), waits out
+``TooManyRequests``, opens a new session after 4006/4007 and a new conversation after the
+read-only 403, reconnects after a drop, and restores history with ``getJwt`` + the messages API.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from typing import Any
+
+import httpx
+import websockets
+
+from mockgenesys.chaos import GuestContext
+from mockgenesys.server.ws_types import WebSocketClosed
+
+MAX_ATTEMPTS = 12
+
+
+class GuestFailed(Exception):
+    pass
+
+
+class WsGuest:
+    def __init__(self, ctx: GuestContext) -> None:
+        self.ctx = ctx
+        self.rng = random.Random(ctx.seed)
+        self.token = self._new_token()
+        self.stack: AsyncExitStack | None = None
+        self.ws: Any = None
+        self.count = 0
+        if ctx.mock is not None:
+            self.http = httpx.AsyncClient(transport=ctx.mock.transport(), base_url="https://api.mypurecloud.com")
+        else:
+            assert ctx.base_url is not None
+            self.http = httpx.AsyncClient(base_url=ctx.base_url)
+
+    def _new_token(self) -> str:
+        return f"{self.ctx.name}-{self.rng.getrandbits(48):012x}"
+
+    def _connector(self) -> AbstractAsyncContextManager[Any]:
+        if self.ctx.mock is not None:
+            return self.ctx.mock.connect_guest()
+        assert self.ctx.base_url is not None
+        url = self.ctx.base_url.replace("http://", "ws://") + f"/v1?deploymentId={self.ctx.deployment_id}"
+        return websockets.connect(url)
+
+    async def _connect(self, *, start_new: bool = False) -> None:
+        if self.stack is not None:
+            await self.stack.aclose()
+        self.stack = AsyncExitStack()
+        self.ws = await self.stack.enter_async_context(self._connector())
+        for _ in range(MAX_ATTEMPTS):
+            frame: dict[str, Any] = {
+                "action": "configureSession",
+                "token": self.token,
+                "deploymentId": self.ctx.deployment_id,
+                "tracingId": "configure",
+            }
+            if start_new:
+                frame["startNew"] = True
+            await self.ws.send(json.dumps(frame))
+            answer = await self._answer("configure")
+            if answer.get("class") == "SessionResponse":
+                return
+            if answer.get("class") == "TooManyRequestsErrorMessage":
+                await self.ctx.clock.sleep(answer["body"]["retryAfter"])
+            elif answer.get("code") in (4006, 4007):
+                self.token = self._new_token()
+            else:
+                raise GuestFailed(f"configureSession refused: {answer}")
+        raise GuestFailed("could not configure a session")
+
+    async def _answer(self, tracing: str) -> dict[str, Any]:
+        """The next frame answering ``tracing`` (events and other frames are skipped)."""
+        for _ in range(10_000):
+            frame = json.loads(await self.ws.recv())
+            if frame.get("tracingId") == tracing:
+                return dict(frame)
+        raise GuestFailed("no answer")
+
+    async def start(self) -> None:
+        await self._connect()
+
+    async def send(self, text: str) -> None:
+        self.count += 1
+        tracing = f"{self.ctx.name}-t{self.count}"
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                await self.ws.send(
+                    json.dumps(
+                        {
+                            "action": "onMessage",
+                            "token": self.token,
+                            "tracingId": tracing,
+                            "message": {"type": "Text", "text": text},
+                        }
+                    )
+                )
+                answer = await self._answer(tracing)
+            except (WebSocketClosed, websockets.ConnectionClosed):
+                await self._connect()
+                continue
+            if answer.get("class") == "StructuredMessage":
+                return
+            if answer.get("class") == "TooManyRequestsErrorMessage":
+                await self.ctx.clock.sleep(answer["body"]["retryAfter"])
+            elif answer.get("code") in (4006, 4007):
+                self.token = self._new_token()
+                await self._connect()
+            elif answer.get("code") == 403:
+                await self._connect(start_new=True)
+            else:
+                raise GuestFailed(f"send refused: {answer}")
+        raise GuestFailed(f"gave up sending {text!r}")
+
+    async def restore(self) -> list[str]:
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                await self.ws.send(json.dumps({"action": "getJwt", "token": self.token, "tracingId": "jwt"}))
+                answer = await self._answer("jwt")
+            except (WebSocketClosed, websockets.ConnectionClosed):
+                await self._connect()
+                continue
+            if answer.get("class") == "JwtResponse":
+                break
+            if answer.get("class") == "TooManyRequestsErrorMessage":
+                await self.ctx.clock.sleep(answer["body"]["retryAfter"])
+            else:
+                raise GuestFailed(f"getJwt refused: {answer}")
+        else:
+            raise GuestFailed("no JWT")
+        jwt = answer["body"]["jwt"]
+        texts: list[str] = []
+        for page in range(1, 100):
+            response = await self.http.get(
+                "/api/v2/webmessaging/messages",
+                params={"pageSize": 25, "pageNumber": page},
+                headers={"Authorization": f"Bearer {jwt}"},
+            )
+            if response.status_code == 429:
+                await self.ctx.clock.sleep(float(response.headers.get("retry-after", "1")))
+                continue
+            if response.status_code != 200:
+                raise GuestFailed(f"history page {page}: {response.status_code}")
+            body = response.json()
+            texts.extend(m.get("text", "") for m in body["entities"])
+            if page >= body.get("pageCount", 1):
+                break
+        return list(reversed(texts))
+
+    async def close(self) -> None:
+        if self.stack is not None:
+            with contextlib.suppress(Exception):
+                await self.stack.aclose()
+        await self.http.aclose()
+
+
+class DoubleSender(WsGuest):
+    """Sends every third message twice under different tracing ids: duplicates on the server."""
+
+    async def send(self, text: str) -> None:
+        await super().send(text)
+        if self.count % 3 == 1:
+            await super().send(text)
+
+
+class Forgetful(WsGuest):
+    """Reports every fourth message as sent without sending it: lost messages."""
+
+    asked = 0
+
+    async def send(self, text: str) -> None:
+        self.asked += 1
+        if self.asked % 4 == 0:
+            return
+        await super().send(text)
+
+
+def factory(cls: type[WsGuest] = WsGuest) -> Callable[[GuestContext], WsGuest]:
+    return cls
+
+
+ws_guest = WsGuest
