@@ -124,6 +124,11 @@ class PlatformClient:
             page += 1
         return entities
 
+    async def organization(self) -> dict[str, Any]:
+        """``GET /api/v2/organizations/me``: the OAuth client's organization (its ``id`` and ``name``)."""
+        body: dict[str, Any] = await self.request("GET", "/api/v2/organizations/me")
+        return body
+
     # ------------------------------------------------------------------ external contacts
     async def external_contact(self, contact_id: str, *, expand: list[str] | None = None) -> dict[str, Any]:
         """``GET /api/v2/externalcontacts/contacts/{contactId}``."""

@@ -25,6 +25,8 @@ _BY_STATUS: dict[int, type[ApiError]] = {
     504: ServerError,
 }
 
+_OAUTH_CREDENTIAL_ERRORS = frozenset({"invalid_client", "unauthorized_client"})
+
 
 def body_of(response: httpx.Response) -> Any:
     """The decoded JSON body, or the text when it is not JSON."""
@@ -44,6 +46,8 @@ def api_error(response: httpx.Response) -> ApiError:
     elif isinstance(body, str) and body.strip():
         detail = body.strip()[:200]
     cls = _BY_STATUS.get(response.status_code, ServerError if response.status_code >= 500 else ApiError)
+    if code in _OAUTH_CREDENTIAL_ERRORS:
+        cls = AuthenticationError  # Genesys answers a bad client secret with 400 invalid_client
     correlation = response.headers.get("ININ-Correlation-Id")
     return cls(
         response.status_code,

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import random
+
+from mockgenesys import MockGenesys
+from mockgenesys.client import GuestMessagingClient, Timing
+from mockgenesys.world.models import Conversation
+
+
+def timing_for(mock: MockGenesys, seed: int = 1) -> Timing:
+    return Timing(clock=mock.clock, rng=random.Random(seed))
+
+
+def conversation_of(mock: MockGenesys, client: GuestMessagingClient) -> Conversation:
+    """The server-side conversation behind a guest client's current session."""
+    session = next(s for s in mock.world.guest_sessions.values() if s.token == client.session_token)
+    return mock.world.conversations[session.conversation_id]
+
+
+def guest_texts(conversation: Conversation) -> list[str]:
+    return [m.text for m in conversation.messages if m.direction == "inbound" and m.text]

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from client_helpers import conversation_of, timing_for
+
+from mockgenesys import MockGenesys
+from mockgenesys.client import MessageFailedError, SessionManager
+
+
+@pytest.fixture
+async def manager(mock: MockGenesys) -> SessionManager:
+    session = SessionManager.for_mock(mock, timing=timing_for(mock))
+    yield session  # type: ignore[misc]
+    await session.aclose()
+
+
+def record(manager: SessionManager, *names: str) -> list[tuple[str, Any]]:
+    seen: list[tuple[str, Any]] = []
+    for name in names:
+        manager.events.on(name, lambda payload, name=name: seen.append((name, payload)))
+    return seen
+
+
+async def settle() -> None:
+    for _ in range(30):
+        await asyncio.sleep(0)
+
+
+async def test_start_send_and_events(mock: MockGenesys, manager: SessionManager) -> None:
+    seen = record(manager, "conversation_updated", "message_sent", "connection_state_change")
+    body = await manager.start()
+    assert body["newSession"] is True and manager.active
+    await manager.send("hello")
+    names = [name for name, _ in seen]
+    assert names == ["connection_state_change", "conversation_updated", "message_sent"]
+    assert [m.text for m in manager.messages] == ["hello"]
+
+
+async def test_restore_after_a_drop_brings_back_what_arrived_meanwhile(
+    mock: MockGenesys, manager: SessionManager
+) -> None:
+    await manager.start()
+    await manager.send("before the drop")
+    client = manager.client
+    conversation = conversation_of(mock, client)
+    session = next(s for s in mock.world.guest_sessions.values() if s.token == client.session_token)
+    for connection in mock.hub.connections_for(session):
+        connection.close(1006, "network")
+    mock.agent.reply(conversation.id, "sent while you were away")  # nobody connected to receive it
+    await settle()
+    await manager.client.events.drain()
+    await settle()
+    assert [m.text for m in manager.messages] == [m.text for m in conversation.messages]
+    assert "sent while you were away" in [m.text for m in manager.messages]
+
+
+async def test_guest_session_expired_reauthenticates_and_starts_clean(
+    mock: MockGenesys, manager: SessionManager
+) -> None:
+    seen = record(manager, "guest_session_expired", "conversation_updated")
+    await manager.start()
+    await manager.send("old conversation")
+    old = conversation_of(mock, manager.client)
+    session = next(s for s in mock.world.guest_sessions.values() if s.token == manager.client.session_token)
+    mock.hub.expire_session(session)
+    await settle()
+    await manager.events.drain()
+    await manager.client.events.drain()
+    assert [name for name, _ in seen].count("guest_session_expired") == 1
+    assert manager.reauths == 1 and manager.messages == []
+    await manager.send("new conversation")
+    assert conversation_of(mock, manager.client).id != old.id
+    assert [m.text for m in manager.messages] == ["new conversation"]
+    mock.check().assert_ok()
+
+
+async def test_a_closed_conversation_is_not_restored(mock: MockGenesys, manager: SessionManager) -> None:
+    await manager.start()
+    await manager.send("bye")
+    conversation = conversation_of(mock, manager.client)
+    mock.agent.disconnect(conversation.id)
+    await settle()
+    assert manager.conversation_state == "DISCONNECTED" and not manager.active
+    before = len(mock.journal.calls("webmessaging.messages"))
+    restored = await manager.restore()
+    assert [m.text for m in restored if m.type != "Event"][:1] == ["bye"]
+    assert len(mock.journal.calls("webmessaging.messages")) == before  # nothing fetched for an ended conversation
+
+
+async def test_message_failed_is_emitted_with_the_reason(mock: MockGenesys, manager: SessionManager) -> None:
+    failed = record(manager, "message_failed")
+    await manager.start()
+    with pytest.raises(MessageFailedError):
+        await manager.send("y" * 5000)
+    assert len(failed) == 1 and "split it" in str(failed[0][1])
+
+
+async def test_a_handler_error_does_not_break_the_client(mock: MockGenesys, manager: SessionManager) -> None:
+    errors = record(manager, "error")
+
+    def broken(_: object) -> None:
+        raise RuntimeError("handler bug")
+
+    manager.events.on("message_sent", broken)
+    await manager.start()
+    await manager.send("still delivered")
+    assert [type(p) for _, p in errors] == [RuntimeError]
+    assert [m.text for m in manager.messages] == ["still delivered"]
