@@ -21,7 +21,7 @@ from pytest_plugin.settings import MARKER_DOC, MarkerError, MarkerOptions, Setti
 
 if TYPE_CHECKING:
     from mockgenesys import MockGenesys
-    from mockgenesys.client.session import SessionManager
+    from mockgenesys.client import SessionManager
     from mockgenesys.conformance import ConformanceReport
     from pytest_plugin.server import GenesysServer, ServerFactory
 
@@ -178,7 +178,7 @@ def _shared_server(factory: ServerFactory, options: MarkerOptions) -> GenesysSer
 @pytest.fixture
 async def genesys_client(genesys_mock: MockGenesys) -> AsyncIterator[SessionManager]:
     """A not-yet-started ``SessionManager`` wired to ``genesys_mock``; closed after the test."""
-    from mockgenesys.client.session import SessionManager
+    from mockgenesys.client import SessionManager
 
     manager = SessionManager.for_mock(genesys_mock)
     try:
