@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -79,7 +80,11 @@ class Window:
 
 
 class Limiter:
-    """Keeps one ``Window`` per (limit name, key); bounded by pruning stale windows."""
+    """Keeps one ``Window`` per (limit name, key); bounded by pruning stale windows.
+
+    When ``MAX_WINDOWS`` are in use, finished windows are dropped first, then the oldest ones
+    (their keys start counting afresh), down to 90 %: one scan per tenth of the table.
+    """
 
     MAX_WINDOWS = 100_000
 
@@ -97,9 +102,14 @@ class Limiter:
         return found
 
     def _prune(self, now: float) -> None:
-        stale = [k for k, w in self._windows.items() if now - w.start >= w.period]
+        windows = self._windows
+        stale = [k for k, w in windows.items() if now - w.start >= w.period]
         for k in stale:
-            del self._windows[k]
+            del windows[k]
+        excess = len(windows) - self.MAX_WINDOWS * 9 // 10
+        if excess > 0:
+            for k in list(itertools.islice(windows, excess)):  # the oldest created first
+                del windows[k]
 
     def reset(self) -> None:
         self._windows.clear()

@@ -206,3 +206,30 @@ def test_core_journal_records_endpoint_ids(mock: MockGenesys, http: httpx.Client
     assert [e.endpoint for e in mock.journal] == ["organizations.me", "externalcontacts.search", "unmatched"]
     token = auth["Authorization"].split()[1]
     assert token not in mock.journal.to_jsonl()
+
+
+def test_core_limiter_stays_bounded_dropping_oldest_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockgenesys.faults.ratelimit import Limiter, RateLimits
+
+    monkeypatch.setattr(Limiter, "MAX_WINDOWS", 10)
+    limiter = Limiter(RateLimits())
+    first = limiter.window("token", "key-0", 5, 60.0, 0.0)
+    first.hit(0.0)
+    for n in range(1, 40):  # every window still live: the oldest make room
+        limiter.window("token", f"key-{n}", 5, 60.0, 1.0)
+    assert len(limiter._windows) <= 10
+    assert limiter.window("token", "key-0", 5, 60.0, 2.0) is not first  # forgotten, counting afresh
+    assert limiter.window("token", "key-39", 5, 60.0, 2.0).count == 0
+
+
+def test_core_history_page_views_share_nothing_across_calls(
+    mock: MockGenesys, http: httpx.Client, auth: dict[str, str]
+) -> None:
+    conversation = next(c for c in mock.world.conversations.values() if len(c.messages) >= 3)
+    path = f"/api/v2/conversations/messaging/{conversation.id}/messages"
+    before = http.get(path, headers=auth).json()["entities"]
+    conversation.participants[0].name = "Renamed Person"
+    after = http.get(path, headers=auth).json()["entities"]
+    named = [p["name"] for e in after for p in [e["from"], *e["to"]] if p["id"] == conversation.participants[0].id]
+    assert named and set(named) == {"Renamed Person"}
+    assert len(before) == len(after)
