@@ -1,40 +1,98 @@
-"""`python -m bench transport|faults [--n N] [--rounds R]`: in-process benchmarks (see docs/benchmarks.md)."""
+"""`python -m bench [all|transport|faults|live|ws|soak]`: benchmarks on loopback / in-process only.
+
+See docs/benchmarks.md for the method and the figures. ``all`` (the default) runs every bench
+with quick settings and prints one table per bench; ``--soak SECONDS`` adds a soak of that length.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import platform
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from bench import faults, transport
+from bench import faults, live, soak, transport, ws
 
 
-def main() -> int:
+def _transport(args: argparse.Namespace) -> tuple[Any, str]:
+    rows = transport.run(n=args.n, rounds=args.rounds)
+    return rows, transport.table(rows)
+
+
+def _faults(args: argparse.Namespace) -> tuple[Any, str]:
+    rows = faults.run(n=args.n, rounds=args.rounds, rule_count=args.rules)
+    return rows, faults.table(rows)
+
+
+def _live(args: argparse.Namespace) -> tuple[Any, str]:
+    result = live.run(
+        rounds=args.rounds, duration=args.duration, warmup=args.warmup, connections=args.connections, rules=args.rules
+    )
+    return result, f"load generator: {result['generator']}, 1 thread, {result['connections']} connections\n" + (
+        live.table(result)
+    )
+
+
+def _ws(args: argparse.Namespace) -> tuple[Any, str]:
+    result = ws.run(sessions=args.sessions, rounds=args.ws_rounds)
+    return result, ws.table(result)
+
+
+def _soak(args: argparse.Namespace) -> tuple[Any, str]:
+    result = soak.run(seconds=args.soak)
+    return result, soak.table(result)
+
+
+BENCHES: dict[str, Callable[[argparse.Namespace], tuple[Any, str]]] = {
+    "transport": _transport,
+    "faults": _faults,
+    "live": _live,
+    "ws": _ws,
+    "soak": _soak,
+}
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bench", description="mockgenesys benchmarks (loopback / in-process only)."
+        prog="python -m bench", description="mockgenesys benchmarks (loopback / in-process only, bounded runs)."
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    inproc = commands.add_parser("transport", help="mock.transport() vs httpx.ASGITransport vs httpx.MockTransport")
-    inproc.add_argument("--n", type=int, default=3000, help="requests per measurement (default 3000)")
-    inproc.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the median is reported")
-    inproc.add_argument("--out", type=Path, default=Path("bench/results"), help="where the JSON results go")
-    overhead = commands.add_parser("faults", help="fault-engine overhead: 0 vs 100 installed rules")
-    overhead.add_argument("--n", type=int, default=3000, help="requests per measurement (default 3000)")
-    overhead.add_argument("--rounds", type=int, default=5, help="interleaved rounds; the median is reported")
-    overhead.add_argument("--rules", type=int, default=100, help="how many rules to install (default 100)")
-    overhead.add_argument("--out", type=Path, default=Path("bench/results"), help="where the JSON results go")
-    args = parser.parse_args()
-    if args.command == "transport":
-        rows = transport.run(n=args.n, rounds=args.rounds)
-        print(transport.table(rows))
-    else:
-        rows = faults.run(n=args.n, rounds=args.rounds, rule_count=args.rules)
-        print(faults.table(rows))
+    parser.add_argument("command", nargs="?", default="all", choices=["all", *BENCHES])
+    parser.add_argument("--n", type=int, help="in-process requests per measurement (default 3000; all: 2000)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds; medians are reported (default 3)")
+    parser.add_argument("--rules", type=int, default=100, help="installed fault rules for faults/live (default 100)")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measured live run (default 5)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per live workload (default 2)")
+    parser.add_argument("--connections", type=int, default=32, help="live load connections (default 32)")
+    parser.add_argument("--sessions", type=int, default=10_000, help="guest WebSocket sessions (default 10000)")
+    parser.add_argument("--ws-rounds", type=int, default=10, help="messages per guest session (default 10)")
+    parser.add_argument("--soak", type=float, help="soak seconds (soak: default 60; all: no soak unless given)")
+    parser.add_argument("--out", type=Path, default=Path("bench/results"), help="where the JSON results go")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    quick = args.command == "all"
+    if args.n is None:
+        args.n = 2000 if quick else 3000
+    if args.rounds is None:
+        args.rounds = 5 if args.command == "faults" else 3
+    if args.command == "soak" and args.soak is None:
+        args.soak = 60.0
+    chosen = list(BENCHES) if quick else [args.command]
+    if quick and args.soak is None:
+        chosen.remove("soak")
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"{args.command}.json").write_text(
-        json.dumps({"python": platform.python_version(), "rows": rows}, indent=2)
-    )
+    for name in chosen:
+        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+        data, text = BENCHES[name](args)
+        print(f"\n## {name}\n\n{text}\n", flush=True)
+        (args.out / f"{name}.json").write_text(
+            json.dumps({"python": platform.python_version(), "machine": platform.machine(), "result": data}, indent=2)
+        )
     return 0
 
 

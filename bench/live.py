@@ -25,6 +25,7 @@ from bench.loadgen import Workload, ensure_wrk, run_load
 from mockgenesys import MockGenesys
 
 SEED = 0
+FORM = "application/x-www-form-urlencoded"
 ROOT = Path(__file__).resolve().parent.parent
 #: Limits stay on (every window is counted and checked) but are raised so the load is not 429'd.
 RAISED_LIMITS = ("token_per_minute", "client_per_minute", "org_history_per_second")
@@ -38,18 +39,20 @@ def _world_facts() -> dict[str, Any]:
     form = f"grant_type=client_credentials&client_id={mock.client_id}&client_secret={mock.client_secret}"
     path = f"/api/v2/conversations/messaging/{conversation.id}/messages?pageSize=25"
     with httpx.Client(transport=mock.transport(), base_url="http://127.0.0.1") as http:
-        token_body = http.post("/oauth/token", content=form, headers={"content-type": _FORM}).content
+        token_body = http.post("/oauth/token", content=form, headers={"content-type": FORM}).content
         token = json.loads(token_body)["access_token"]
         history_body = http.get(path, headers={"authorization": f"Bearer {token}"}).content
     return {"form": form, "history_path": path, "token_body": token_body, "history_body": history_body}
 
 
-_FORM = "application/x-www-form-urlencoded"
+def _servers_mock_only() -> list[str]:
+    """``mockgenesys serve`` with every limit on, the three the load would trip raised."""
+    limits = [arg for name in RAISED_LIMITS for arg in ("--limit", f"{name}={HIGH}")]
+    return [sys.executable, "-m", "mockgenesys", "serve", "--port", "{port}", "--seed", str(SEED), "--quiet", *limits]
 
 
 def _servers(tmp: Path, rules: int) -> dict[str, list[str]]:
-    limits = [arg for name in RAISED_LIMITS for arg in ("--limit", f"{name}={HIGH}")]
-    mock = [sys.executable, "-m", "mockgenesys", "serve", "--port", "{port}", "--seed", str(SEED), "--quiet", *limits]
+    mock = _servers_mock_only()
     servers = {
         "starlette (bare)": [
             sys.executable, "-m", "uvicorn", "bench.baseline_app:app", "--host", procs.HOST, "--port", "{port}",
@@ -67,11 +70,11 @@ def _servers(tmp: Path, rules: int) -> dict[str, list[str]]:
 
 def _probe(port: int, facts: dict[str, Any]) -> str:
     """Check the answers before loading the server; returns the bearer token to load with."""
-    status, body = procs.request(port, "POST", "/oauth/token", facts["form"], {"content-type": _FORM})
+    status, body = procs.request(port, "POST", "/oauth/token", facts["form"], {"content-type": FORM})
     if status != 200:
         raise RuntimeError(f"token call answered {status}: {body[:200]!r}")
     token = str(json.loads(body)["access_token"])
-    status, _ = procs.request(port, "POST", "/oauth/token", "grant_type=password", {"content-type": _FORM})
+    status, _ = procs.request(port, "POST", "/oauth/token", "grant_type=password", {"content-type": FORM})
     if status != 400:
         raise RuntimeError(f"a bad grant answered {status}, expected 400")
     status, body = procs.request(port, "GET", facts["history_path"], None, {"authorization": f"Bearer {token}"})
@@ -88,7 +91,7 @@ def _one_start(
     name: str, cmd: list[str], facts: dict[str, Any], env: dict[str, str], args: dict[str, Any], log: Path
 ) -> dict[str, Any]:
     port = procs.free_port()
-    ready = ("POST", "/oauth/token", facts["form"], {"content-type": _FORM})
+    ready = ("POST", "/oauth/token", facts["form"], {"content-type": FORM})
     started = procs.start(
         [part.replace("{port}", str(port)) for part in cmd], port, ready, cpu=0, env=env, cwd=ROOT, log=log
     )
@@ -98,7 +101,7 @@ def _one_start(
         record["idle_rss_mib"] = procs.rss_mib(started.proc.pid)
         token = _probe(port, facts)
         workloads = [
-            Workload("token", "POST", "/oauth/token", {"Content-Type": _FORM}, facts["form"]),
+            Workload("token", "POST", "/oauth/token", {"Content-Type": FORM}, facts["form"]),
             Workload("history", "GET", facts["history_path"], {"Authorization": f"Bearer {token}"}),
         ]
         base = f"http://{procs.HOST}:{port}"
@@ -106,11 +109,18 @@ def _one_start(
             if args["warmup"] > 0:
                 run_load(base, workload, duration=args["warmup"], connections=args["connections"], wrk=args["wrk"])
             cpu_before = procs.cpu_seconds(started.proc.pid)
+            busy_before, gen_before = procs.busy_seconds(), procs.children_cpu_seconds()
             result = run_load(
                 base, workload, duration=args["duration"], connections=args["connections"], wrk=args["wrk"]
             )
             if "error" not in result:
-                result["server_cpu_pct"] = 100 * (procs.cpu_seconds(started.proc.pid) - cpu_before) / args["duration"]
+                server = procs.cpu_seconds(started.proc.pid) - cpu_before
+                generator = procs.children_cpu_seconds() - gen_before
+                other = procs.busy_seconds() - busy_before - server - generator
+                result["server_cpu_pct"] = 100 * server / args["duration"]
+                result["cpu_us_per_req"] = 1e6 * server / max(1, result["requests"])
+                # CPU used by anything else on the machine meanwhile: noise (other work on the cores).
+                result["other_cpu_pct"] = 100 * other / args["duration"]
             record[workload.name] = result
         record["loaded_rss_mib"] = procs.rss_mib(started.proc.pid)
     except (RuntimeError, OSError, ValueError) as exc:
@@ -169,7 +179,10 @@ def _line(record: dict[str, Any]) -> str:
         if "error" in r:
             parts.append(f"{name} ERROR {r['error']}")
         elif r:
-            parts.append(f"{name} {r['rps']:,.0f} req/s p99 {r['p99_us'] / 1000:.2f} ms non-2xx {r['non2xx']}")
+            parts.append(
+                f"{name} {r['rps']:,.0f} req/s p99 {r['p99_us'] / 1000:.2f} ms non-2xx {r['non2xx']} "
+                f"{r['cpu_us_per_req']:.0f} µs CPU/req, other CPU {r['other_cpu_pct']:.0f} %"
+            )
     return "; ".join(parts)
 
 
@@ -189,6 +202,8 @@ def _medians(records: list[dict[str, Any]], servers: dict[str, list[str]]) -> li
                     "p50_ms": statistics.median(x["p50_us"] for x in runs) / 1000,
                     "p99_ms": statistics.median(x["p99_us"] for x in runs) / 1000,
                     "non2xx": sum(x["non2xx"] + x["errors"] for x in runs),
+                    "cpu_us_per_req": statistics.median(x["cpu_us_per_req"] for x in runs),
+                    "other_cpu_pct": statistics.median(x["other_cpu_pct"] for x in runs),
                     "rps_min": min(x["rps"] for x in runs),
                     "rps_max": max(x["rps"] for x in runs),
                 }
@@ -201,8 +216,9 @@ def table(result: dict[str, Any]) -> str:
     bare = next((r for r in rows if r["server"] == "starlette (bare)" and "token" in r), None)
     lines = [
         "| server | startup ms | idle RSS MiB | token req/s | token p99 ms | history req/s | history p99 ms "
-        "| vs bare (token / history) | non-2xx | RSS after load MiB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| vs bare (token / history) | server CPU µs/req (token / history) | non-2xx | RSS after load MiB "
+        "| other CPU % |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         if "token" not in r:
@@ -212,6 +228,8 @@ def table(result: dict[str, Any]) -> str:
         ratio = f"{t['rps'] / bare['token']['rps']:.2f}x / {h['rps'] / bare['history']['rps']:.2f}x" if bare else "-"
         lines.append(
             f"| {r['server']} | {r['startup_ms']:.0f} | {r['idle_rss_mib']:.1f} | {t['rps']:,.0f} | {t['p99_ms']:.2f} "
-            f"| {h['rps']:,.0f} | {h['p99_ms']:.2f} | {ratio} | {t['non2xx'] + h['non2xx']} | {r['loaded_rss_mib']:.1f} |"
+            f"| {h['rps']:,.0f} | {h['p99_ms']:.2f} | {ratio} | {t['cpu_us_per_req']:.0f} / {h['cpu_us_per_req']:.0f} "
+            f"| {t['non2xx'] + h['non2xx']} | {r['loaded_rss_mib']:.1f} "
+            f"| {max(t['other_cpu_pct'], h['other_cpu_pct']):.0f} |"
         )
     return "\n".join(lines)

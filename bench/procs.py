@@ -126,3 +126,18 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         except ProcessLookupError:
             pass
     proc.wait()
+
+
+def busy_seconds() -> float:
+    """CPU seconds spent busy by the whole machine since boot (all cores, steal excluded)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    idle = fields[3] + fields[4]
+    return (sum(fields) - idle - fields[7]) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> float:
+    """User + system CPU of this process's finished children (the load generator runs)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime

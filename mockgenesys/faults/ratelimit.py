@@ -101,6 +101,11 @@ class Limiter:
             found = self._windows[slot] = Window(limit, period, now)
         return found
 
+    def is_active(self, name: str, key: str, now: float) -> bool:
+        """Whether ``key`` was counted under ``name`` in a window that has not ended yet."""
+        found = self._windows.get((name, key))
+        return found is not None and now - found.start < found.period
+
     def _prune(self, now: float) -> None:
         windows = self._windows
         stale = [k for k, w in windows.items() if now - w.start >= w.period]

@@ -128,3 +128,18 @@ def test_token_store_forgets_expired_before_live(mock: MockGenesys, monkeypatch:
     assert response.status_code == 200
     assert not any(token in mock.world.tokens for token in expired)
     assert live in mock.world.tokens
+
+
+def test_token_store_keeps_tokens_in_use(
+    mock: MockGenesys, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(oauth, "MAX_LIVE_TOKENS", 10)
+    creds = basic(mock.client_id, mock.client_secret)
+    form = {"grant_type": "client_credentials"}
+    busy = http.post("/oauth/token", data=form, headers=creds).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {busy}"}
+    assert http.get("/api/v2/organizations/me", headers=bearer).status_code == 200
+    for _ in range(30):  # another caller logs in for every call
+        assert http.post("/oauth/token", data=form, headers=creds).status_code == 200
+    assert len(mock.world.tokens) <= 10
+    assert http.get("/api/v2/organizations/me", headers=bearer).status_code == 200
