@@ -40,7 +40,7 @@ def _axis(x_max: float, label: str) -> str:
     parts = [f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - 8}" y2="{H - PAD}" stroke="#999"/>']
     for i in range(5):
         x = PAD + (W - 8 - PAD) * i / 4
-        parts.append(f'<text x="{x:.1f}" y="{H - PAD + 14}" text-anchor="middle">{x_max * i / 4:.4g}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{H - PAD + 14}" text-anchor="middle">{x_max * i / 4:.3g}</text>')
     parts.append(f'<text x="{(W + PAD) / 2:.1f}" y="{H - 6}" text-anchor="middle">{escape(label)}</text>')
     return "".join(parts)
 

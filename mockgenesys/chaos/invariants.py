@@ -17,6 +17,9 @@ bounded_reauth         per guest: configureSession ≤ max_sessions, getJwt ≤ 
 recovery_within        every text reaches the server within ``seconds`` of the     seconds (60)
                        workload asking for it (timeline clock jumps excluded)
 conformance            ``mock.check(rules=...)`` finds nothing                     rules (all)
+secure_session_created one seed session per guest on the server (its metadata      within (10)
+                       names the guest), and the broker returned within ``within``
+                       seconds despite a slow KMS webhook
 =====================  ==========================================================  ===================
 """
 
@@ -74,6 +77,7 @@ class GuestRecord:
     restores: list[tuple[float, int, str | None]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     finished: bool = False
+    secure: Any = None  # a SecureOutcome when the workload creates a secure session
 
 
 @dataclass
@@ -85,6 +89,7 @@ class ServerView:
     sessions: list[dict[str, Any]]
     entries: list[Entry]
     jumps: list[tuple[float, float]] = field(default_factory=list)
+    seed_sessions: list[dict[str, Any]] = field(default_factory=list)
     stored: dict[int, list[Stored]] = field(default_factory=dict)
     principals: dict[str, int] = field(default_factory=dict)
 
@@ -299,6 +304,36 @@ def recovery_within(view: ServerView, guests: list[GuestRecord], params: dict[st
     )
 
 
+def secure_session_created(view: ServerView, guests: list[GuestRecord], params: dict[str, Any]) -> InvariantResult:
+    owned = Counter(
+        int(s["metadata"]["chaosGuest"])
+        for s in view.seed_sessions
+        if (s.get("metadata") or {}).get("chaosTag") == view.tag and "chaosGuest" in s["metadata"]
+    )
+    failures: dict[int, list[str]] = defaultdict(list)
+    for record in guests:
+        count = owned.get(record.index, 0)
+        if count != 1:
+            failures[record.index].append(f"guest {record.index}: {count} secure sessions on the server, expected 1")
+        outcome = record.secure
+        if outcome is None:
+            continue
+        if outcome.error is not None:
+            failures[record.index].append(f"guest {record.index}: the broker raised {outcome.error}")
+        elif outcome.done is not None and view.waited(outcome.issued, outcome.done) > params["within"]:
+            failures[record.index].append(
+                f"guest {record.index}: the broker took {outcome.done - outcome.issued:.1f} s "
+                f"(limit {params['within']:g} s; a slow KMS webhook must not hold it up)"
+            )
+    return _result(
+        "secure_session_created",
+        params,
+        failures,
+        "every guest got one secure session in time",
+        "{n} problem(s) in {g} guest(s)",
+    )
+
+
 INVARIANTS: dict[str, Check] = {
     "no_lost_message": no_lost_message,
     "no_duplicate": no_duplicate,
@@ -307,12 +342,14 @@ INVARIANTS: dict[str, Check] = {
     "bounded_reauth": bounded_reauth,
     "recovery_within": recovery_within,
     "conformance": conformance,
+    "secure_session_created": secure_session_created,
 }
 
 _PARAMS: dict[str, tuple[str, ...]] = {
     "bounded_reauth": ("max_sessions", "max_jwt", "max_token_requests"),
     "recovery_within": ("seconds",),
     "conformance": ("rules",),
+    "secure_session_created": ("within",),
 }
 
 
@@ -333,6 +370,11 @@ def validate_params(name: str, params: dict[str, Any]) -> dict[str, Any]:
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
             raise ValueError(f"seconds must be a number > 0, got {seconds!r}")
         out["seconds"] = float(seconds)
+    elif name == "secure_session_created":
+        within = out.setdefault("within", 10.0)
+        if isinstance(within, bool) or not isinstance(within, (int, float)) or within <= 0:
+            raise ValueError(f"within must be a number of seconds > 0, got {within!r}")
+        out["within"] = float(within)
     elif name == "conformance":
         rules = out.setdefault("rules", list(RULES))
         if not isinstance(rules, list) or any(r not in RULES for r in rules):

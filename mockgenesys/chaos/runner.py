@@ -13,7 +13,7 @@ import asyncio
 import importlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,7 +129,8 @@ class ScenarioResult:
 
     def replay_command(self, guest: int | None = None) -> str:
         """The one command that reruns this scenario identically (focused on ``guest``)."""
-        ref = self.scenario.name if self.scenario.source.startswith("builtin:") else self.scenario.source
+        source = self.scenario.source
+        ref = self.scenario.name if source.startswith(("builtin:", "<")) else source
         parts = ["mockgenesys", "chaos", "run", ref, "--seed", str(self.seed), "--guests", str(self.guests)]
         if guest is not None:
             parts += ["--guest", str(guest)]
@@ -180,9 +181,12 @@ async def _drive_guest(
     rng: random.Random,
     now: Callable[[], float],
     sleep: Callable[[float], Any],
+    secure: Callable[[GuestRecord], Awaitable[Any]] | None = None,
 ) -> None:
     workload = scenario.workload
     await sleep(rng.uniform(0, workload.start_spread))
+    if secure is not None:
+        record.secure = await secure(record)
     adapter: GuestAdapter | None = None
     try:
         adapter = make()
@@ -269,6 +273,7 @@ class _Run:
         sleep: Callable[[float], Any],
         started: float,
         after_event: Callable[[], Any] | None = None,
+        secure: Callable[[GuestRecord], Awaitable[Any]] | None = None,
     ) -> None:
         async def timeline() -> None:
             for event in self.scenario.timeline:
@@ -288,7 +293,9 @@ class _Run:
         async def one(record: GuestRecord) -> None:
             rng = random.Random(f"{record.seed}/pacing")
             try:
-                await _drive_guest(self.scenario, record, lambda: self.factory(context(record)), rng, now, sleep)
+                await _drive_guest(
+                    self.scenario, record, lambda: self.factory(context(record)), rng, now, sleep, secure
+                )
             finally:
                 self.finished_one(len(indices))
 
@@ -337,11 +344,20 @@ async def _run_in_process(run: _Run, scenario: Scenario) -> tuple[ServerView, li
             mock=mock,
         )
 
+    step = scenario.workload.secure_session
+    secure = None
+    if step is not None:
+
+        async def secure(record: GuestRecord) -> Any:
+            from mockgenesys.chaos.secure import create_secure_session
+
+            return await create_secure_session(mock, step, clock, guest=record.index, tag=tag, seed=record.seed)
+
     aborted = None
     try:
         await asyncio.wait_for(
             clock.drive(
-                run.guests_and_timeline(records, context, target, clock.now, clock.sleep, started),
+                run.guests_and_timeline(records, context, target, clock.now, clock.sleep, started, secure=secure),
                 max_seconds=scenario.limits.max_virtual_seconds,
             ),
             timeout=scenario.limits.max_wall_seconds,
@@ -352,7 +368,14 @@ async def _run_in_process(run: _Run, scenario: Scenario) -> tuple[ServerView, li
         aborted = f"the run took longer than {scenario.limits.max_wall_seconds:g} wall seconds"
     ended = clock.now()
     snapshot = mock.world.snapshot()
-    view = ServerView(tag, snapshot["conversations"], snapshot["guest_sessions"], list(mock.journal), run.jumps)
+    view = ServerView(
+        tag,
+        snapshot["conversations"],
+        snapshot["guest_sessions"],
+        list(mock.journal),
+        run.jumps,
+        snapshot["seed_sessions"],
+    )
     firings = [
         {"t": round(f.time - started, 3), "rule": f.rule_id, "endpoint": f.endpoint} for f in mock.faults.firings
     ]
@@ -364,9 +387,11 @@ async def _run_live(
     run: _Run, scenario: Scenario, url: str, admin_token: str | None
 ) -> tuple[ServerView, list[GuestRecord], dict[str, Any]]:
     live_only = [e.kind for e in scenario.timeline if EVENT_KINDS[e.kind].live is None]
+    if scenario.workload.secure_session is not None:
+        live_only.append("workload.secure_session")
     if live_only:
         raise ChaosError(
-            f"Scenario {scenario.name} uses timeline event(s) {sorted(set(live_only))} that work only in-process; "
+            f"Scenario {scenario.name} uses {sorted(set(live_only))}, which work only in-process; "
             "run it without --target."
         )
     headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
@@ -421,7 +446,7 @@ async def _run_live(
         world = (await admin.get("/__admin/world")).json()
         lines = (await admin.get("/__admin/journal", params={"since": since})).text.splitlines()
     entries = [Entry(**_json(line)) for line in lines if line.strip()]
-    view = ServerView(tag, world["conversations"], world["guest_sessions"], entries, run.jumps)
+    view = ServerView(tag, world["conversations"], world["guest_sessions"], entries, run.jumps, world["seed_sessions"])
     firings = [{"t": round(e.time - started, 3), "rule": e.fault, "endpoint": e.endpoint} for e in entries if e.fault]
     return view, records, {"started": started, "ended": ended, "firings": firings, "aborted": aborted}
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from mockgenesys.chaos.secure import SecureStep
 from mockgenesys.errors import ConfigError
 from mockgenesys.faults.rules import FaultRule, FaultRuleError
 
@@ -41,7 +42,15 @@ WORLD_FIELDS = (
     "guest_session_ttl",
     "read_only_after_disconnect",
 )
-WORKLOAD_FIELDS = ("messages", "pacing", "start_spread", "restore_every", "restore_at_end", "text_bytes")
+WORKLOAD_FIELDS = (
+    "messages",
+    "pacing",
+    "start_spread",
+    "restore_every",
+    "restore_at_end",
+    "text_bytes",
+    "secure_session",
+)
 LIMIT_FIELDS = ("max_virtual_seconds", "max_wall_seconds")
 MAX_GUESTS = 10_000
 MAX_MESSAGES = 100_000
@@ -92,6 +101,7 @@ class Workload:
     restore_every: int = 0
     restore_at_end: bool = True
     text_bytes: int = 0
+    secure_session: SecureStep | None = None
 
 
 @dataclass(frozen=True)
@@ -328,6 +338,15 @@ class _Loader:
             restore_every=self.integer(data.get("restore_every", 0), "workload.restore_every", 0, MAX_MESSAGES),
             restore_at_end=self.boolean(data.get("restore_at_end", True), "workload.restore_at_end"),
             text_bytes=self.integer(data.get("text_bytes", 0), "workload.text_bytes", 0, 4000),
+            secure_session=self.secure(data["secure_session"]) if "secure_session" in data else None,
+        )
+
+    def secure(self, value: Any) -> SecureStep:
+        path = "workload.secure_session"
+        data = self.obj(value, path, ("kms_delay", "kms_timeout"))
+        return SecureStep(
+            kms_delay=self.pacing(data.get("kms_delay", 0.1), f"{path}.kms_delay"),
+            kms_timeout=self.number(data.get("kms_timeout", 5.0), f"{path}.kms_timeout", 0.0, open_low=True),
         )
 
     def pacing(self, value: Any, path: str) -> Pacing:

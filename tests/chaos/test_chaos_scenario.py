@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mockgenesys.chaos import Scenario, ScenarioError, builtin_paths, builtin_scenarios
+from mockgenesys.chaos.events import EVENT_KINDS
+from mockgenesys.chaos.invariants import INVARIANTS
+from mockgenesys.chaos.scenario import SCENARIO_FIELDS, WORKLOAD_FIELDS
+
+SCHEMA = Path(__file__).parents[2] / "mockgenesys" / "chaos" / "scenario.schema.json"
+
+
+def test_scenario_library_has_at_least_fourteen_valid_scenarios() -> None:
+    scenarios = builtin_scenarios()
+    assert len(scenarios) >= 14
+    assert all(s.invariants and s.description for s in scenarios)
+    assert [s.name for s in scenarios] == list(builtin_paths())  # file stem = name
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "bad"),
+    [
+        ({"name": "x", "guests": 0}, "guests", "0"),
+        ({"name": "x", "workload": {"pacing": {"gauss": 1}}}, "workload.pacing", "gauss"),
+        (
+            {"name": "x", "timeline": [{"at": 1, "fault": {"then": {"status": "soon"}}}]},
+            "timeline[0].fault.then.status",
+            "soon",
+        ),
+        ({"name": "x", "timeline": [{"at": -1, "advance": 3}]}, "timeline[0].at", "-1"),
+        ({"name": "x", "timeline": [{"at": 1, "explode": True}]}, "timeline[0]", "explode"),
+        ({"name": "x", "invariants": ["no_lost"]}, "invariants[0]", "no_lost"),
+        (
+            {"name": "x", "invariants": [{"bounded_reauth": {"max_session": 2}}]},
+            "invariants[0].bounded_reauth",
+            "max_session",
+        ),
+        ({"name": "x", "world": {"limits": {"bogus": 1}}}, "world.limits", "bogus"),
+        ({"name": "x", "colour": "red"}, "colour", "colour"),
+        ({"name": "has space"}, "name", "has space"),
+    ],
+)
+def test_scenario_errors_name_the_file_the_field_path_and_the_value(data: dict, path: str, bad: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_dict(data, "my.yaml")
+    assert info.value.source == "my.yaml" and info.value.path == path
+    assert str(info.value).startswith(f"my.yaml: {path}:") and bad in str(info.value)
+
+
+def test_scenario_load_reports_a_yaml_syntax_error_with_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"broken\.yaml: not valid YAML"):
+        Scenario.load(path)
+
+
+def test_scenario_timeline_is_sorted_by_time_and_keeps_arguments() -> None:
+    scenario = Scenario.from_dict(
+        {"name": "t", "timeline": [{"at": 9, "advance": 5}, {"at": 2, "expire_sessions": {"fraction": 0.5}}]}
+    )
+    assert [(e.at, e.kind, e.args) for e in scenario.timeline] == [
+        (2.0, "expire_sessions", {"fraction": 0.5}),
+        (9.0, "advance", {"seconds": 5.0}),
+    ]
+
+
+def test_scenario_json_schema_lists_every_field_event_and_invariant() -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    assert set(schema["properties"]) == set(SCENARIO_FIELDS)
+    assert set(schema["$defs"]["workload"]["properties"]) == set(WORKLOAD_FIELDS)
+    event_kinds = {k for option in schema["$defs"]["event"]["oneOf"] for k in option["required"] if k != "at"}
+    assert event_kinds == set(EVENT_KINDS)
+    assert set(schema["$defs"]["invariantName"]["enum"]) == set(INVARIANTS)
+
+
+def test_scenario_overrides_validate_the_guest_count() -> None:
+    scenario = Scenario.from_dict({"name": "o", "guests": 3})
+    assert scenario.with_overrides(guests=7, seed=9).guests == 7
+    with pytest.raises(ScenarioError, match="guests: must be from 1"):
+        scenario.with_overrides(guests=0)
