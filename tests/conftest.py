@@ -4,10 +4,20 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, settings
 
 from mockgenesys import MockGenesys, VirtualClock
 
 BASE = "https://api.mypurecloud.com"
+
+# Our own suite stays fast by default; `python -m pytest --hypothesis-profile=deep` searches longer.
+settings.register_profile(
+    "fast", max_examples=25, stateful_step_count=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "deep", max_examples=1000, stateful_step_count=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("fast")
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from mockgenesys.client.errors import (
 from mockgenesys.client.events import Events
 from mockgenesys.client.platform import MOCK_BASE_URL
 from mockgenesys.client.responses import api_error, json_or_raise
-from mockgenesys.client.retry import RetryPolicy
+from mockgenesys.client.retry import RetryGate, RetryPolicy
 from mockgenesys.client.timing import Timing
 from mockgenesys.server.ws_types import HandshakeRejected, WebSocketClosed, WebSocketLike
 
@@ -43,6 +43,8 @@ MAX_TEXT_BYTES = 4096
 #: The documented guest limits the client paces itself under: (requests, per seconds).
 GUEST_PACE = ((2, 1.0), (60, 60.0))
 _SESSION_GONE = (4006, 4007)
+#: Key under which ``_request`` notes, in the reply, the session token the request carried.
+_SENT_WITH = "_sent_with"
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,10 @@ class GuestMessagingClient:
     when the agent leaves), ``jwt_refreshed`` and ``error``.
 
     ``restart_expired``: when the session expires (``SessionExpiredEvent``, 4006) or is cleared
-    (4007), start a new session with a new token instead of failing.
+    (4007), start a new session with a new token instead of failing. ``restart_closed``: when the
+    agent ended the conversation and it is read-only, a send starts a new conversation in the
+    same session (``configureSession`` with ``startNew``) instead of raising
+    ``ConversationClosedError``.
     """
 
     def __init__(
@@ -121,6 +126,7 @@ class GuestMessagingClient:
         timing: Timing | None = None,
         retry: RetryPolicy | None = None,
         restart_expired: bool = True,
+        restart_closed: bool = True,
         request_timeout: float = 10.0,
         jwt_margin: float = 60.0,
         token: str | None = None,
@@ -136,6 +142,7 @@ class GuestMessagingClient:
         self.timing = timing or Timing()
         self.retry = retry or RetryPolicy()
         self.restart_expired = restart_expired
+        self.restart_closed = restart_closed
         self.request_timeout = request_timeout
         self.jwt_margin = jwt_margin
         self.page_size = page_size
@@ -158,8 +165,10 @@ class GuestMessagingClient:
         self._connect_lock = asyncio.Lock()
         self._send_lock = asyncio.Lock()
         self._jwt_lock = asyncio.Lock()
+        self._history_lock = asyncio.Lock()
         self._background: set[asyncio.Task[Any]] = set()
         self.pace = pace
+        self.gate = RetryGate()
         self._sent_at: deque[float] = deque(maxlen=max((n for n, _ in pace), default=1))
 
     # ------------------------------------------------------------------ construction helpers
@@ -300,12 +309,21 @@ class GuestMessagingClient:
             return body
         code = int(reply.get("code") or 0)
         if code in _SESSION_GONE:
-            self._session_gone(code, str(body))
+            self._session_gone(code, str(body), reply.get(_SENT_WITH))
             return await self._configure()
         raise GuestError(code, str(body), hint="The session could not be configured.")
 
-    def _session_gone(self, code: int, detail: str) -> None:
-        """The session expired or was cleared: start over with a new token, or fail."""
+    async def _start_new_conversation(self) -> None:
+        async with self._connect_lock:
+            if self.read_only:
+                await self._configure(start_new=True)
+                self._confirmed.clear()
+                self.events.emit("conversation_updated", {"state": "ACTIVE", "token": self._token, "new": True})
+
+    def _session_gone(self, code: int, detail: str, token: str | None = None) -> None:
+        """The session of ``token`` expired or was cleared: start over with a new token, or fail."""
+        if token is not None and token != self._token:
+            return  # another caller already started the new session
         if not self.restart_expired:
             raise SessionExpiredError(code, detail)
         self._restart_session()
@@ -348,7 +366,8 @@ class GuestMessagingClient:
         tracing = self._next_tracing()
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[tracing] = future
-        frame = {"action": action, "token": self._token, "tracingId": tracing, **fields}
+        token = self._token
+        frame = {"action": action, "token": token, "tracingId": tracing, **fields}
         try:
             if outgoing is not None:
                 outgoing.tracing_id = tracing
@@ -362,14 +381,18 @@ class GuestMessagingClient:
             reply = await self.timing.wait_for(future, self.request_timeout)
         finally:
             self._pending.pop(tracing, None)
+        reply[_SENT_WITH] = token
         if reply.get("class") == "TooManyRequestsErrorMessage":
             body = reply.get("body") if isinstance(reply.get("body"), dict) else {}
             assert isinstance(body, dict)
-            raise _RateLimited(float(body.get("retryAfter") or 1), str(body.get("errorMessage", "")))
+            retry_after = float(body.get("retryAfter") or 1)
+            self.gate.hold(self.timing.clock.monotonic() + retry_after)
+            raise _RateLimited(retry_after, str(body.get("errorMessage", "")))
         return reply
 
     async def _wait_for_pace(self) -> None:
-        """Stay under the guest limits: at most ``n`` frames in any ``period`` seconds."""
+        """Stay under the guest limits (at most ``n`` frames in any ``period`` seconds) and behind a 429."""
+        await self.gate.wait(self.timing)
         while True:
             now = self.timing.clock.monotonic()
             wait = 0.0
@@ -451,6 +474,7 @@ class GuestMessagingClient:
         for future in self._pending.values():
             if not future.done():
                 future.set_exception(exc)
+                future.exception()  # its waiter may be gone (timed out): do not log it as never retrieved
 
     # ------------------------------------------------------------------ sending
     async def send(self, text: str) -> GuestMessage:
@@ -513,11 +537,14 @@ class GuestMessagingClient:
                     return GuestMessage.from_body(body)
                 outgoing.uncertain = False
                 if code in _SESSION_GONE:
-                    self._session_gone(code, str(body))
+                    self._session_gone(code, str(body), reply.get(_SENT_WITH))
                     failure = f"session gone ({code})"
                 elif code == 403:
                     self.read_only = True
-                    raise ConversationClosedError(None)
+                    if not self.restart_closed:
+                        raise ConversationClosedError(None)
+                    await self._start_new_conversation()
+                    failure = "conversation closed; started a new one"
                 else:
                     raise GuestError(code, str(body))
             wait = self.retry.delay(attempt, retry_after, self.timing.rng)
@@ -558,7 +585,7 @@ class GuestMessagingClient:
             body = reply.get("body")
             code = int(reply.get("code") or 200)
             if code in _SESSION_GONE:
-                self._session_gone(code, str(body))
+                self._session_gone(code, str(body), reply.get(_SENT_WITH))
                 reply = await self._request("getJwt", {})
                 body = reply.get("body")
             if reply.get("class") != "JwtResponse" or not isinstance(body, dict) or "jwt" not in body:
@@ -573,6 +600,10 @@ class GuestMessagingClient:
 
     async def history(self) -> list[GuestMessage]:
         """Every message of the guest's conversation, oldest first (all pages of the guest API)."""
+        async with self._history_lock:  # one fetch at a time: concurrent restores share JWT refreshes
+            return await self._history()
+
+    async def _history(self) -> list[GuestMessage]:
         newest_first: list[GuestMessage] = []
         seen: set[str] = set()
         page = 1
@@ -587,13 +618,14 @@ class GuestMessagingClient:
                     headers={"Authorization": f"Bearer {bearer}"},
                 )
 
-            response = await self.retry.send(fetch, self.timing)
-            if response.status_code == 401 and not refreshed:
-                refreshed = True
-                self._jwt = None  # refused (expired or revoked): fetch a new one, once
-                continue
+            response = await self.retry.send(fetch, self.timing, gate=self.gate)
             if response.status_code == 401:
-                raise api_error(response)
+                if self._jwt is not None and self._jwt[0] == token:
+                    self._jwt = None  # refused (expired or revoked): never send it again
+                if refreshed:
+                    raise api_error(response)
+                refreshed = True  # fetch a new JWT, once per page
+                continue
             body = json_or_raise(response)
             refreshed = False
             entities = body.get("entities") if isinstance(body, dict) else None

@@ -9,7 +9,7 @@ import httpx
 
 from mockgenesys.client.errors import ApiError, AuthenticationError
 from mockgenesys.client.responses import api_error, json_or_raise
-from mockgenesys.client.retry import RetryPolicy
+from mockgenesys.client.retry import RetryGate, RetryPolicy
 from mockgenesys.client.timing import Timing
 from mockgenesys.client.tokens import TokenProvider
 
@@ -47,6 +47,7 @@ class PlatformClient:
         self.timing = timing or Timing()
         self.retry = retry or RetryPolicy()
         self.http = httpx.AsyncClient(base_url=base_url, transport=transport, timeout=timeout)
+        self.gate = RetryGate()
         self.tokens = TokenProvider(
             self.http, client_id, client_secret, margin=token_margin, retry=self.retry, timing=self.timing
         )
@@ -93,7 +94,7 @@ class PlatformClient:
             async def send(token_headers: dict[str, str] = call_headers) -> httpx.Response:
                 return await self.http.request(method, path, params=params, json=json, headers=token_headers)
 
-            response = await self.retry.send(send, self.timing)
+            response = await self.retry.send(send, self.timing, gate=self.gate)
             if response.status_code != 401:
                 return json_or_raise(response)
             self.tokens.invalidate(token)

@@ -48,6 +48,27 @@ def parse_retry_after(value: str | float | int | None, now: float) -> float | No
     return max(0.0, seconds)
 
 
+class RetryGate:
+    """The earliest moment the next request may go, after a server said ``Retry-After``.
+
+    A 429 holds every later request of the same client back, not just the retried one, so a
+    new call right after a policy gave up still honours the server's deadline.
+    """
+
+    def __init__(self) -> None:
+        self.not_before = 0.0
+
+    def hold(self, until: float) -> None:
+        """Let nothing through before ``until`` (the client's monotonic clock)."""
+        self.not_before = max(self.not_before, until)
+
+    async def wait(self, timing: Timing) -> None:
+        """Sleep until the gate opens."""
+        remaining = self.not_before - timing.clock.monotonic()
+        if remaining > 0:
+            await timing.pause(remaining)
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How often and how long to retry.
@@ -91,11 +112,13 @@ class RetryPolicy:
         timing: Timing,
         *,
         on_retry: Callable[[int, float, httpx.Response | None], None] | None = None,
+        gate: RetryGate | None = None,
     ) -> httpx.Response:
         """Call ``request`` until it answers with a status not worth retrying, or the policy gives up.
 
         Returns the last response (a retryable status when the policy gave up, for the caller to
         turn into a typed error); raises ``ConnectionFailedError`` when the network failed every time.
+        A ``gate`` shared by one client's calls keeps later calls behind a ``Retry-After`` too.
         """
         started = timing.clock.monotonic()
         attempt = 0
@@ -103,6 +126,8 @@ class RetryPolicy:
             attempt += 1
             response: httpx.Response | None = None
             failure: httpx.TransportError | None = None
+            if gate is not None:
+                await gate.wait(timing)
             try:
                 response = await request()
             except httpx.TransportError as exc:
@@ -112,6 +137,8 @@ class RetryPolicy:
             retry_after = None
             if response is not None:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), timing.now())
+                if retry_after is not None and gate is not None:
+                    gate.hold(timing.clock.monotonic() + retry_after)
             wait = self.delay(attempt, retry_after, timing.rng)
             elapsed = timing.clock.monotonic() - started
             if not self.allows(attempt, elapsed, wait):

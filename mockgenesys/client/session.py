@@ -74,9 +74,10 @@ class SessionManager:
         return await self.client.send(text)
 
     async def restore(self) -> list[GuestMessage]:
-        """Re-fetch the conversation's history into ``messages``; returns it (oldest first)."""
-        if not self.active:
-            return list(self.messages)
+        """Re-fetch the conversation's history into ``messages``; returns it (oldest first).
+
+        An ended conversation's history can still be read; it is only never restored automatically.
+        """
         history = await self.client.history()
         self.messages = list(history)
         self._ids = {m.id for m in history}
@@ -128,6 +129,9 @@ class SessionManager:
 
     def _on_conversation(self, update: dict[str, Any]) -> None:
         state = str(update.get("state") or "")
-        if state in ENDED_STATES:
+        if state in ENDED_STATES or state == "ACTIVE":
             self.conversation_state = state
+        if update.get("new"):  # the client started a new conversation after the agent closed the last one
+            self.messages = []
+            self._ids = set()
         self.events.emit("conversation_updated", update)

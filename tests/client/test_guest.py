@@ -242,15 +242,27 @@ async def test_agent_messages_and_disconnect_are_events(mock: MockGenesys, guest
     assert ("conversation_updated", {"state": "DISCONNECTED", "token": guest.session_token}) in seen
 
 
-async def test_read_only_conversation_fails_the_send_with_a_fix(mock: MockGenesys, guest: GuestMessagingClient) -> None:
+async def test_a_read_only_conversation_starts_a_new_one(mock: MockGenesys, guest: GuestMessagingClient) -> None:
     await guest.login_guest()
     await guest.send("hi")
-    conversation = conversation_of(mock, guest)
-    deployment = mock.world.deployments[mock.deployment_id]
-    deployment.read_only_after_disconnect = True
-    mock.agent.disconnect(conversation.id)
-    with pytest.raises(MessageFailedError, match=r"closed or read-only.*start_new=True"):
-        await guest.send("anyone?")
+    old = conversation_of(mock, guest)
+    mock.world.deployments[mock.deployment_id].read_only_after_disconnect = True
+    mock.agent.disconnect(old.id)
+    await guest.send("anyone?")
+    new = conversation_of(mock, guest)
+    assert new.id != old.id and guest_texts(new) == ["anyone?"] and guest_texts(old) == ["hi"]
+    mock.check().assert_ok()
+
+
+async def test_read_only_without_restart_fails_the_send_with_a_fix(mock: MockGenesys) -> None:
+    guest = GuestMessagingClient.for_mock(mock, timing=timing_for(mock), restart_closed=False)
+    async with guest:
+        await guest.login_guest()
+        await guest.send("hi")
+        mock.world.deployments[mock.deployment_id].read_only_after_disconnect = True
+        mock.agent.disconnect(conversation_of(mock, guest).id)
+        with pytest.raises(MessageFailedError, match=r"closed or read-only.*start_new=True"):
+            await guest.send("anyone?")
 
 
 async def test_health_check_round_trip(guest: GuestMessagingClient) -> None:

@@ -77,7 +77,7 @@ async def test_guest_session_expired_reauthenticates_and_starts_clean(
     mock.check().assert_ok()
 
 
-async def test_a_closed_conversation_is_not_restored(mock: MockGenesys, manager: SessionManager) -> None:
+async def test_a_closed_conversation_is_not_restored_automatically(mock: MockGenesys, manager: SessionManager) -> None:
     await manager.start()
     await manager.send("bye")
     conversation = conversation_of(mock, manager.client)
@@ -85,9 +85,15 @@ async def test_a_closed_conversation_is_not_restored(mock: MockGenesys, manager:
     await settle()
     assert manager.conversation_state == "DISCONNECTED" and not manager.active
     before = len(mock.journal.calls("webmessaging.messages"))
-    restored = await manager.restore()
+    session = next(s for s in mock.world.guest_sessions.values() if s.token == manager.client.session_token)
+    for connection in mock.hub.connections_for(session):
+        connection.drop()
+    await settle()
+    await manager.client.events.drain()
+    assert manager.client.connected
+    assert len(mock.journal.calls("webmessaging.messages")) == before  # no automatic restore of an ended conversation
+    restored = await manager.restore()  # asked for explicitly, the history is still readable
     assert [m.text for m in restored if m.type != "Event"][:1] == ["bye"]
-    assert len(mock.journal.calls("webmessaging.messages")) == before  # nothing fetched for an ended conversation
 
 
 async def test_message_failed_is_emitted_with_the_reason(mock: MockGenesys, manager: SessionManager) -> None:
