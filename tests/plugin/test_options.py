@@ -86,3 +86,24 @@ def test_genesys_report_writes_each_tests_journal_and_conformance(project: pytes
     assert conformance["ok"] is True and conformance["checked"] == 2 and conformance["seed"] == 0
     assert conformance["test"].endswith("::test_calls[2]")
     assert "Conformance: OK (2 journal entries checked)." in (reports / f"{stem}.conformance.txt").read_text()
+
+
+def test_plugin_does_not_import_mockgenesys_unless_a_fixture_is_used(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_unused="""
+        import sys
+
+        def test_collection_left_mockgenesys_alone():
+            assert "pytest_plugin.plugin" in sys.modules
+            assert not [name for name in sys.modules if name.startswith("mockgenesys")]
+        """,
+        test_used="""
+        import sys
+
+        def test_fixture_imports_it(genesys_mock):
+            assert "mockgenesys.mock" in sys.modules
+        """,
+    )
+    quiet = ["-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:faker"]
+    project.runpytest_subprocess(*quiet, "test_unused.py").assert_outcomes(passed=1)
+    project.runpytest_subprocess(*quiet, "test_unused.py", "test_used.py").assert_outcomes(passed=2)
