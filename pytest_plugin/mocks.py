@@ -5,7 +5,6 @@ Imported lazily by the fixtures, never at plugin import.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -43,23 +42,59 @@ def install_faults(mock: MockGenesys, options: MarkerOptions, base_dir: Path) ->
 
 
 def scenario_faults(scenario: str, base_dir: Path) -> list[FaultRule]:
-    """The fault rules of ``scenario``: a YAML/JSON file path, or a built-in chaos scenario name."""
+    """The fault rules of ``scenario``: a file of fault rules, a chaos scenario file, or a built-in name.
+
+    A chaos scenario (a YAML file with a ``timeline``, or a name from ``scenarios/``) contributes
+    its ``fault`` events; a fault armed at ``at`` seconds becomes a rule whose window starts at
+    ``at``. Its other events (clock moves, expiries, agent actions) are the chaos runner's.
+    """
     path = _as_path(scenario, base_dir)
-    if path is not None:
-        chaos = _chaos_faults(path)
-        if chaos is not None:
-            return chaos
+    if path is not None and not _is_chaos_file(path):
         try:
             return FaultPlan.load_file(path)
         except ConfigError as exc:
             raise MarkerError(f"genesys(scenario={scenario!r}): {exc}") from None
-    chaos = _chaos_faults(scenario)
-    if chaos is None:
+    from mockgenesys.chaos.library import resolve
+
+    try:
+        loaded = resolve(str(path) if path is not None else scenario)
+    except ConfigError as exc:
         raise MarkerError(
-            f"genesys(scenario={scenario!r}) is not a file (looked in {base_dir} and the current directory) and "
-            "scenario names need the mockgenesys.chaos package; pass a path to a YAML/JSON fault-rule file."
-        )
-    return chaos
+            f"genesys(scenario={scenario!r}): {exc} Pass a built-in scenario name or a path to a YAML/JSON file, "
+            "relative to the test file or the current directory."
+        ) from None
+    rules: list[FaultRule] = []
+    for event in loaded.timeline:
+        if event.kind != "fault":
+            continue
+        rule = _armed_at(dict(event.args), event.at)
+        if rule is not None:
+            rules.append(FaultRule.from_dict(rule))
+    return rules
+
+
+def _armed_at(rule: dict[str, Any], at: float) -> dict[str, Any] | None:
+    """``rule`` as if armed at ``at`` seconds: its window starts no earlier; ``None`` if it never opens."""
+    when = dict(rule.get("when") or {})
+    start = max(float(when.get("start") or 0.0), at)
+    end = when.get("end")
+    if end is not None and end <= start:
+        return None
+    if start > 0:
+        when["start"] = start
+    if when:
+        rule["when"] = when
+    return rule
+
+
+def _is_chaos_file(path: Path) -> bool:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and "timeline" in data
 
 
 def _as_path(scenario: str, base_dir: Path) -> Path | None:
@@ -72,19 +107,3 @@ def _as_path(scenario: str, base_dir: Path) -> Path | None:
             f"genesys(scenario={scenario!r}): no such file (looked in {base_dir} and the current directory)."
         )
     return None
-
-
-def _chaos_faults(source: str | Path) -> list[FaultRule] | None:
-    """The fault timeline of a chaos scenario, if ``mockgenesys.chaos`` exists and knows it."""
-    if importlib.util.find_spec("mockgenesys.chaos") is None:
-        return None
-    import mockgenesys.chaos as chaos
-
-    loader = getattr(chaos, "scenario_faults", None)
-    if loader is None:
-        return None
-    try:
-        found = loader(source)
-    except ConfigError as exc:
-        raise MarkerError(f"genesys(scenario={str(source)!r}): {exc}") from None
-    return None if found is None else list(found)

@@ -144,3 +144,67 @@ def test_scenario_file_installs_its_fault_rules(project: pytest.Pytester) -> Non
         """
     )
     project.runpytest().assert_outcomes(passed=1)
+
+
+def test_scenario_name_installs_the_chaos_scenarios_fault_timeline(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.genesys(scenario="storm-429-retry-after")
+        def test_builtin(genesys_mock):
+            rules = genesys_mock.faults.to_list()
+            assert [r["match"]["endpoint"] for r in rules] == ["guest.ws.onMessage", "webmessaging.messages"]
+            assert {r["when"]["start"] for r in rules} == {4.0}  # armed at 4 s in the timeline
+        """
+    )
+    project.runpytest().assert_outcomes(passed=1)
+
+
+def test_scenario_file_with_a_timeline_arms_faults_at_their_time(project: pytest.Pytester) -> None:
+    project.path.joinpath("chaos.yaml").write_text(
+        "name: mine\n"
+        "timeline:\n"
+        "  - at: 10\n"
+        "    fault: {match: {endpoint: organizations.me}, then: {status: 503}}\n"
+        "  - at: 20\n"
+        "    fault: {match: {endpoint: oauth.token}, when: {end: 15}, then: {status: 503}}\n"
+        "  - at: 30\n"
+        "    advance: 5\n"
+    )
+    project.makepyfile(
+        """
+        import httpx, pytest
+
+        @pytest.mark.genesys(scenario="chaos.yaml")
+        def test_timeline(genesys_mock):
+            assert [r["match"]["endpoint"] for r in genesys_mock.faults.to_list()] == ["organizations.me"]
+            bearer = {"Authorization": "Bearer " + genesys_mock.issue_token()}
+            with httpx.Client(transport=genesys_mock.transport(), base_url="https://api.mypurecloud.com") as http:
+                before = http.get("/api/v2/organizations/me", headers=bearer).status_code
+                genesys_mock.clock.advance(10)
+                after = http.get("/api/v2/organizations/me", headers=bearer).status_code
+            assert (before, after) == (200, 503)
+        """
+    )
+    project.runpytest().assert_outcomes(passed=1)
+
+
+def test_unknown_scenario_name_lists_the_fix(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.genesys(scenario="no-such-scenario")
+        def test_unknown(genesys_mock):
+            pass
+        """
+    )
+    result = project.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "genesys(scenario='no-such-scenario'): no-such-scenario: no built-in scenario of that name; known: *"
+            "storm-429-retry-after* Pass a built-in scenario name or a path to a YAML/JSON file*"
+        ]
+    )
