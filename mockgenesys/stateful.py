@@ -191,6 +191,11 @@ class ReauthMachine(RuleBasedStateMachine):
                         self.every_sent_message_is_stored_exactly_once_and_in_order()
                 self.run(self.adapter.close())
         finally:
+            leftover = asyncio.all_tasks(self.loop)
+            for task in leftover:
+                task.cancel()
+            if leftover:
+                self.loop.run_until_complete(asyncio.wait(leftover))
             self.loop.run_until_complete(self.loop.shutdown_asyncgens())
             self.loop.close()
 

@@ -225,6 +225,7 @@ class GuestMessagingClient:
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+        self._background.clear()
         await self.events.drain()
         await self.http.aclose()
 
@@ -291,6 +292,8 @@ class GuestMessagingClient:
         if self.stats.connects > 1:
             self.stats.reconnects += 1
         self._reader = asyncio.ensure_future(self._read(socket))
+        self._background.add(self._reader)
+        self._reader.add_done_callback(self._background.discard)
 
     async def _configure(self, *, start_new: bool = False) -> dict[str, Any]:
         fields: dict[str, Any] = {"deploymentId": self.deployment_id}
