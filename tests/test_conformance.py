@@ -57,6 +57,17 @@ def test_retry_after_ignored_vs_honoured(mock: MockGenesys) -> None:
     polite.check().assert_ok()
 
 
+def test_retry_after_on_the_token_call_is_graded_per_oauth_client(mock: MockGenesys) -> None:
+    mock.add_fault({"match": {"endpoint": "oauth.token"}, "when": {"times": 1}, "then": {"status": 429, "retry_after": 3}})
+    with httpx.Client(transport=mock.transport(), base_url=BASE) as http:
+        credentials = {"data": {"grant_type": "client_credentials"}, "auth": (mock.client_id, mock.client_secret)}
+        assert http.post("/oauth/token", **credentials).status_code == 429  # type: ignore[arg-type]
+        assert http.post("/oauth/token", **credentials).status_code == 200  # type: ignore[arg-type]
+    report = mock.check()
+    assert [v.rule for v in report.violations] == ["retry_after"]
+    assert report.violations[0].entries[0].principal == f"client:{mock.client_id}"
+
+
 def test_token_reuse_after_401(mock: MockGenesys) -> None:
     with httpx.Client(transport=mock.transport(), base_url=BASE) as http:
         token = login(http, mock)

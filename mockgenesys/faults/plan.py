@@ -253,6 +253,7 @@ def _http_principals(server: Server, req: MockRequest) -> frozenset[str]:
     credentials = basic_credentials(req)
     if credentials is not None:
         principals.add(credentials[0])
+        req.principal = req.principal or f"client:{credentials[0]}"  # as the token route journals it
     if req.guest is not None:
         principals.update((req.guest.id, req.guest.org_id))
     return frozenset(principals)

@@ -9,13 +9,6 @@ import pytest_plugin.intercept
 import pytest_plugin.mocks
 import pytest_plugin.server  # noqa: F401
 
-
-def pytest_configure(config: pytest.Config) -> None:
-    # ``pytest_plugins`` is only allowed in the top-level conftest, which is shared: load pytester here.
-    if not config.pluginmanager.has_plugin("pytester"):
-        config.pluginmanager.import_plugin("pytester")
-
-
 #: Every inner run gets the settings a downstream project would have: asyncio auto mode.
 INI = """
 [pytest]
