@@ -58,7 +58,9 @@ def test_retry_after_ignored_vs_honoured(mock: MockGenesys) -> None:
 
 
 def test_retry_after_on_the_token_call_is_graded_per_oauth_client(mock: MockGenesys) -> None:
-    mock.add_fault({"match": {"endpoint": "oauth.token"}, "when": {"times": 1}, "then": {"status": 429, "retry_after": 3}})
+    mock.add_fault(
+        {"match": {"endpoint": "oauth.token"}, "when": {"times": 1}, "then": {"status": 429, "retry_after": 3}}
+    )
     with httpx.Client(transport=mock.transport(), base_url=BASE) as http:
         credentials = {"data": {"grant_type": "client_credentials"}, "auth": (mock.client_id, mock.client_secret)}
         assert http.post("/oauth/token", **credentials).status_code == 429  # type: ignore[arg-type]
