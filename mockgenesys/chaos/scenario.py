@@ -28,6 +28,7 @@ import yaml
 
 from mockgenesys.chaos.secure import SecureStep
 from mockgenesys.errors import ConfigError
+from mockgenesys.faults.actions import draw_seconds
 from mockgenesys.faults.rules import FaultRule, FaultRuleError
 
 SCENARIO_FIELDS = ("name", "description", "seed", "guests", "world", "workload", "timeline", "limits", "invariants")
@@ -77,11 +78,7 @@ class Pacing:
     b: float = 0.0
 
     def sample(self, rng: random.Random) -> float:
-        if self.kind == "fixed":
-            return self.a
-        if self.kind == "uniform":
-            return rng.uniform(self.a, self.b)
-        return rng.lognormvariate(math.log(self.a), self.b)
+        return draw_seconds(self.kind, self.a, self.b, rng)
 
     def to_dict(self) -> Any:
         if self.kind == "fixed":

@@ -84,6 +84,15 @@ class Respond(Action):
             ctx.consumed = True
 
 
+def draw_seconds(kind: str, a: float, b: float, rng: random.Random) -> float:
+    """Seconds from a ``fixed`` (a), ``uniform`` (a..b) or ``lognormal`` (median a, sigma b) distribution."""
+    if kind == "fixed":
+        return a
+    if kind == "uniform":
+        return rng.uniform(a, b)
+    return rng.lognormvariate(math.log(a), b)
+
+
 @dataclass(frozen=True)
 class Delay(Action):
     kind: str
@@ -91,11 +100,7 @@ class Delay(Action):
     b: float = 0.0
 
     def sample(self, rng: random.Random) -> float:
-        if self.kind == "fixed":
-            return self.a
-        if self.kind == "uniform":
-            return rng.uniform(self.a, self.b)
-        return rng.lognormvariate(math.log(self.a), self.b)  # lognormal: median a, sigma b
+        return draw_seconds(self.kind, self.a, self.b, rng)
 
     def apply(self, ctx: FaultContext) -> None:
         ctx.delay += self.sample(ctx.rng)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from mockgenesys import MockGenesys
-from mockgenesys.client import GuestMessagingClient, Timing
+from mockgenesys.client import Events, GuestMessagingClient, Timing
 from mockgenesys.world.models import Conversation
 
 
@@ -19,3 +20,11 @@ def conversation_of(mock: MockGenesys, client: GuestMessagingClient) -> Conversa
 
 def guest_texts(conversation: Conversation) -> list[str]:
     return [m.text for m in conversation.messages if m.direction == "inbound" and m.text]
+
+
+def record(events: Events, *names: str) -> list[tuple[str, Any]]:
+    """Every ``names`` event ``events`` emits, as (name, payload) pairs."""
+    seen: list[tuple[str, Any]] = []
+    for name in names:
+        events.on(name, lambda payload, name=name: seen.append((name, payload)))
+    return seen

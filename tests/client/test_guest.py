@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
-from client_helpers import conversation_of, guest_texts, timing_for
+from client_helpers import conversation_of, guest_texts, record, timing_for
 
 from mockgenesys import MockGenesys, VirtualClock
 from mockgenesys.client import (
@@ -22,13 +21,6 @@ async def guest(mock: MockGenesys) -> GuestMessagingClient:
     client = GuestMessagingClient.for_mock(mock, timing=timing_for(mock))
     yield client  # type: ignore[misc]
     await client.aclose()
-
-
-def recorder(client: GuestMessagingClient, *names: str) -> list[tuple[str, Any]]:
-    seen: list[tuple[str, Any]] = []
-    for name in names:
-        client.events.on(name, lambda payload, name=name: seen.append((name, payload)))
-    return seen
 
 
 async def test_login_send_and_history(mock: MockGenesys, guest: GuestMessagingClient) -> None:
@@ -69,7 +61,7 @@ async def test_unknown_deployment_is_a_config_error(mock: MockGenesys) -> None:
 
 async def test_bad_text_is_refused_locally(guest: GuestMessagingClient, mock: MockGenesys) -> None:
     await guest.login_guest()
-    failed = recorder(guest, "message_failed")
+    failed = record(guest.events, "message_failed")
     with pytest.raises(MessageFailedError, match=r"4097 bytes; Genesys accepts 4096: split it"):
         await guest.send("x" * 4097)
     with pytest.raises(MessageFailedError, match=r"non-blank"):
@@ -145,7 +137,7 @@ async def test_the_client_paces_itself_under_the_documented_guest_limits(
 
 
 async def test_session_expired_during_send_starts_a_new_session(mock: MockGenesys, guest: GuestMessagingClient) -> None:
-    events = recorder(guest, "session_expired", "session_restarted")
+    events = record(guest.events, "session_expired", "session_restarted")
     await guest.login_guest()
     await guest.send("before")
     old = conversation_of(mock, guest)
@@ -163,7 +155,7 @@ async def test_session_expired_during_send_starts_a_new_session(mock: MockGenesy
 async def test_without_restart_an_expired_session_is_a_typed_failure(mock: MockGenesys) -> None:
     guest = GuestMessagingClient.for_mock(mock, timing=timing_for(mock), restart_expired=False)
     async with guest:
-        failed = recorder(guest, "message_failed")
+        failed = record(guest.events, "message_failed")
         await guest.login_guest()
         mock.add_fault({"match": {"endpoint": "guest.ws.onMessage"}, "then": {"expire_session": True}})
         with pytest.raises(MessageFailedError, match=r"Start a new guest session") as caught:
@@ -173,7 +165,7 @@ async def test_without_restart_an_expired_session_is_a_typed_failure(mock: MockG
 
 
 async def test_reconnect_keeps_the_session_token(mock: MockGenesys, guest: GuestMessagingClient) -> None:
-    states = recorder(guest, "connection_state_change")
+    states = record(guest.events, "connection_state_change")
     await guest.login_guest()
     token = guest.session_token
     session = next(s for s in mock.world.guest_sessions.values() if s.token == token)
@@ -229,7 +221,7 @@ async def test_jwt_expiry_during_history_pagination(mock: MockGenesys) -> None:
 
 
 async def test_agent_messages_and_disconnect_are_events(mock: MockGenesys, guest: GuestMessagingClient) -> None:
-    seen = recorder(guest, "message_received", "conversation_updated")
+    seen = record(guest.events, "message_received", "conversation_updated")
     await guest.login_guest()
     await guest.send("hi")
     conversation = conversation_of(mock, guest)

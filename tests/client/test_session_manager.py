@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
-from client_helpers import conversation_of, timing_for
+from client_helpers import conversation_of, record, timing_for
 
 from mockgenesys import MockGenesys
 from mockgenesys.client import MessageFailedError, SessionManager
@@ -17,20 +16,13 @@ async def manager(mock: MockGenesys) -> SessionManager:
     await session.aclose()
 
 
-def record(manager: SessionManager, *names: str) -> list[tuple[str, Any]]:
-    seen: list[tuple[str, Any]] = []
-    for name in names:
-        manager.events.on(name, lambda payload, name=name: seen.append((name, payload)))
-    return seen
-
-
 async def settle() -> None:
     for _ in range(30):
         await asyncio.sleep(0)
 
 
 async def test_start_send_and_events(mock: MockGenesys, manager: SessionManager) -> None:
-    seen = record(manager, "conversation_updated", "message_sent", "connection_state_change")
+    seen = record(manager.events, "conversation_updated", "message_sent", "connection_state_change")
     body = await manager.start()
     assert body["newSession"] is True and manager.active
     await manager.send("hello")
@@ -60,7 +52,7 @@ async def test_restore_after_a_drop_brings_back_what_arrived_meanwhile(
 async def test_guest_session_expired_reauthenticates_and_starts_clean(
     mock: MockGenesys, manager: SessionManager
 ) -> None:
-    seen = record(manager, "guest_session_expired", "conversation_updated")
+    seen = record(manager.events, "guest_session_expired", "conversation_updated")
     await manager.start()
     await manager.send("old conversation")
     old = conversation_of(mock, manager.client)
@@ -97,7 +89,7 @@ async def test_a_closed_conversation_is_not_restored_automatically(mock: MockGen
 
 
 async def test_message_failed_is_emitted_with_the_reason(mock: MockGenesys, manager: SessionManager) -> None:
-    failed = record(manager, "message_failed")
+    failed = record(manager.events, "message_failed")
     await manager.start()
     with pytest.raises(MessageFailedError):
         await manager.send("y" * 5000)
@@ -105,7 +97,7 @@ async def test_message_failed_is_emitted_with_the_reason(mock: MockGenesys, mana
 
 
 async def test_a_handler_error_does_not_break_the_client(mock: MockGenesys, manager: SessionManager) -> None:
-    errors = record(manager, "error")
+    errors = record(manager.events, "error")
 
     def broken(_: object) -> None:
         raise RuntimeError("handler bug")
