@@ -154,3 +154,10 @@ def test_runner_against_a_live_server_in_real_time() -> None:
     assert result.passed, [r.evidence for r in result.invariants]
     assert result.metrics["messages"]["stored"] == 9 and result.metrics["faults"]["total"] == 1
     assert result.replay_command(0).endswith(f"--guest 0 --target {url}")
+
+
+def test_one_process_carries_a_thousand_client_core_guests() -> None:
+    result = run_scenario(load_builtin("baseline"), guests=1000)
+    assert result.passed, [r.evidence for r in result.invariants if not r.passed]
+    messages = result.metrics["messages"]
+    assert messages["stored"] == messages["planned"] == messages["sent_ok"] >= 1000
