@@ -75,6 +75,10 @@ class Server:
         #: Attachment bytes uploaded to the presigned URLs, by attachment id.
         self.uploads: dict[str, bytes] = {}
 
+    def token_in_use(self, token: str, now: float) -> bool:
+        """Whether an access token was counted in a rate-limit window that has not ended yet."""
+        return self.limiter.is_active("token", token, now)
+
     def correlation_id(self) -> str:
         return next(self._correlation)
 

@@ -7,6 +7,8 @@ import json
 import random
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +31,8 @@ from mockgenesys.world.models import (
 SNAPSHOT_VERSION = 1
 #: How many used seed-dialect request nonces are remembered (oldest forgotten first).
 DEFAULT_NONCE_MEMORY = 100_000
-#: How many issued-and-expired tokens may pile up before a sweep drops the expired ones.
-TOKEN_SWEEP_THRESHOLD = 50_000
+#: The most access tokens a world remembers by default (``World.max_tokens``).
+MAX_TOKENS = 40_000
 
 
 class World:
@@ -59,6 +61,8 @@ class World:
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.used_nonces: OrderedDict[str, float] = OrderedDict()
         self.nonce_memory = DEFAULT_NONCE_MEMORY
+        #: The most access tokens remembered; see ``issue_token`` for what is forgotten past it.
+        self.max_tokens = MAX_TOKENS
         self._messages: dict[str, Message] = {}
         self._contacts_sorted: list[ExternalContact] | None = None
 
@@ -243,9 +247,19 @@ class World:
         self.guest_tokens[session.token] = session.id
         return session
 
-    def issue_token(self, client: OAuthClient, now: float) -> AccessToken:
-        if len(self.tokens) >= TOKEN_SWEEP_THRESHOLD:
-            self.sweep_tokens(now)
+    def issue_token(
+        self, client: OAuthClient, now: float, *, in_use: Callable[[str, float], bool] | None = None
+    ) -> AccessToken:
+        """A new access token for ``client``, valid for its ``token_ttl`` from ``now``.
+
+        The store keeps at most ``max_tokens``. When it is full, one sweep (amortised: it makes
+        room for a tenth of the bound at once) forgets expired and revoked tokens first, then the
+        oldest issued ones ``in_use(token, now)`` calls idle, then, only if every token is in
+        use, the oldest ones; their holders get a 401 and log in again. Memory and the cost of a
+        token call stay flat for clients that log in for every call.
+        """
+        if len(self.tokens) >= self.max_tokens:
+            self._make_room(now, in_use)
         raw = self.rng.getrandbits(480).to_bytes(60, "big")
         token = AccessToken(
             token=_b64(raw),
@@ -256,6 +270,18 @@ class World:
         )
         self.tokens[token.token] = token
         return token
+
+    def _make_room(self, now: float, in_use: Callable[[str, float], bool] | None) -> None:
+        self.sweep_tokens(now)
+        tokens = self.tokens
+        excess = len(tokens) - self.max_tokens * 9 // 10
+        if excess <= 0:
+            return
+        idle = [key for key in tokens if in_use is None or not in_use(key, now)][:excess]  # in the order issued
+        for key in idle:
+            del tokens[key]
+        for key in list(islice(tokens, excess - len(idle))):
+            del tokens[key]
 
     def sweep_tokens(self, now: float) -> int:
         """Forget expired and revoked tokens; returns how many were dropped."""

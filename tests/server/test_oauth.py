@@ -3,10 +3,8 @@ from __future__ import annotations
 import base64
 
 import httpx
-import pytest
 
 from mockgenesys import MockGenesys
-from mockgenesys.server.routes import oauth
 
 
 def basic(client_id: str, secret: str) -> dict[str, str]:
@@ -101,10 +99,8 @@ def test_token_is_journaled_without_the_secret(mock: MockGenesys, http: httpx.Cl
     assert entry.principal == f"client:{mock.client_id}"
 
 
-def test_token_store_stays_bounded_forgetting_oldest(
-    mock: MockGenesys, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(oauth, "MAX_LIVE_TOKENS", 10)
+def test_token_store_stays_bounded_forgetting_oldest(mock: MockGenesys, http: httpx.Client) -> None:
+    mock.world.max_tokens = 10
     form = {"grant_type": "client_credentials"}
     issued = [
         http.post("/oauth/token", data=form, headers=basic(mock.client_id, mock.client_secret)).json()["access_token"]
@@ -116,8 +112,8 @@ def test_token_store_stays_bounded_forgetting_oldest(
     assert (oldest.status_code, newest.status_code) == (401, 200)
 
 
-def test_token_store_forgets_expired_before_live(mock: MockGenesys, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(oauth, "MAX_LIVE_TOKENS", 4)
+def test_token_store_forgets_expired_before_live(mock: MockGenesys) -> None:
+    mock.world.max_tokens = 4
     expired = [mock.issue_token() for _ in range(3)]
     mock.world.expire_tokens(now=mock.clock.now())
     live = mock.issue_token()
@@ -130,10 +126,8 @@ def test_token_store_forgets_expired_before_live(mock: MockGenesys, monkeypatch:
     assert live in mock.world.tokens
 
 
-def test_token_store_keeps_tokens_in_use(
-    mock: MockGenesys, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(oauth, "MAX_LIVE_TOKENS", 10)
+def test_token_store_keeps_tokens_in_use(mock: MockGenesys, http: httpx.Client) -> None:
+    mock.world.max_tokens = 10
     creds = basic(mock.client_id, mock.client_secret)
     form = {"grant_type": "client_credentials"}
     busy = http.post("/oauth/token", data=form, headers=creds).json()["access_token"]

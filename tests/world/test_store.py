@@ -84,6 +84,38 @@ def test_world_sweep_drops_expired_tokens() -> None:
     assert token.token not in world.tokens
 
 
+def test_world_token_store_bound_sweeps_once_per_tenth() -> None:
+    world = World.generate(1)
+    world.max_tokens = 100
+    asked: list[str] = []
+
+    def in_use(token: str, now: float) -> bool:
+        asked.append(token)
+        return token in busy
+
+    first = [world.issue_token(world.default_client, now=0).token for _ in range(100)]
+    busy = {first[0], first[5]}
+    world.issue_token(world.default_client, now=1, in_use=in_use)
+    assert len(world.tokens) == 91
+    assert len(asked) == 100  # one scan made room for ten
+    assert busy <= set(world.tokens)
+    assert first[1] not in world.tokens and first[12] in world.tokens
+    for _ in range(9):
+        world.issue_token(world.default_client, now=1, in_use=in_use)
+    assert (len(world.tokens), len(asked)) == (100, 100)
+
+
+def test_world_token_store_forgets_expired_first_and_oldest_when_all_busy() -> None:
+    world = World.generate(1)
+    world.max_tokens = 10
+    expired = world.issue_token(world.default_client, now=-100_000).token
+    live = [world.issue_token(world.default_client, now=0).token for _ in range(9)]
+    world.issue_token(world.default_client, now=1, in_use=lambda token, now: True)
+    assert expired not in world.tokens and set(live) <= set(world.tokens)
+    world.issue_token(world.default_client, now=1, in_use=lambda token, now: True)
+    assert live[0] not in world.tokens and len(world.tokens) == 10
+
+
 def test_mock_reset_restores_the_world() -> None:
     mock = MockGenesys(seed=4)
     before = mock.world.snapshot_json()

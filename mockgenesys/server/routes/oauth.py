@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import islice
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
@@ -13,12 +12,6 @@ from mockgenesys.server.http import MockRequest, MockResponse, OAuthError, Route
 
 if TYPE_CHECKING:
     from mockgenesys.server.core import Server
-
-#: The most access tokens the mock remembers. Past it, expired tokens are forgotten first, then
-#: the oldest issued ones not used in the current rate-limit window, then (only if every token is
-#: in use) the oldest ones; their holders get a 401 and log in again. This keeps memory and the
-#: cost of a token call flat for clients that log in for every call.
-MAX_LIVE_TOKENS = 40_000
 
 KNOWN_GRANTS = (
     "client_credentials",
@@ -65,27 +58,10 @@ def token(server: Server, req: MockRequest) -> MockResponse:
     if grant != "client_credentials":
         raise OAuthError("unsupported_grant_type", f"the mock implements only client_credentials, not {grant}")
     now = server.clock.now()
-    _make_room(server, now)
-    issued = server.world.issue_token(client, now)
+    issued = server.world.issue_token(client, now, in_use=server.token_in_use)
     req.expires_at = issued.expires_at
     req.detail = fingerprint(issued.token)
     return json_response({"access_token": issued.token, "token_type": "bearer", "expires_in": client.token_ttl - 1})
-
-
-def _make_room(server: Server, now: float) -> None:
-    tokens = server.world.tokens
-    if len(tokens) < MAX_LIVE_TOKENS:
-        return
-    server.world.sweep_tokens(now)
-    excess = len(tokens) - MAX_LIVE_TOKENS * 9 // 10  # forget in batches: one scan per 4,000 tokens
-    if excess <= 0:
-        return
-    active = server.limiter.is_active
-    idle = [key for key in tokens if not active("token", key, now)][:excess]  # in the order issued
-    for key in idle:
-        del tokens[key]
-    for key in list(islice(tokens, excess - len(idle))):
-        del tokens[key]
 
 
 def _one(form: dict[str, list[str]], name: str) -> str | None:
