@@ -1,4 +1,4 @@
-"""`python -m bench [all|transport|faults|live|ws|soak]`: benchmarks on loopback / in-process only.
+"""`python -m bench [all|transport|faults|live|ws|soak|chaos]`: benchmarks on loopback / in-process only.
 
 See docs/benchmarks.md for the method and the figures. ``all`` (the default) runs every bench
 with quick settings and prints one table per bench; ``--soak SECONDS`` adds a soak of that length.
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import faults, live, soak, transport, ws
+from bench import chaos, faults, live, soak, transport, ws
 
 
 def _transport(args: argparse.Namespace) -> tuple[Any, str]:
@@ -46,12 +46,28 @@ def _soak(args: argparse.Namespace) -> tuple[Any, str]:
     return result, soak.table(result)
 
 
+def _chaos(args: argparse.Namespace) -> tuple[Any, str]:
+    result = chaos.run(guests=args.guests, scale=tuple(args.scale))
+    return result, chaos.table(result)
+
+
+def _guest_counts(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected guest counts like 100,500,1000; got {text!r}") from None
+    if any(n < 1 for n in counts):
+        raise argparse.ArgumentTypeError(f"guest counts must be >= 1; got {text!r}")
+    return counts
+
+
 BENCHES: dict[str, Callable[[argparse.Namespace], tuple[Any, str]]] = {
     "transport": _transport,
     "faults": _faults,
     "live": _live,
     "ws": _ws,
     "soak": _soak,
+    "chaos": _chaos,
 }
 
 
@@ -69,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--sessions", type=int, default=10_000, help="guest WebSocket sessions (default 10000)")
     parser.add_argument("--ws-rounds", type=int, default=10, help="messages per guest session (default 10)")
     parser.add_argument("--soak", type=float, help="soak seconds (soak: default 60; all: no soak unless given)")
+    parser.add_argument("--guests", type=int, default=100, help="chaos: guests per library scenario (default 100)")
+    parser.add_argument(
+        "--scale",
+        type=_guest_counts,
+        help=f"chaos: guest counts of the scale runs (default {','.join(map(str, chaos.SCALE_GUESTS))}; all: 100,500)",
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/results"), help="where the JSON results go")
     return parser
 
@@ -80,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         args.n = 2000 if quick else 3000
     if args.rounds is None:
         args.rounds = 5 if args.command == "faults" else 3
+    if args.scale is None:
+        args.scale = [100, 500] if quick else list(chaos.SCALE_GUESTS)
     if args.command == "soak" and args.soak is None:
         args.soak = 60.0
     chosen = list(BENCHES) if quick else [args.command]
