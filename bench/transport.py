@@ -37,35 +37,60 @@ def _setup() -> tuple[MockGenesys, dict[str, Any]]:
 
 
 def _static_handler(mock: MockGenesys, workloads: dict[str, Any]) -> Callable[[httpx.Request], httpx.Response]:
-    """An httpx.MockTransport handler returning the mock's own bodies, pre-computed."""
+    """An httpx.MockTransport handler replaying the mock's own answers, pre-computed: the same
+    status, headers (correlation id, rate-limit and cache headers) and body, so httpx does the
+    same client-side work on both (its cookie and header handling grows with the header count)."""
+    answers: dict[str, tuple[int, list[tuple[bytes, bytes]], bytes]] = {}
     with httpx.Client(transport=mock.transport(), base_url=BASE) as client:
-        bodies = {spec["url"]: client.request(**spec).content for spec in workloads.values()}
+        for spec in workloads.values():
+            response = client.request(**_fresh(mock, spec))
+            _check(response)
+            headers = [(k, v) for k, v in response.headers.raw if k.lower() != b"content-length"]
+            answers[spec["url"]] = (response.status_code, headers, response.content)
 
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=bodies[request.url.path], headers={"content-type": "application/json"})
+        status, headers, body = answers[request.url.path]
+        return httpx.Response(status, headers=headers, content=body)
 
     return handler
+
+
+def _fresh(mock: MockGenesys, spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with a newly issued bearer token: the token runs fill the bounded token store, which
+    forgets idle tokens first, so the history runs must not rely on a token issued long before."""
+    if "headers" not in spec:
+        return spec
+    return {**spec, "headers": {"Authorization": f"Bearer {mock.issue_token()}"}}
+
+
+def _check(response: httpx.Response) -> None:
+    if response.status_code != 200:
+        raise RuntimeError(f"{response.request.url.path} answered {response.status_code}: {response.text[:200]}")
 
 
 def _sync_rate(transport: httpx.BaseTransport, spec: dict[str, Any], n: int) -> float:
     with httpx.Client(transport=transport, base_url=BASE) as client:
         for _ in range(min(200, n)):
-            client.request(**spec)
+            _check(client.request(**spec))
         start = time.perf_counter()
         for _ in range(n):
             client.request(**spec)
-        return n / (time.perf_counter() - start)
+        rate = n / (time.perf_counter() - start)
+        _check(client.request(**spec))
+        return rate
 
 
 def _async_rate(transport: httpx.AsyncBaseTransport, spec: dict[str, Any], n: int) -> float:
     async def run() -> float:
         async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
             for _ in range(min(200, n)):
-                await client.request(**spec)
+                _check(await client.request(**spec))
             start = time.perf_counter()
             for _ in range(n):
                 await client.request(**spec)
-            return n / (time.perf_counter() - start)
+            rate = n / (time.perf_counter() - start)
+            _check(await client.request(**spec))
+            return rate
 
     return asyncio.run(run())
 
@@ -76,7 +101,7 @@ def run(n: int = 3000, rounds: int = 3) -> list[dict[str, Any]]:
     handler = _static_handler(mock, workloads)
     samples: dict[tuple[str, str, str], list[float]] = {}
     for _ in range(rounds):
-        for name, spec in workloads.items():
+        for name, template in workloads.items():
             for kind in ("sync", "async"):
                 for label in ("mock.transport()", "httpx.ASGITransport", "httpx.MockTransport"):
                     if kind == "sync" and label == "httpx.ASGITransport":
@@ -87,6 +112,7 @@ def run(n: int = 3000, rounds: int = 3) -> list[dict[str, Any]]:
                         transport = httpx.ASGITransport(app=mock.app)
                     else:
                         transport = httpx.MockTransport(handler)
+                    spec = _fresh(mock, template)
                     rate = _sync_rate(transport, spec, n) if kind == "sync" else _async_rate(transport, spec, n)
                     samples.setdefault((name, kind, label), []).append(rate)
     rows = []

@@ -147,39 +147,51 @@ class Server:
         if window is None:
             window = self.limiter.window("client", req.client, self._client_limit(), 60.0, now)
         headers = response.headers
-        headers.append((b"inin-correlation-id", correlation.encode()))
-        headers.append((b"inin-ratelimit-allowed", str(window.limit).encode()))
-        headers.append((b"inin-ratelimit-count", str(window.count).encode()))
-        headers.append((b"inin-ratelimit-reset", str(window.reset_in(now)).encode()))
-        headers.extend(_CACHE_HEADERS)
+        retry_after = _retry_after(headers) if headers else None  # the route's or the fault's own
+        headers += (
+            (b"inin-correlation-id", correlation.encode()),
+            (b"inin-ratelimit-allowed", b"%d" % window.limit),
+            (b"inin-ratelimit-count", b"%d" % window.count),
+            (b"inin-ratelimit-reset", b"%d" % window.reset_in(now)),
+            *_CACHE_HEADERS,
+        )
         if fault is not None:
             _apply_fault(fault, response, self.clock)
-        self._record(req, response, now, started, fault.rule_id if fault is not None else None)
+        self._record(req, response, now, started, retry_after, fault.rule_id if fault is not None else None)
         return response
 
     def _record(
-        self, req: MockRequest, response: MockResponse, now: float, started: float, fault: str | None = None
+        self,
+        req: MockRequest,
+        response: MockResponse,
+        now: float,
+        started: float,
+        retry_after: int | None,
+        fault: str | None = None,
     ) -> None:
         code = None
-        if response.status >= 400 and response.content_type == JSON_TYPE:
+        status = response.status
+        if status >= 400 and response.content_type == JSON_TYPE:
             code = _error_code(response.body)
-        entry = self.journal.record(
-            time=now,
-            wall=time.time(),
-            kind="http",
-            endpoint=req.endpoint,
-            method=req.method,
-            path=req.path,
-            status=response.status,
-            principal=req.principal,
-            org_id=req.org_id,
-            code=code,
-            fault=fault,
-            latency_ms=(time.perf_counter() - started) * 1000.0,
-            retry_after=_retry_after(response),
-            expires_at=req.expires_at,
-            detail=req.detail,
+        entry = Entry(
+            0,  # the journal numbers it
+            now,
+            time.time(),
+            "http",
+            req.endpoint,
+            req.method,
+            req.path,
+            status,
+            req.principal,
+            req.org_id,
+            code,
+            fault,
+            (time.perf_counter() - started) * 1000.0,
+            retry_after,
+            req.expires_at,
+            req.detail,
         )
+        self.journal.append(entry)
         for observer in self.observers:
             observer(entry)
 
@@ -371,8 +383,8 @@ def _error_code(body: bytes) -> str | None:
     return body[start:end].decode("utf-8", "replace") if end > start else None
 
 
-def _retry_after(response: MockResponse) -> int | None:
-    for name, value in response.headers:
+def _retry_after(headers: list[tuple[bytes, bytes]]) -> int | None:
+    for name, value in headers:
         if name == b"retry-after":
             try:
                 return int(value)
