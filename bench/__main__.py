@@ -1,4 +1,4 @@
-"""`python -m bench [all|transport|faults|live|ws|soak|chaos]`: benchmarks on loopback / in-process only.
+"""`python -m bench [all|transport|faults|live|ws|soak|chaos|peers]`: benchmarks on loopback / in-process only.
 
 See docs/benchmarks.md for the method and the figures. ``all`` (the default) runs every bench
 with quick settings and prints one table per bench; ``--soak SECONDS`` adds a soak of that length.
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import chaos, faults, live, soak, transport, ws
+from bench import chaos, faults, live, peers, soak, transport, ws
 
 
 def _transport(args: argparse.Namespace) -> tuple[Any, str]:
@@ -51,6 +51,13 @@ def _chaos(args: argparse.Namespace) -> tuple[Any, str]:
     return result, chaos.table(result)
 
 
+def _peers(args: argparse.Namespace) -> tuple[Any, str]:
+    result = peers.run(rounds=args.rounds, duration=args.duration, warmup=args.warmup, connections=args.connections)
+    return result, f"load generator: {result['generator']}, 1 thread, {result['connections']} connections\n" + (
+        live.table(result)
+    )
+
+
 def _guest_counts(text: str) -> list[int]:
     try:
         counts = [int(part) for part in text.split(",") if part.strip()]
@@ -68,6 +75,7 @@ BENCHES: dict[str, Callable[[argparse.Namespace], tuple[Any, str]]] = {
     "ws": _ws,
     "soak": _soak,
     "chaos": _chaos,
+    "peers": _peers,
 }
 
 
@@ -80,7 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--rounds", type=int, help="interleaved rounds; medians are reported (default 3)")
     parser.add_argument("--rules", type=int, default=100, help="installed fault rules for faults/live (default 100)")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measured live run (default 5)")
-    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per live workload (default 2)")
+    parser.add_argument(
+        "--warmup", type=float, help="seconds of warm-up per live workload (default 2; peers: 10, for the JIT peers)"
+    )
     parser.add_argument("--connections", type=int, default=32, help="live load connections (default 32)")
     parser.add_argument("--sessions", type=int, default=10_000, help="guest WebSocket sessions (default 10000)")
     parser.add_argument("--ws-rounds", type=int, default=10, help="messages per guest session (default 10)")
@@ -102,13 +112,17 @@ def main(argv: list[str] | None = None) -> int:
         args.n = 2000 if quick else 3000
     if args.rounds is None:
         args.rounds = 5 if args.command == "faults" else 3
+    if args.warmup is None:
+        args.warmup = 10.0 if args.command == "peers" else 2.0
     if args.scale is None:
         args.scale = [100, 500] if quick else list(chaos.SCALE_GUESTS)
     if args.command == "soak" and args.soak is None:
         args.soak = 60.0
     chosen = list(BENCHES) if quick else [args.command]
-    if quick and args.soak is None:
-        chosen.remove("soak")
+    if quick:
+        chosen.remove("peers")  # installs npm packages and takes minutes: only when asked for
+        if args.soak is None:
+            chosen.remove("soak")
     args.out.mkdir(parents=True, exist_ok=True)
     for name in chosen:
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)

@@ -14,6 +14,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,8 +90,17 @@ def _probe(port: int, facts: dict[str, Any]) -> str:
     return token
 
 
+Probe = Callable[[int, dict[str, Any]], str]
+
+
 def _one_start(
-    name: str, cmd: list[str], facts: dict[str, Any], env: dict[str, str], args: dict[str, Any], log: Path
+    name: str,
+    cmd: list[str],
+    facts: dict[str, Any],
+    env: dict[str, str],
+    args: dict[str, Any],
+    log: Path,
+    probe: Probe = _probe,
 ) -> dict[str, Any]:
     port = procs.free_port()
     ready = ("POST", "/oauth/token", facts["form"], {"content-type": FORM})
@@ -101,7 +111,7 @@ def _one_start(
     try:
         time.sleep(args["settle"])
         record["idle_rss_mib"] = procs.rss_mib(started.proc.pid)
-        token = _probe(port, facts)
+        token = probe(port, facts)
         workloads = [
             Workload("token", "POST", "/oauth/token", {"Content-Type": FORM}, facts["form"]),
             Workload("history", "GET", facts["history_path"], {"Authorization": f"Bearer {token}"}),
@@ -142,8 +152,12 @@ def run(
     settle: float = 1.0,
     seed: int = 1,
     install_wrk: bool = True,
+    extra: Callable[[Path, dict[str, Any]], dict[str, tuple[list[str], Probe]]] | None = None,
 ) -> dict[str, Any]:
-    """Median figures per server over interleaved rounds, plus every raw record."""
+    """Median figures per server over interleaved rounds, plus every raw record.
+
+    ``extra(tmp, facts)`` adds servers (command line and probe by name) to the same rounds.
+    """
     wrk = ensure_wrk(install=install_wrk)
     facts = _world_facts()
     args = {"duration": duration, "warmup": warmup, "connections": connections, "settle": settle, "wrk": wrk}
@@ -153,12 +167,16 @@ def run(
         (tmp / "token.json").write_bytes(facts["token_body"])
         (tmp / "history.json").write_bytes(facts["history_body"])
         env = {**_environ(), "MOCKGENESYS_BENCH_FIXTURES": str(tmp)}
-        servers = _servers(tmp, rules)
+        servers = {name: (cmd, _probe) for name, cmd in _servers(tmp, rules).items()}
+        if extra is not None:
+            servers.update(extra(tmp, facts))
         for round_no in range(1, rounds + 1):
             order = list(servers)
             random.Random(seed + round_no).shuffle(order)
             for server in order:
-                record = _one_start(server, servers[server], facts, env, args, tmp / f"{round_no}.log")
+                cmd, probe = servers[server]
+                log = tmp / f"{round_no}-{server.split()[0]}.log"
+                record = _one_start(server, cmd, facts, env, args, log, probe)
                 record["round"] = round_no
                 print(f"[bench live] round {round_no}/{rounds} {_line(record)}", file=sys.stderr, flush=True)
                 records.append(record)
@@ -188,7 +206,7 @@ def _line(record: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _medians(records: list[dict[str, Any]], servers: dict[str, list[str]]) -> list[dict[str, Any]]:
+def _medians(records: list[dict[str, Any]], servers: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for server in servers:
         good = [r for r in records if r["server"] == server and "error" not in r]
