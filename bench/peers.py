@@ -8,7 +8,8 @@ otherwise), ``GET /api/v2/conversations/messaging/{id}/messages`` → the mock's
 with a bearer header (401 without). They run through ``bench.live``'s rounds: same core pinning,
 load generator, warm-up, workloads and figures as the mock.
 
-Parity notes: WireMock keeps its request journal on, bounded like the mock's (100,000 entries);
+Parity notes: WireMock keeps its request journal on, bounded like the mock's (100,000 entries),
+and runs once more without it (its fastest mode);
 Prism validates each request against its OpenAPI document (its normal mode); Mockoon matches
 with rules, templating off. Peers do no auth, no rate limits and no state: they are the floor
 of a stub server, not an equivalent of the mock.
@@ -192,10 +193,11 @@ def _servers(root: Path) -> Any:
     def extra(tmp: Path, facts: dict[str, Any]) -> dict[str, tuple[list[str], live.Probe]]:
         write_stubs(tmp, facts)
         modules = root / "node_modules"
+        wiremock = ["java", "-jar", str(_jar(root)), "--port", "{port}", "--bind-address", procs.HOST,
+                    "--root-dir", str(tmp / "wiremock"), "--disable-banner", "--disable-request-logging"]  # fmt: skip
         return {
-            "wiremock": (["java", "-jar", str(_jar(root)), "--port", "{port}", "--bind-address", procs.HOST,
-                          "--root-dir", str(tmp / "wiremock"), "--disable-banner",
-                          "--max-request-journal-entries", str(JOURNAL_ENTRIES), "--disable-request-logging"], _probe),
+            "wiremock": ([*wiremock, "--max-request-journal-entries", str(JOURNAL_ENTRIES)], _probe),
+            "wiremock (no journal)": ([*wiremock, "--no-request-journal"], _probe),
             "prism": (["node", str(modules / "@stoplight" / "prism-cli" / "dist" / "index.js"), "mock",
                        str(tmp / "prism.json"), "-h", procs.HOST, "-p", "{port}", "--cors=false", "-v", "error"],
                       _probe),
