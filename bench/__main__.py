@@ -126,7 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for name in chosen:
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
-        data, text = BENCHES[name](args)
+        try:
+            data, text = BENCHES[name](args)
+        except (RuntimeError, ValueError) as exc:  # a missing tool, a server that would not start...
+            print(f"[bench] {name} failed: {exc}", file=sys.stderr, flush=True)
+            return 2
         print(f"\n## {name}\n\n{text}\n", flush=True)
         (args.out / f"{name}.json").write_text(
             json.dumps({"python": platform.python_version(), "machine": platform.machine(), "result": data}, indent=2)
