@@ -44,7 +44,7 @@ def ensure_installed(install: bool = True) -> Path:
     if _installed(wanted):
         return CACHE
     if not install:
-        raise RuntimeError(f"peers are not installed in {CACHE}; rerun without --no-install")
+        raise RuntimeError(f"peers are not installed in {CACHE}; run with install=True (python -m bench peers does)")
     for name in ("package.json", "package-lock.json"):
         shutil.copyfile(HERE / name, CACHE / name)
     print(f"[bench peers] npm ci in {CACHE}", file=sys.stderr, flush=True)
