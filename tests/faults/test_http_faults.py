@@ -151,3 +151,19 @@ def test_live_reset_and_delay() -> None:
         assert http.get("/api/v2/organizations/me").status_code == 200
         response = http.get("/api/v2/externalcontacts/contacts")
         assert response.status_code == 200 and response.elapsed.total_seconds() >= 0.2
+
+
+def test_rules_aimed_at_principals_keep_plan_order(mock: MockGenesys) -> None:
+    mock.add_fault(
+        {"match": {"endpoint": "organizations.me", "principal": "someone-else"}, "then": {"status": 500}},
+        {
+            "match": {"endpoint": "organizations.me", "principal": mock.client_id},
+            "when": {"times": 1},
+            "then": {"status": 503},
+        },
+        {"match": {"endpoint": "organizations.me"}, "when": {"times": 2}, "then": {"status": 502}},
+        {"match": {"endpoint": "organizations.me", "principal": mock.client_id}, "then": {"status": 504}},
+    )
+    with client(mock) as http:
+        statuses = [http.get("/api/v2/organizations/me").status_code for _ in range(5)]
+    assert statuses == [503, 502, 502, 504, 504]
