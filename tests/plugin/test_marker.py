@@ -60,7 +60,7 @@ def test_strict_marker_fails_a_passing_test_with_the_conformance_report(project:
             "*[[]retry_after[]]*",
         ]
     )
-    result.stdout.fnmatch_lines(["FAILED *::test_impatient_client", "FAILED *::test_live_impatient_client"])
+    result.stdout.fnmatch_lines(["FAILED *::test_impatient_client*", "FAILED *::test_live_impatient_client*"])
 
 
 def test_failing_test_shows_the_mock_section(project: pytest.Pytester) -> None:
