@@ -234,9 +234,17 @@ class GuestMessagingClient:
         """Connect and configure the session (``configureSession``); the ``SessionResponse`` body."""
         self._closing = False
         self._logged_in = True
-        if start_new and self._socket is not None:
-            return await self._configure(start_new=True)
-        return await self._ensure_connected()
+        body = await self._ensure_connected()
+        if start_new:
+            body = await self._new_conversation()
+        return body
+
+    async def _new_conversation(self) -> dict[str, Any]:
+        """``configureSession`` with ``startNew``: a new conversation in the same session."""
+        async with self._connect_lock:
+            body = await self._configure(start_new=True)
+            self._confirmed.clear()
+            return body
 
     async def _ensure_connected(self) -> dict[str, Any]:
         if not self._logged_in or self._closing:
@@ -317,11 +325,9 @@ class GuestMessagingClient:
         raise GuestError(code, str(body), hint="The session could not be configured.")
 
     async def _start_new_conversation(self) -> None:
-        async with self._connect_lock:
-            if self.read_only:
-                await self._configure(start_new=True)
-                self._confirmed.clear()
-                self.events.emit("conversation_updated", {"state": "ACTIVE", "token": self._token, "new": True})
+        if self.read_only:
+            await self._new_conversation()
+            self.events.emit("conversation_updated", {"state": "ACTIVE", "token": self._token, "new": True})
 
     def _session_gone(self, code: int, detail: str, token: str | None = None) -> None:
         """The session of ``token`` expired or was cleared: start over with a new token, or fail."""

@@ -287,3 +287,14 @@ async def test_after_close_calls_are_refused(guest: GuestMessagingClient) -> Non
 
 def test_virtual_clock_fixture_is_virtual(mock: MockGenesys) -> None:
     assert isinstance(mock.clock, VirtualClock)
+
+
+async def test_login_with_start_new_opens_a_new_conversation(mock: MockGenesys, guest: GuestMessagingClient) -> None:
+    await guest.login_guest()
+    await guest.send("first conversation")
+    first = conversation_of(mock, guest)
+    await guest.login_guest(start_new=True)
+    await guest.send("second conversation")
+    second = conversation_of(mock, guest)
+    assert second.id != first.id and guest_texts(second) == ["second conversation"]
+    mock.check().assert_ok()
