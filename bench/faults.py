@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from bench.transport import workloads
 from mockgenesys import MockGenesys
 
 BASE = "https://api.mypurecloud.com"
@@ -46,22 +47,7 @@ def run(n: int = 3000, rounds: int = 5, rule_count: int = 100) -> list[dict[str,
     for _ in range(rounds):
         for rules in (0, rule_count):
             mock = MockGenesys(seed=7, limits={"enabled": False}, faults=_rules(rules))
-            token = mock.issue_token()
-            conversation_id = next(c.id for c in mock.world.conversations.values() if len(c.messages) >= 25)
-            specs = {
-                "token": {
-                    "method": "POST",
-                    "url": "/oauth/token",
-                    "data": {"grant_type": "client_credentials"},
-                    "auth": (mock.client_id, mock.client_secret),
-                },
-                "history": {
-                    "method": "GET",
-                    "url": f"/api/v2/conversations/messaging/{conversation_id}/messages",
-                    "params": {"pageSize": 25},
-                    "headers": {"Authorization": f"Bearer {token}"},
-                },
-            }
+            specs = workloads(mock)
             for name, spec in specs.items():
                 samples.setdefault((name, rules), []).append(_rate(mock, spec, n))
     return [{"workload": w, "rules": r, "req_per_s": statistics.median(v)} for (w, r), v in samples.items()]

@@ -15,11 +15,11 @@ from mockgenesys import MockGenesys
 BASE = "https://api.mypurecloud.com"
 
 
-def _setup() -> tuple[MockGenesys, dict[str, Any]]:
-    mock = MockGenesys(seed=7, limits={"enabled": False})
+def workloads(mock: MockGenesys) -> dict[str, dict[str, Any]]:
+    """The two measured requests as ``httpx.Client.request`` keyword arguments: a token call and a 25-message page."""
     token = mock.issue_token()
     conversation_id = next(c.id for c in mock.world.conversations.values() if len(c.messages) >= 25)
-    workloads = {
+    return {
         "token": {
             "method": "POST",
             "url": "/oauth/token",
@@ -33,16 +33,20 @@ def _setup() -> tuple[MockGenesys, dict[str, Any]]:
             "headers": {"Authorization": f"Bearer {token}"},
         },
     }
-    return mock, workloads
 
 
-def _static_handler(mock: MockGenesys, workloads: dict[str, Any]) -> Callable[[httpx.Request], httpx.Response]:
+def _setup() -> tuple[MockGenesys, dict[str, Any]]:
+    mock = MockGenesys(seed=7, limits={"enabled": False})
+    return mock, workloads(mock)
+
+
+def _static_handler(mock: MockGenesys, specs: dict[str, Any]) -> Callable[[httpx.Request], httpx.Response]:
     """An httpx.MockTransport handler replaying the mock's own answers, pre-computed: the same
     status, headers (correlation id, rate-limit and cache headers) and body, so httpx does the
     same client-side work on both (its cookie and header handling grows with the header count)."""
     answers: dict[str, tuple[int, list[tuple[bytes, bytes]], bytes]] = {}
     with httpx.Client(transport=mock.transport(), base_url=BASE) as client:
-        for spec in workloads.values():
+        for spec in specs.values():
             response = client.request(**_fresh(mock, spec))
             _check(response)
             headers = [(k, v) for k, v in response.headers.raw if k.lower() != b"content-length"]
@@ -97,11 +101,11 @@ def _async_rate(transport: httpx.AsyncBaseTransport, spec: dict[str, Any], n: in
 
 def run(n: int = 3000, rounds: int = 3) -> list[dict[str, Any]]:
     """Median requests/second per (workload, client kind, transport) over interleaved rounds."""
-    mock, workloads = _setup()
-    handler = _static_handler(mock, workloads)
+    mock, specs = _setup()
+    handler = _static_handler(mock, specs)
     samples: dict[tuple[str, str, str], list[float]] = {}
     for _ in range(rounds):
-        for name, template in workloads.items():
+        for name, template in specs.items():
             for kind in ("sync", "async"):
                 for label in ("mock.transport()", "httpx.ASGITransport", "httpx.MockTransport"):
                     if kind == "sync" and label == "httpx.ASGITransport":
