@@ -188,9 +188,19 @@ class GuestMessagingClient:
     def for_url(
         cls, base_url: str, deployment_id: str, *, ws_url: str | None = None, **options: Any
     ) -> GuestMessagingClient:
-        """A guest of a live server: ``base_url`` is the REST root, ``ws_url`` defaults to ``ws(s)://host/v1``."""
+        """A guest of a live server: ``base_url`` is the REST root.
+
+        ``ws_url`` defaults to ``ws(s)://<host>/v1`` (the mock serves both on one port), and for a
+        real Genesys region ``https://api.<region>`` to ``wss://webmessaging.<region>/v1``.
+        """
         if ws_url is None:
-            ws_url = base_url.replace("https://", "wss://", 1).replace("http://", "ws://", 1).rstrip("/") + "/v1"
+            url = httpx.URL(base_url)
+            host = url.host
+            if host.startswith("api."):
+                host = "webmessaging." + host.removeprefix("api.")
+            scheme = "wss" if url.scheme == "https" else "ws"
+            port = f":{url.port}" if url.port else ""
+            ws_url = f"{scheme}://{host}{port}/v1"
         return cls(deployment_id, connector=websocket_connector(ws_url), base_url=base_url, **options)
 
     def _new_token(self) -> str:

@@ -3,11 +3,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import websockets
 from client_helpers import conversation_of, guest_texts, record, timing_for
 
 from mockgenesys import MockGenesys, VirtualClock
 from mockgenesys.client import (
     ClientConfigError,
+    GuestError,
     GuestMessagingClient,
     MessageFailedError,
     NotConnectedError,
@@ -298,3 +300,25 @@ async def test_login_with_start_new_opens_a_new_conversation(mock: MockGenesys, 
     second = conversation_of(mock, guest)
     assert second.id != first.id and guest_texts(second) == ["second conversation"]
     mock.check().assert_ok()
+
+
+@pytest.mark.parametrize(
+    ("base_url", "ws_url"),
+    [
+        ("http://127.0.0.1:8765", "ws://127.0.0.1:8765/v1"),
+        ("https://api.mypurecloud.de", "wss://webmessaging.mypurecloud.de/v1"),
+    ],
+)
+async def test_for_url_derives_the_websocket_url(base_url: str, ws_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+
+    async def fake_connect(url: str, **_: object) -> object:
+        seen.append(url)
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(websockets, "connect", fake_connect)
+    guest = GuestMessagingClient.for_url(base_url, "dep-1", retry=RetryPolicy(max_attempts=1))
+    async with guest:
+        with pytest.raises(GuestError, match="could not connect after 1 attempts"):
+            await guest.login_guest()
+    assert seen == [f"{ws_url}?deploymentId=dep-1"]
