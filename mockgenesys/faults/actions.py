@@ -40,20 +40,8 @@ class FaultContext:
         if self.connection is not None:
             return self.connection.session or self.server.world.guest_session(str((self.frame or {}).get("token", "")))
         if self.request is not None:
-            if self.request.guest is None:
-                self.request.guest = self._guest_from_bearer()
             return self.request.guest
         return None
-
-    def _guest_from_bearer(self) -> GuestSession | None:
-        """Faults fire before authentication: find the guest session a bearer JWT belongs to."""
-        from mockgenesys.server.http import ApiError
-
-        assert self.request is not None
-        try:
-            return self.server.guest_from_jwt(self.request, self.server.clock.now())
-        except ApiError:
-            return None
 
 
 class Action:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from mockgenesys.server.core import Server
     from mockgenesys.server.http import MockRequest
     from mockgenesys.server.websocket.connection import GuestConnection
+    from mockgenesys.world.models import GuestSession
 
 RuleInput = FaultRule | dict[str, Any]
 
@@ -278,6 +279,8 @@ def _http_principals(server: Server, req: MockRequest) -> frozenset[str]:
         if record is not None:
             principals.update((record.client_id, record.org_id))
             req.org_id = req.org_id or record.org_id
+        elif req.guest is None:
+            req.guest = _guest_of_jwt(server, req)  # faults fire before authentication
     credentials = basic_credentials(req)
     if credentials is not None:
         principals.add(credentials[0])
@@ -285,3 +288,13 @@ def _http_principals(server: Server, req: MockRequest) -> frozenset[str]:
     if req.guest is not None:
         principals.update((req.guest.id, req.guest.org_id))
     return frozenset(principals)
+
+
+def _guest_of_jwt(server: Server, req: MockRequest) -> GuestSession | None:
+    """The guest session a valid bearer JWT belongs to, or ``None``."""
+    from mockgenesys.server.http import ApiError
+
+    try:
+        return server.guest_from_jwt(req, server.clock.now())
+    except ApiError:
+        return None

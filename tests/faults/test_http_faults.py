@@ -167,3 +167,14 @@ def test_rules_aimed_at_principals_keep_plan_order(mock: MockGenesys) -> None:
     with client(mock) as http:
         statuses = [http.get("/api/v2/organizations/me").status_code for _ in range(5)]
     assert statuses == [503, 502, 502, 504, 504]
+
+
+async def test_a_rule_aimed_at_a_guest_session_matches_its_rest_calls(mock: MockGenesys) -> None:
+    conversation_id = next(iter(mock.world.conversations))
+    jwt = mock.guest_jwt(conversation_id)
+    session = next(s for s in mock.world.guest_sessions.values() if s.conversation_id == conversation_id)
+    mock.add_fault({"match": {"endpoint": "webmessaging.messages", "principal": session.id}, "then": {"status": 503}})
+    async with httpx.AsyncClient(transport=mock.transport(), base_url=BASE) as http:
+        mine = await http.get("/api/v2/webmessaging/messages", headers={"Authorization": f"Bearer {jwt}"})
+        other = await http.get("/api/v2/webmessaging/messages", headers={"Authorization": f"Bearer {mock.guest_jwt()}"})
+    assert (mine.status_code, other.status_code) == (503, 200)
