@@ -54,7 +54,6 @@ class ReauthMachine(RuleBasedStateMachine):
         self.mock = MockGenesys(seed=7, clock=VirtualClock(), conversations=2, contacts=2)
         self.adapter: GuestAdapter | None = None
         self.sent: dict[str, list[str]] = {}
-        self.failures: list[ClientError] = []
         self.expiries = 0
         self.closed: set[str] = set()
         self.counter = 0
@@ -84,9 +83,8 @@ class ReauthMachine(RuleBasedStateMachine):
         unique = f"#{self.counter} {text}"
         try:
             self.run(self.adapter.send(unique))
-        except ClientError as exc:
-            self.failures.append(exc)
-            return
+        except ClientError:
+            return  # a typed failure is an allowed outcome; the invariants judge what the server holds
         conversation = self.conversation()
         assert conversation is not None
         self.sent.setdefault(conversation.id, []).append(unique)
@@ -143,9 +141,8 @@ class ReauthMachine(RuleBasedStateMachine):
         conversation = self.conversation()
         try:
             restored = self.run(self.adapter.restore())
-        except ClientError as exc:
-            self.failures.append(exc)
-            return
+        except ClientError:
+            return  # a typed failure is an allowed outcome; the invariants judge what the server holds
         if conversation is not None and conversation is self.conversation():
             server = [m.text or "" for m in conversation.messages if m.type != "Event"]
             assert restored == server, f"restored history {restored} differs from the server's {server}"
@@ -157,8 +154,6 @@ class ReauthMachine(RuleBasedStateMachine):
             conversation = self.mock.world.conversations[conversation_id]
             stored = [m.text for m in conversation.messages if m.direction == "inbound" and m.text in set(sent)]
             assert stored == sent, f"conversation {conversation_id}: sent {sent}, the server has {stored}"
-        for failure in self.failures:
-            assert isinstance(failure, ClientError)
 
     @invariant()
     def the_client_follows_the_rules(self) -> None:

@@ -31,6 +31,7 @@ from mockgenesys.chaos.invariants import (
 from mockgenesys.chaos.metrics import collect
 from mockgenesys.chaos.scenario import Scenario
 from mockgenesys.chaos.simclock import SimClock, SimulationLimit
+from mockgenesys.client import CoreGuestAdapter
 from mockgenesys.client.adapter import GuestAdapter
 from mockgenesys.clock import Clock, SystemClock
 from mockgenesys.errors import ConfigError, MockGenesysError
@@ -66,26 +67,10 @@ Progress = Callable[[str, int, int], None]
 
 def core_adapter_factory(context: GuestContext) -> GuestAdapter:
     """The default factory: the client core's ``CoreGuestAdapter`` (in-process or by URL)."""
-    try:
-        core: Any = getattr(importlib.import_module("mockgenesys.client"), "CoreGuestAdapter")  # noqa: B009
-    except (ImportError, AttributeError) as exc:
-        raise ChaosError(
-            "The client core (mockgenesys.client.CoreGuestAdapter) is not available; pass your own adapter "
-            "with --adapter module:factory (or adapter_factory=...)."
-        ) from exc
     if context.mock is not None:
-        adapter: GuestAdapter = core.for_mock(context.mock, name=context.name, seed=context.seed)
-        return adapter
+        return CoreGuestAdapter.for_mock(context.mock, name=context.name, seed=context.seed)
     assert context.base_url is not None
-    adapter = core.for_url(
-        context.base_url,
-        context.deployment_id,
-        name=context.name,
-        seed=context.seed,
-        client_id=context.client_id,
-        client_secret=context.client_secret,
-    )
-    return adapter
+    return CoreGuestAdapter.for_url(context.base_url, context.deployment_id, name=context.name, seed=context.seed)
 
 
 def load_factory(spec: str) -> AdapterFactory:

@@ -56,9 +56,7 @@ class CoreGuestAdapter:
     def for_url(
         cls, base_url: str, deployment_id: str, *, name: str = "Guest", seed: int = 0, **options: Any
     ) -> CoreGuestAdapter:
-        """A guest of a live server (real time); ``client_id``/``client_secret`` are accepted and unused."""
-        options.pop("client_id", None)
-        options.pop("client_secret", None)
+        """A guest of a live server, in real time."""
         timing = Timing(rng=random.Random(seed))
         client = GuestMessagingClient.for_url(base_url, deployment_id, timing=timing, **options)
         return cls(SessionManager(client, name=name))

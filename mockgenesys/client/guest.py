@@ -227,10 +227,7 @@ class GuestMessagingClient:
         socket, self._socket = self._socket, None
         if socket is not None:
             await socket.close()
-        if self._reader is not None:
-            self._reader.cancel()
-            await asyncio.gather(self._reader, return_exceptions=True)
-            self._reader = None
+        self._reader = None  # it is one of the background tasks cancelled below
         self._fail_pending(_Lost("client closed"))
         for task in list(self._background):
             task.cancel()

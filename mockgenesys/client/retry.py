@@ -111,7 +111,6 @@ class RetryPolicy:
         request: Callable[[], Awaitable[httpx.Response]],
         timing: Timing,
         *,
-        on_retry: Callable[[int, float, httpx.Response | None], None] | None = None,
         gate: RetryGate | None = None,
     ) -> httpx.Response:
         """Call ``request`` until it answers with a status not worth retrying, or the policy gives up.
@@ -147,6 +146,4 @@ class RetryPolicy:
                 raise ConnectionFailedError(
                     f"{type(failure).__name__} on all {attempt} attempts (last: {failure})"
                 ) from failure
-            if on_retry is not None:
-                on_retry(attempt, wait, response)
             await timing.pause(wait)
