@@ -69,10 +69,41 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
         "--routing-delay", type=float, default=2.0, help="seconds before an agent joins a new conversation (default 2)"
     )
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
-    from mockgenesys.chaos.cli import add_chaos_parser
-
     add_chaos_parser(commands)
     return parser
+
+
+def add_chaos_parser(commands: Any) -> None:
+    """Register ``chaos`` and its subcommands (defined here so ``serve`` never imports the chaos runner)."""
+    chaos = commands.add_parser(
+        "chaos", help="run chaos scenarios", description="Chaos scenarios: many guests under faults."
+    )
+    sub = chaos.add_subparsers(dest="chaos_command", required=True, metavar="SUBCOMMAND")
+    run = sub.add_parser("run", help="run scenarios", description="Run scenarios (names, files, or 'all').")
+    run.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="a built-in name, a YAML file, or 'all'")
+    _run_options(run)
+    sub.add_parser("list", help="list the built-in scenarios", description="List the built-in scenarios.")
+    replay = sub.add_parser(
+        "replay", help="rerun the failures of a report", description="Rerun the failing scenarios of a report.json."
+    )
+    replay.add_argument("report_file", type=Path, metavar="REPORT", help="a report.json written by chaos run --report")
+    replay.add_argument("--scenario", help="only this scenario of the report")
+    replay.add_argument("--guest", type=int, help="judge only guest K (default: every scenario's failing guests)")
+    replay.add_argument("--isolate", action="store_true", help="with --guest: run guest K alone")
+    replay.add_argument("--report", type=Path, help="write reports of the replay into this directory")
+    replay.add_argument("--adapter", help="guest adapter factory as package.module:callable")
+    replay.add_argument("--admin-token", help="bearer token for the target's /__admin API")
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--guests", type=int, help="number of guests (overrides the scenario's)")
+    parser.add_argument("--seed", type=int, help="seed (overrides the scenario's)")
+    parser.add_argument("--report", type=Path, help="write report.json, junit.xml and report.html into this directory")
+    parser.add_argument("--target", help="run against a live server at this base URL, in real time")
+    parser.add_argument("--guest", type=int, help="judge only guest K (the replay of one failing guest)")
+    parser.add_argument("--isolate", action="store_true", help="with --guest: run guest K alone")
+    parser.add_argument("--adapter", help="guest adapter factory as package.module:callable (default: the client core)")
+    parser.add_argument("--admin-token", help="bearer token for the target's /__admin API")
 
 
 def parse_limits(items: Sequence[str], *, enabled: bool = True) -> dict[str, Any]:
