@@ -110,8 +110,8 @@ def run_load(
     if not found:
         return {"error": f"load generator exit {out.returncode}: {(out.stderr or out.stdout).strip()[-300:]}"}
     result: dict[str, Any] = json.loads(found.group(1))
-    seconds = result["duration_us"] / 1e6 or wall
-    result["rps"] = result["requests"] / seconds if seconds else 0.0
+    elapsed = float(result["duration_us"]) / 1e6 or wall
+    result["rps"] = result["requests"] / elapsed if elapsed else 0.0
     result["generator"] = "wrk" if wrk else "python"
     return result
 

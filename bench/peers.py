@@ -76,7 +76,7 @@ def _jar(root: Path) -> Path:
 
 def _template(facts: dict[str, Any]) -> str:
     """The history path with ``{conversationId}`` in place of the conversation id."""
-    prefix, _, _ = facts["history_path"].split("?", 1)[0].rpartition("/messages")
+    prefix, _, _ = str(facts["history_path"]).split("?", 1)[0].rpartition("/messages")
     return prefix.rsplit("/", 1)[0] + "/{conversationId}/messages"
 
 

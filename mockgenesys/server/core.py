@@ -25,6 +25,7 @@ from mockgenesys.server.http import (
     Route,
     Router,
 )
+from mockgenesys.server.views import SeedViewStore
 from mockgenesys.world.models import AccessToken, GuestSession
 
 if TYPE_CHECKING:
@@ -74,6 +75,8 @@ class Server:
         self.hub: GuestHub | None = None
         #: Attachment bytes uploaded to the presigned URLs, by attachment id.
         self.uploads: dict[str, bytes] = {}
+        #: Encoded seed-dialect message views (checked against the world on every page).
+        self.seed_views = SeedViewStore()
 
     def token_in_use(self, token: str, now: float) -> bool:
         """Whether an access token was counted in a rate-limit window that has not ended yet."""

@@ -18,6 +18,18 @@ if TYPE_CHECKING:
 JSON_TYPE = b"application/json"
 
 
+def parse_query(text: str) -> dict[str, list[str]]:
+    """``parse_qs(text, keep_blank_values=True)``, without its decoding work when nothing is encoded."""
+    if "%" in text or "+" in text:
+        return parse_qs(text, keep_blank_values=True)
+    parsed: dict[str, list[str]] = {}
+    for part in text.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            parsed.setdefault(name, []).append(value)
+    return parsed
+
+
 class MockRequest:
     """One HTTP request as the route handlers see it (transport-independent)."""
 
@@ -66,7 +78,7 @@ class MockRequest:
     @property
     def query(self) -> dict[str, list[str]]:
         if self._query is None:
-            self._query = parse_qs(self.query_string, keep_blank_values=True)
+            self._query = parse_query(self.query_string)
         return self._query
 
     def query_one(self, name: str) -> str | None:
@@ -152,12 +164,12 @@ class Router:
     def __init__(self, routes: list[Route]) -> None:
         self.routes = list(routes)
         self._static: dict[tuple[str, str], Route] = {}
-        self._dynamic: list[tuple[re.Pattern[str], Route]] = []
+        self._dynamic: dict[str, list[tuple[re.Pattern[str], Route]]] = {}
         self._paths: set[str] = set()
         for route in routes:
             if "{" in route.template:
                 pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.template)
-                self._dynamic.append((re.compile(f"^{pattern}$"), route))
+                self._dynamic.setdefault(route.method, []).append((re.compile(f"^{pattern}$"), route))
             else:
                 self._static[(route.method, route.template)] = route
             self._paths.add(route.template)
@@ -167,15 +179,13 @@ class Router:
         route = self._static.get((method, path))
         if route is not None:
             return route, {}, True
-        path_known = False
-        for pattern, candidate in self._dynamic:
+        for pattern, candidate in self._dynamic.get(method, ()):
             found = pattern.match(path)
             if found is not None:
-                if candidate.method == method:
-                    return candidate, found.groupdict(), True
-                path_known = True
-        if not path_known:
-            path_known = any(path == key[1] for key in self._static)
+                return candidate, found.groupdict(), True
+        path_known = any(path == key[1] for key in self._static) or any(
+            pattern.match(path) is not None for patterns in self._dynamic.values() for pattern, _ in patterns
+        )
         return None, {}, path_known
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 import functools
 from typing import Any
 
+import orjson
+
 from mockgenesys.world.models import Conversation, ExternalContact, Message, Org, Participant
 
 _UTC = dt.UTC
@@ -231,3 +233,52 @@ def seed_message_views(conversation: Conversation, messages: list[Message]) -> l
             }
         )
     return views
+
+
+class SeedViewStore:
+    """The seed dialect's message views, each encoded once and reused while what it shows stands.
+
+    A view shows a stored message (frozen, so the same object always has the same content), the
+    conversation's id and its participants' ids and names. The participants can change, so they
+    are compared on every page and any change re-encodes the conversation's views; a message
+    object that is no longer the one stored under its id is encoded afresh. Nothing is answered
+    that the world does not still say. At most ``limit`` views are kept.
+    """
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self.limit = limit
+        self._size = 0
+        self._by_conversation: dict[str, _Encoded] = {}
+
+    def page(self, conversation: Conversation, messages: list[Message]) -> list[orjson.Fragment]:
+        """``messages`` of ``conversation`` as encoded views, in order."""
+        parties = tuple([(p.id, p.name) for p in conversation.participants])
+        known = self._by_conversation.get(conversation.id)
+        if known is None or known.conversation is not conversation or known.parties != parties:
+            if known is not None:
+                self._size -= len(known.views)
+            known = self._by_conversation[conversation.id] = _Encoded(conversation, parties)
+        views = known.views
+        stale = [m for m in messages if views.get(m.id, _NONE)[0] is not m]
+        if stale:
+            if self._size + len(stale) > self.limit:  # start over rather than track ages
+                known = _Encoded(conversation, parties)
+                self._by_conversation = {conversation.id: known}
+                self._size = 0
+                views, stale = known.views, messages
+            for message, view in zip(stale, seed_message_views(conversation, stale), strict=True):
+                self._size += message.id not in views
+                views[message.id] = (message, orjson.Fragment(orjson.dumps(view)))
+        return [views[m.id][1] for m in messages]
+
+
+_NONE: tuple[None, None] = (None, None)
+
+
+class _Encoded:
+    __slots__ = ("conversation", "parties", "views")
+
+    def __init__(self, conversation: Conversation, parties: tuple[tuple[str, str], ...]) -> None:
+        self.conversation = conversation
+        self.parties = parties
+        self.views: dict[str, tuple[Message, orjson.Fragment]] = {}

@@ -74,8 +74,11 @@ class Participant:
     address: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Message:
+    """One stored message. Frozen, as on Genesys (a sent message is never edited): to change
+    what a conversation holds, put a new record in its ``messages`` (``dataclasses.replace``)."""
+
     id: str
     conversation_id: str
     direction: str

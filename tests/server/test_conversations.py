@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import dataclasses
+
 import httpx
+import orjson
 import pytest
 
 from mockgenesys import MockGenesys
-from mockgenesys.world import Conversation
+from mockgenesys.server.views import SeedViewStore, seed_message_views
+from mockgenesys.world import Conversation, Participant
 
 
 def first(mock: MockGenesys) -> Conversation:
@@ -43,6 +47,43 @@ def test_history_pages_cover_everything_once_in_both_orders(
         assert seen == [m.id for m in expected]
         assert page == body["pageCount"]
         assert "prev" in body["links"]
+
+
+def test_history_page_follows_every_change_to_what_it_shows(
+    mock: MockGenesys, http: httpx.Client, auth: dict[str, str]
+) -> None:
+    conversation = first(mock)
+
+    def entities() -> list[dict[str, object]]:
+        body = history(http, conversation.id, auth, pageSize=100, sortOrder="asc").json()
+        assert body["entities"] == seed_message_views(conversation, conversation.messages)  # built afresh
+        return list(body["entities"])
+
+    entities()
+    customer = conversation.participant("customer")
+    assert customer is not None
+    customer.name = "Renamed Guest"
+    assert {e["from"]["name"] for e in entities() if e["from"]["id"] == customer.id} == {"Renamed Guest"}  # type: ignore[index]
+    conversation.participants.append(Participant(id="p-new", purpose="agent", name="New Agent"))
+    assert all({"id": "p-new", "name": "New Agent"} in e["to"] for e in entities() if e["from"]["id"] == customer.id)  # type: ignore[index, operator]
+    edited = dataclasses.replace(conversation.messages[0], text="edited", status="Read")
+    conversation.messages[0] = edited
+    assert entities()[0]["text"] == "edited" and entities()[0]["state"] == "READ"
+
+
+def test_stored_messages_are_frozen(mock: MockGenesys) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first(mock).messages[0].text = "edited"  # type: ignore[misc]
+
+
+def test_seed_view_store_stays_bounded(mock: MockGenesys) -> None:
+    store = SeedViewStore(limit=10)
+    conversations = [c for c in mock.world.conversations.values() if len(c.messages) >= 4][:5]
+    assert len(conversations) == 5
+    for conversation in conversations * 2:
+        page = conversation.messages[:4]
+        assert orjson.dumps(store.page(conversation, page)) == orjson.dumps(seed_message_views(conversation, page))
+        assert store._size <= 10
 
 
 def test_history_beyond_last_page_is_empty(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:

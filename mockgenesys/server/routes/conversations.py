@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
 from mockgenesys.server.params import bool_param, choice_param, int_param, invalid, page_count
-from mockgenesys.server.views import conversation_view, message_data_view, seed_message_views
+from mockgenesys.server.views import conversation_view, message_data_view
 from mockgenesys.world.models import Conversation
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ def seed_history(server: Server, req: MockRequest) -> MockResponse:
             "pageSize": page_size,
             "page": page,
             "pageCount": pages,
-            "entities": seed_message_views(conversation, chosen),
+            "entities": server.seed_views.page(conversation, chosen),
             "links": links,
         }
     )

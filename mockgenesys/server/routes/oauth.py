@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs
 
 from mockgenesys.journal import fingerprint
 from mockgenesys.regions import normalize_region
 from mockgenesys.server.core import basic_credentials
-from mockgenesys.server.http import MockRequest, MockResponse, OAuthError, Route, json_response
+from mockgenesys.server.http import MockRequest, MockResponse, OAuthError, Route, json_response, parse_query
 
 if TYPE_CHECKING:
     from mockgenesys.server.core import Server
@@ -26,7 +25,7 @@ def token(server: Server, req: MockRequest) -> MockResponse:
     if req.body and "json" in content_type:
         raise OAuthError("invalid_request", "the token request must be application/x-www-form-urlencoded")
     try:
-        form = parse_qs(req.body.decode("utf-8"), keep_blank_values=True)
+        form = parse_query(req.body.decode("utf-8"))
     except UnicodeDecodeError:
         raise OAuthError("invalid_request", "the token request body is not valid UTF-8") from None
     grant = _one(form, "grant_type")
