@@ -205,7 +205,7 @@ class RefreshToken:
     revoked: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class AccessToken:
     """An OAuth access token issued by ``POST /oauth/token``."""
 

@@ -118,10 +118,13 @@ def test_token_store_forgets_expired_before_live(mock: MockGenesys) -> None:
     mock.world.expire_tokens(now=mock.clock.now())
     live = mock.issue_token()
     with httpx.Client(transport=mock.transport(), base_url="https://api.mypurecloud.com") as http:
-        response = http.post(
-            "/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(mock.client_id, mock.client_secret)
-        )
-    assert response.status_code == 200
+        for _ in range(3):
+            response = http.post(
+                "/oauth/token",
+                data={"grant_type": "client_credentials"},
+                headers=basic(mock.client_id, mock.client_secret),
+            )
+            assert response.status_code == 200
     assert not any(token in mock.world.tokens for token in expired)
     assert live in mock.world.tokens
 

@@ -84,7 +84,7 @@ def test_world_sweep_drops_expired_tokens() -> None:
     assert token.token not in world.tokens
 
 
-def test_world_token_store_bound_sweeps_once_per_tenth() -> None:
+def test_world_token_store_forgets_one_per_new_token_passing_over_tokens_in_use() -> None:
     world = World.generate(1)
     world.max_tokens = 100
     asked: list[str] = []
@@ -94,18 +94,18 @@ def test_world_token_store_bound_sweeps_once_per_tenth() -> None:
         return token in busy
 
     first = [world.issue_token(world.default_client, now=0).token for _ in range(100)]
-    busy = {first[0], first[5]}
-    world.issue_token(world.default_client, now=1, in_use=in_use)
-    assert len(world.tokens) == 91
-    assert len(asked) == 12  # one scan, stopped once it found ten idle tokens, made room for ten
-    assert busy <= set(world.tokens)
-    assert first[1] not in world.tokens and first[12] in world.tokens
-    for _ in range(9):
+    busy = {first[0], first[1]}
+    newest = world.issue_token(world.default_client, now=1, in_use=in_use).token
+    assert asked == first[:3]  # two in use passed over, the third forgotten
+    assert len(world.tokens) == 100 and first[2] not in world.tokens and busy <= set(world.tokens)
+    assert list(world.tokens)[-3:] == [first[0], first[1], newest]  # in use: back of the line
+    for _ in range(10):
         world.issue_token(world.default_client, now=1, in_use=in_use)
-    assert (len(world.tokens), len(asked)) == (100, 12)
+    assert len(world.tokens) == 100 and len(asked) == 3 + 10  # one question per new token
+    assert busy <= set(world.tokens)
 
 
-def test_world_token_store_forgets_expired_first_and_oldest_when_all_busy() -> None:
+def test_world_token_store_forgets_expired_then_oldest_when_all_busy() -> None:
     world = World.generate(1)
     world.max_tokens = 10
     expired = world.issue_token(world.default_client, now=-100_000).token
@@ -113,7 +113,16 @@ def test_world_token_store_forgets_expired_first_and_oldest_when_all_busy() -> N
     world.issue_token(world.default_client, now=1, in_use=lambda token, now: True)
     assert expired not in world.tokens and set(live) <= set(world.tokens)
     world.issue_token(world.default_client, now=1, in_use=lambda token, now: True)
-    assert live[0] not in world.tokens and len(world.tokens) == 10
+    assert len(world.tokens) == 10 and len(set(live) - set(world.tokens)) == 1
+
+
+def test_world_token_store_shrinks_to_a_lowered_bound() -> None:
+    world = World.generate(1)
+    for _ in range(30):
+        world.issue_token(world.default_client, now=0)
+    world.max_tokens = 10
+    newest = world.issue_token(world.default_client, now=0).token
+    assert len(world.tokens) == 10 and newest in world.tokens
 
 
 def test_mock_reset_restores_the_world() -> None:
