@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import json
 import operator
@@ -52,6 +53,7 @@ _Row = tuple[Any, ...]
 _as_row = operator.attrgetter(*(f.name for f in fields(Entry)))
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function called for every authenticated request
 def fingerprint(secret: str) -> str:
     """A short, stable, non-reversible name for a token (the journal never holds tokens)."""
     return "fp:" + hashlib.blake2s(secret.encode("utf-8"), digest_size=6).hexdigest()

@@ -115,9 +115,7 @@ class Flag(Action):
 @dataclass(frozen=True)
 class ExpireToken(Action):
     def apply(self, ctx: FaultContext) -> None:
-        from mockgenesys.server.core import bearer
-
-        token = bearer(ctx.request) if ctx.request is not None else None
+        token = ctx.request.bearer if ctx.request is not None else None
         record = ctx.server.world.tokens.get(token) if token else None
         if record is not None:
             record.expires_at = min(record.expires_at, ctx.server.clock.now())

@@ -16,6 +16,7 @@ import yaml
 from mockgenesys.errors import ConfigError
 from mockgenesys.faults.actions import FaultContext
 from mockgenesys.faults.rules import FaultRule, FaultRuleError
+from mockgenesys.journal import fingerprint
 
 if TYPE_CHECKING:
     from mockgenesys.clock import Clock
@@ -247,8 +248,6 @@ class FaultPlan:
         session = conn.session
         token = (frame or {}).get("token")
         if isinstance(token, str):
-            from mockgenesys.journal import fingerprint
-
             principals.add(fingerprint(token))
         if session is not None:
             principals.update((session.id, session.org_id, session.conversation_id))
@@ -267,11 +266,8 @@ class FaultPlan:
 
 
 def _http_principals(server: Server, req: MockRequest) -> frozenset[str]:
-    from mockgenesys.journal import fingerprint
-    from mockgenesys.server.core import basic_credentials, bearer
-
     principals: set[str] = set()
-    token = bearer(req)
+    token = req.bearer
     if token is not None:
         req.principal = req.principal or fingerprint(token)  # journal who got the fault
         principals.add(req.principal)
@@ -281,7 +277,7 @@ def _http_principals(server: Server, req: MockRequest) -> frozenset[str]:
             req.org_id = req.org_id or record.org_id
         elif req.guest is None:
             req.guest = _guest_of_jwt(server, req)  # faults fire before authentication
-    credentials = basic_credentials(req)
+    credentials = req.basic_credentials()
     if credentials is not None:
         principals.add(credentials[0])
         req.principal = req.principal or f"client:{credentials[0]}"  # as the token route journals it

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import itertools
 import random
 import time
@@ -200,7 +199,7 @@ class Server:
 
     # ------------------------------------------------------------------ auth
     def _authenticate(self, req: MockRequest, route: Route, now: float) -> Window:
-        token = bearer(req)
+        token = req.bearer
         if token is None:
             raise ApiError(
                 401, "authentication.required", "No authentication bearer token specified in authorization header."
@@ -264,7 +263,7 @@ class Server:
         return session
 
     def guest_from_jwt(self, req: MockRequest, now: float) -> GuestSession:
-        token = bearer(req)
+        token = req.bearer
         if token is None:
             raise ApiError(
                 401, "authentication.required", "No authentication bearer token specified in authorization header."
@@ -340,37 +339,9 @@ class _RateLimited(Exception):
         self.window = window
 
 
-def bearer(req: MockRequest) -> str | None:
-    """The bearer token of the request, or None when absent or empty (``Bearer`` alone)."""
-    value = req.headers.get("authorization")
-    if not value:
-        return None
-    scheme, _, token = value.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        return None
-    return token
-
-
 def _looks_like_jwt(req: MockRequest) -> bool:
-    token = bearer(req)
+    token = req.bearer
     return token is not None and token.count(".") == 2
-
-
-def basic_credentials(req: MockRequest) -> tuple[str, str] | None:
-    """(client id, secret) from an ``Authorization: Basic`` header, or None."""
-    value = req.headers.get("authorization")
-    if not value:
-        return None
-    scheme, _, encoded = value.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    client_id, sep, secret = decoded.partition(":")
-    return (client_id, secret) if sep else None
 
 
 def _error_code(body: bytes) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable
@@ -34,6 +35,7 @@ class MockRequest:
     """One HTTP request as the route handlers see it (transport-independent)."""
 
     __slots__ = (
+        "_bearer",
         "_query",
         "body",
         "client",
@@ -74,12 +76,41 @@ class MockRequest:
         self.expires_at: float | None = None
         self.detail: str | None = None
         self._query: dict[str, list[str]] | None = None
+        self._bearer: str | None = ""  # "": not read yet (an empty token reads as None)
 
     @property
     def query(self) -> dict[str, list[str]]:
         if self._query is None:
             self._query = parse_query(self.query_string)
         return self._query
+
+    @property
+    def bearer(self) -> str | None:
+        """The bearer token, or None when absent or empty (``Bearer`` alone)."""
+        if self._bearer == "":
+            token = None
+            value = self.headers.get("authorization")
+            if value:
+                scheme, _, rest = value.partition(" ")
+                if scheme.lower() == "bearer":
+                    token = rest.strip() or None
+            self._bearer = token
+        return self._bearer
+
+    def basic_credentials(self) -> tuple[str, str] | None:
+        """(client id, secret) from an ``Authorization: Basic`` header, or None."""
+        value = self.headers.get("authorization")
+        if not value:
+            return None
+        scheme, _, encoded = value.partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        client_id, sep, secret = decoded.partition(":")
+        return (client_id, secret) if sep else None
 
     def query_one(self, name: str) -> str | None:
         values = self.query.get(name)

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from mockgenesys.journal import fingerprint
 from mockgenesys.regions import normalize_region
-from mockgenesys.server.core import basic_credentials
 from mockgenesys.server.http import MockRequest, MockResponse, OAuthError, Route, json_response, parse_query
 
 if TYPE_CHECKING:
@@ -34,7 +33,7 @@ def token(server: Server, req: MockRequest) -> MockResponse:
     if grant not in KNOWN_GRANTS:
         raise OAuthError("unsupported_grant_type", f"grant type {grant} is not supported")
 
-    credentials = basic_credentials(req)
+    credentials = req.basic_credentials()
     if credentials is None:
         form_id = _one(form, "client_id")
         if form_id is None:
