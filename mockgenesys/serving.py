@@ -58,12 +58,13 @@ def config(app: Any, *, fast: bool = True, log_level: str = "warning") -> uvicor
 
 def run_forever(app: Any, sock: socket.socket, *, on_ready: Callable[[], None] | None = None) -> None:
     """Serve ``app`` on ``sock`` in this thread until Ctrl-C / SIGTERM."""
+    settings = config(app)
+    settings.load()  # imports uvicorn's protocol modules now, so the freeze below covers them
     # Modules and the seeded world live as long as the process: move them out of the collector's
     # sight so full collections under load only walk what requests created.
     gc.collect()
     gc.freeze()
-    server = _Server(config(app), on_ready)
-    server.run(sockets=[sock])
+    _Server(settings, on_ready).run(sockets=[sock])
 
 
 @contextmanager
