@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from mockgenesys.bounded import forget_one
 from mockgenesys.errors import ConfigError
 
 
@@ -80,24 +81,25 @@ class Window:
 
 
 class Limiter:
-    """Keeps one ``Window`` per (limit name, key); bounded by pruning stale windows.
+    """Keeps one ``Window`` per (limit name, key), at most ``MAX_WINDOWS``.
 
-    When ``MAX_WINDOWS`` are in use, finished windows are dropped first, then the oldest ones
-    (their keys start counting afresh), down to 90 %: one scan per tenth of the table.
+    When the table is full, every new window pushes out one old one: of the oldest, the first
+    that has ended; running ones get a second chance at the back; if eight in a row are running,
+    the next oldest goes anyway (its key starts counting afresh).
     """
 
     MAX_WINDOWS = 100_000
 
     def __init__(self, limits: RateLimits) -> None:
         self.limits = limits
-        self._windows: dict[tuple[str, str], Window] = {}
+        self._windows: OrderedDict[tuple[str, str], Window] = OrderedDict()
 
     def window(self, name: str, key: str, limit: int, period: float, now: float) -> Window:
         slot = (name, key)
         found = self._windows.get(slot)
         if found is None:
-            if len(self._windows) >= self.MAX_WINDOWS:
-                self._prune(now)
+            while self._windows and len(self._windows) >= self.MAX_WINDOWS:
+                forget_one(self._windows, lambda _, old: now - old.start < old.period)
             found = self._windows[slot] = Window(limit, period, now)
         return found
 
@@ -105,16 +107,6 @@ class Limiter:
         """Whether ``key`` was counted under ``name`` in a window that has not ended yet."""
         found = self._windows.get((name, key))
         return found is not None and now - found.start < found.period
-
-    def _prune(self, now: float) -> None:
-        windows = self._windows
-        stale = [k for k, w in windows.items() if now - w.start >= w.period]
-        for k in stale:
-            del windows[k]
-        excess = len(windows) - self.MAX_WINDOWS * 9 // 10
-        if excess > 0:
-            for k in list(itertools.islice(windows, excess)):  # the oldest created first
-                del windows[k]
 
     def reset(self) -> None:
         self._windows.clear()

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mockgenesys.bounded import forget_one
 from mockgenesys.errors import ConfigError, WorldError
 from mockgenesys.world.models import (
     AccessToken,
@@ -35,8 +36,6 @@ DEFAULT_NONCE_MEMORY = 100_000
 #: gave a 12 ms token p99 live). With the default limits one caller address needs over three
 #: minutes of log-ins to fill it.
 MAX_TOKENS = 10_000
-#: How many tokens in use a new token may pass over to find one to forget when the store is full.
-_IN_USE_PASSES = 8
 
 
 class World:
@@ -264,8 +263,12 @@ class World:
         constant, so memory stays flat and no call pauses for clients that log in for every call.
         """
         tokens = self.tokens
+
+        def busy(key: str, old: AccessToken) -> bool:
+            return not old.revoked and old.expires_at > now and in_use is not None and in_use(key, now)
+
         while tokens and len(tokens) >= self.max_tokens:  # a loop only after the bound was lowered
-            self._forget_one(now, in_use)
+            forget_one(tokens, busy)
         raw = self.rng.getrandbits(480).to_bytes(60, "big")
         token = AccessToken(
             token=_b64(raw),
@@ -276,15 +279,6 @@ class World:
         )
         tokens[token.token] = token
         return token
-
-    def _forget_one(self, now: float, in_use: Callable[[str, float], bool] | None) -> None:
-        tokens = self.tokens
-        for _ in range(_IN_USE_PASSES):
-            key, record = tokens.popitem(last=False)
-            if record.revoked or record.expires_at <= now or in_use is None or not in_use(key, now):
-                return
-            tokens[key] = record  # in use: back of the line
-        tokens.popitem(last=False)
 
     def sweep_tokens(self, now: float) -> int:
         """Forget expired and revoked tokens; returns how many were dropped."""

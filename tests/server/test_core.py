@@ -215,18 +215,22 @@ def test_core_journal_records_endpoint_ids(mock: MockGenesys, http: httpx.Client
     assert token not in mock.journal.to_jsonl()
 
 
-def test_core_limiter_stays_bounded_dropping_oldest_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_core_limiter_stays_bounded_forgetting_ended_windows_first(monkeypatch: pytest.MonkeyPatch) -> None:
     from mockgenesys.faults.ratelimit import Limiter, RateLimits
 
     monkeypatch.setattr(Limiter, "MAX_WINDOWS", 10)
     limiter = Limiter(RateLimits())
-    first = limiter.window("token", "key-0", 5, 60.0, 0.0)
-    first.hit(0.0)
-    for n in range(1, 40):  # every window still live: the oldest make room
-        limiter.window("token", f"key-{n}", 5, 60.0, 1.0)
-    assert len(limiter._windows) <= 10
-    assert limiter.window("token", "key-0", 5, 60.0, 2.0) is not first  # forgotten, counting afresh
-    assert limiter.window("token", "key-39", 5, 60.0, 2.0).count == 0
+    running = limiter.window("token", "running", 5, 60.0, 0.0)
+    running.hit(0.0)
+    for n in range(9):
+        limiter.window("token", f"short-{n}", 5, 1.0, 0.0)  # ended by t=2
+    for n in range(9):
+        limiter.window("token", f"new-{n}", 5, 60.0, 2.0)
+    assert set(limiter._windows) == {("token", "running")} | {("token", f"new-{n}") for n in range(9)}
+    assert limiter.window("token", "running", 5, 60.0, 2.0) is running  # kept, still counting
+    for n in range(9, 40):  # every window running: still bounded
+        limiter.window("token", f"new-{n}", 5, 60.0, 3.0)
+    assert len(limiter._windows) == 10 and ("token", "new-39") in limiter._windows
 
 
 @given(st.lists(st.sampled_from(["a", "b", "=", "&", "%20", "+", "%", "é", ";", ""]), max_size=12).map("".join))
