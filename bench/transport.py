@@ -72,53 +72,78 @@ def _check(response: httpx.Response) -> None:
         raise RuntimeError(f"{response.request.url.path} answered {response.status_code}: {response.text[:200]}")
 
 
-def _sync_rate(transport: httpx.BaseTransport, spec: dict[str, Any], n: int) -> float:
-    with httpx.Client(transport=transport, base_url=BASE) as client:
-        for _ in range(min(200, n)):
-            _check(client.request(**spec))
-        start = time.perf_counter()
-        for _ in range(n):
-            client.request(**spec)
-        rate = n / (time.perf_counter() - start)
-        _check(client.request(**spec))
-        return rate
+#: Requests per timed slice. Transports take turns slice by slice, so a machine that speeds up or
+#: slows down during a run (a shared VM does, by tens of percent over seconds) weighs on all alike.
+SLICE = 250
 
 
-def _async_rate(transport: httpx.AsyncBaseTransport, spec: dict[str, Any], n: int) -> float:
-    async def run() -> float:
-        async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+def _sync_rates(transports: dict[str, Any], spec: dict[str, Any], n: int) -> dict[str, float]:
+    clients = {label: httpx.Client(transport=t, base_url=BASE) for label, t in transports.items()}
+    spent = dict.fromkeys(clients, 0.0)
+    slices = max(1, n // SLICE)
+    try:
+        for client in clients.values():
             for _ in range(min(200, n)):
+                _check(client.request(**spec))
+        for _ in range(slices):
+            for label, client in clients.items():
+                start = time.perf_counter()
+                for _ in range(SLICE):
+                    client.request(**spec)
+                spent[label] += time.perf_counter() - start
+        for client in clients.values():
+            _check(client.request(**spec))
+    finally:
+        for client in clients.values():
+            client.close()
+    return {label: slices * SLICE / seconds for label, seconds in spent.items()}
+
+
+def _async_rates(transports: dict[str, Any], spec: dict[str, Any], n: int) -> dict[str, float]:
+    async def run() -> dict[str, float]:
+        clients = {label: httpx.AsyncClient(transport=t, base_url=BASE) for label, t in transports.items()}
+        spent = dict.fromkeys(clients, 0.0)
+        slices = max(1, n // SLICE)
+        try:
+            for client in clients.values():
+                for _ in range(min(200, n)):
+                    _check(await client.request(**spec))
+            for _ in range(slices):
+                for label, client in clients.items():
+                    start = time.perf_counter()
+                    for _ in range(SLICE):
+                        await client.request(**spec)
+                    spent[label] += time.perf_counter() - start
+            for client in clients.values():
                 _check(await client.request(**spec))
-            start = time.perf_counter()
-            for _ in range(n):
-                await client.request(**spec)
-            rate = n / (time.perf_counter() - start)
-            _check(await client.request(**spec))
-            return rate
+        finally:
+            for client in clients.values():
+                await client.aclose()
+        return {label: slices * SLICE / seconds for label, seconds in spent.items()}
 
     return asyncio.run(run())
 
 
 def run(n: int = 3000, rounds: int = 3) -> list[dict[str, Any]]:
-    """Median requests/second per (workload, client kind, transport) over interleaved rounds."""
+    """Median requests/second per (workload, client kind, transport) over rounds; within a round
+    the transports take turns every ``SLICE`` requests."""
     mock, specs = _setup()
     handler = _static_handler(mock, specs)
     samples: dict[tuple[str, str, str], list[float]] = {}
     for _ in range(rounds):
         for name, template in specs.items():
-            for kind in ("sync", "async"):
-                for label in ("mock.transport()", "httpx.ASGITransport", "httpx.MockTransport"):
-                    if kind == "sync" and label == "httpx.ASGITransport":
-                        continue  # ASGITransport is async-only
-                    if label == "mock.transport()":
-                        transport: Any = mock.transport()
-                    elif label == "httpx.ASGITransport":
-                        transport = httpx.ASGITransport(app=mock.app)
-                    else:
-                        transport = httpx.MockTransport(handler)
-                    spec = _fresh(mock, template)
-                    rate = _sync_rate(transport, spec, n) if kind == "sync" else _async_rate(transport, spec, n)
-                    samples.setdefault((name, kind, label), []).append(rate)
+            spec = _fresh(mock, template)
+            sync = {"mock.transport()": mock.transport(), "httpx.MockTransport": httpx.MockTransport(handler)}
+            for label, rate in _sync_rates(sync, spec, n).items():
+                samples.setdefault((name, "sync", label), []).append(rate)
+            spec = _fresh(mock, template)
+            asynchronous = {
+                "mock.transport()": mock.transport(),
+                "httpx.ASGITransport": httpx.ASGITransport(app=mock.app),
+                "httpx.MockTransport": httpx.MockTransport(handler),
+            }
+            for label, rate in _async_rates(asynchronous, spec, n).items():
+                samples.setdefault((name, "async", label), []).append(rate)
     rows = []
     for (name, kind, label), values in samples.items():
         rows.append({"workload": name, "client": kind, "transport": label, "req_per_s": statistics.median(values)})
