@@ -127,6 +127,7 @@ class MockGenesys:
         self.server.limiter.reset()
         self.server.errors.clear()
         self.server.uploads.clear()
+        self.server.seed_views.clear()
         self.hub.reset()
         self.scheduler.clear()
         self.faults.reset()
@@ -137,6 +138,7 @@ class MockGenesys:
         self.hub.reset()
         self.world = world
         self.server.world = world
+        self.server.seed_views.clear()
 
     def add_conversation(self, *, guest_name: str = "Guest", messages: list[str] | None = None) -> Conversation:
         """A new web-messaging conversation on the default deployment with optional guest messages."""

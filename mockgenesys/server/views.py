@@ -245,10 +245,18 @@ class SeedViewStore:
     that the world does not still say. At most ``limit`` views are kept.
     """
 
-    def __init__(self, limit: int = 50_000) -> None:
+    def __init__(self, limit: int = 20_000) -> None:
         self.limit = limit
         self._size = 0
         self._by_conversation: dict[str, _Encoded] = {}
+
+    def __len__(self) -> int:
+        return self._size
+
+    def clear(self) -> None:
+        """Forget every encoded view (a new world)."""
+        self._by_conversation = {}
+        self._size = 0
 
     def page(self, conversation: Conversation, messages: list[Message]) -> list[orjson.Fragment]:
         """``messages`` of ``conversation`` as encoded views, in order."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
 from mockgenesys import ConfigError, MockGenesys, World, WorldError
@@ -129,7 +130,15 @@ def test_mock_reset_restores_the_world() -> None:
     mock = MockGenesys(seed=4)
     before = mock.world.snapshot_json()
     mock.world.add_client()
-    mock.issue_token()
+    token = mock.issue_token()
+    conversation = next(iter(mock.world.conversations.values()))
+    with httpx.Client(transport=mock.transport(), base_url="https://api.mypurecloud.com") as http:
+        page = http.get(
+            f"/api/v2/conversations/messaging/{conversation.id}/messages",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert page.status_code == 200 and len(mock.server.seed_views) > 0
     mock.reset()
     assert mock.world.snapshot_json() == before
     assert mock.world.tokens == {}
+    assert len(mock.server.seed_views) == 0  # views of the old world are not kept
