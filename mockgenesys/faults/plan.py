@@ -62,7 +62,10 @@ class FaultPlan:
         self._rules: list[FaultRule] = []
         self._state: dict[str, _State] = {}
         self._cache: dict[str, tuple[FaultRule, ...]] = {}
-        self._by_principal: dict[str, tuple[tuple[FaultRule, ...], dict[str, tuple[FaultRule, ...]]]] = {}
+        #: Per endpoint: its rules aimed at no principal, those aimed at each principal, plan order.
+        self._by_principal: dict[
+            str, tuple[tuple[FaultRule, ...], dict[str, tuple[FaultRule, ...]], dict[int, int]]
+        ] = {}
         self._ids = itertools.count(1)
         self.firings: deque[Firing] = deque(maxlen=10_000)
         initial = list(rules)
@@ -177,14 +180,12 @@ class FaultPlan:
             for rule in candidates:
                 if rule.match.principal is not None:
                     aimed.setdefault(rule.match.principal, []).append(rule)
-            index = self._by_principal[endpoint] = (open_rules, {k: tuple(v) for k, v in aimed.items()})
-        open_rules, by_principal = index
-        if not by_principal:
-            return open_rules
+            order = {id(rule): n for n, rule in enumerate(candidates)}
+            index = self._by_principal[endpoint] = (open_rules, {k: tuple(v) for k, v in aimed.items()}, order)
+        open_rules, by_principal, order = index
         hits = [rule for principal in principals for rule in by_principal.get(principal, ())]
         if not hits:
             return open_rules
-        order = {id(rule): n for n, rule in enumerate(self._candidates(endpoint))}
         return tuple(sorted((*open_rules, *hits), key=lambda rule: order[id(rule)]))
 
     def select(

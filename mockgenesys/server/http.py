@@ -193,17 +193,16 @@ class Router:
     """Matches a method and path to a ``Route``: static paths by dict, the rest by regex."""
 
     def __init__(self, routes: list[Route]) -> None:
-        self.routes = list(routes)
         self._static: dict[tuple[str, str], Route] = {}
+        self._static_paths: set[str] = set()
         self._dynamic: dict[str, list[tuple[re.Pattern[str], Route]]] = {}
-        self._paths: set[str] = set()
         for route in routes:
             if "{" in route.template:
                 pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.template)
                 self._dynamic.setdefault(route.method, []).append((re.compile(f"^{pattern}$"), route))
             else:
                 self._static[(route.method, route.template)] = route
-            self._paths.add(route.template)
+                self._static_paths.add(route.template)
 
     def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
         """(route, path params, whether the path exists under another method)."""
@@ -214,7 +213,7 @@ class Router:
             found = pattern.match(path)
             if found is not None:
                 return candidate, found.groupdict(), True
-        path_known = any(path == key[1] for key in self._static) or any(
+        path_known = path in self._static_paths or any(
             pattern.match(path) is not None for patterns in self._dynamic.values() for pattern, _ in patterns
         )
         return None, {}, path_known
