@@ -10,7 +10,7 @@ from typing import Any
 
 from mockgenesys import MockGenesys, VirtualClock
 from mockgenesys.errors import ConfigError
-from mockgenesys.faults.plan import FaultPlan
+from mockgenesys.faults.plan import FaultPlan, read_document
 from mockgenesys.faults.rules import FaultRule
 from pytest_plugin.settings import MarkerError, MarkerOptions
 
@@ -48,16 +48,18 @@ def scenario_faults(scenario: str, base_dir: Path) -> list[FaultRule]:
     its ``fault`` events; a fault armed at ``at`` seconds becomes a rule whose window starts at
     ``at``. Its other events (clock moves, expiries, agent actions) are the chaos runner's.
     """
-    path = _as_path(scenario, base_dir)
-    if path is not None and not _is_chaos_file(path):
-        try:
-            return FaultPlan.load_file(path)
-        except ConfigError as exc:
-            raise MarkerError(f"genesys(scenario={scenario!r}): {exc}") from None
-    from mockgenesys.chaos.library import resolve
+    from mockgenesys.chaos.library import load_builtin
+    from mockgenesys.chaos.scenario import Scenario
 
+    path = _as_path(scenario, base_dir)
     try:
-        loaded = resolve(str(path) if path is not None else scenario)
+        if path is None:
+            loaded = load_builtin(scenario)
+        else:
+            data = read_document(path)  # read once: a chaos scenario has a timeline, a faults file has not
+            if not (isinstance(data, dict) and "timeline" in data):
+                return FaultPlan.rules_from_document(data, path)
+            loaded = Scenario.from_dict(data, str(path))
     except ConfigError as exc:
         raise MarkerError(
             f"genesys(scenario={scenario!r}): {exc} Pass a built-in scenario name or a path to a YAML/JSON file, "
@@ -85,16 +87,6 @@ def _armed_at(rule: dict[str, Any], at: float) -> dict[str, Any] | None:
     if when:
         rule["when"] = when
     return rule
-
-
-def _is_chaos_file(path: Path) -> bool:
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return False
-    return isinstance(data, dict) and "timeline" in data
 
 
 def _as_path(scenario: str, base_dir: Path) -> Path | None:

@@ -142,22 +142,19 @@ class FaultPlan:
     @staticmethod
     def load_file(path: str | Path) -> list[FaultRule]:
         """Rules from a YAML or JSON file holding a list (or ``{faults: [...]}``)."""
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"Cannot read the faults file {path}: {exc.strerror}.") from exc
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"The faults file {path} is not valid YAML/JSON: {exc}") from exc
+        return FaultPlan.rules_from_document(read_document(path), path)
+
+    @staticmethod
+    def rules_from_document(data: Any, source: str | Path) -> list[FaultRule]:
+        """Rules from a parsed faults document (a list, or ``{faults: [...]}``); errors name ``source``."""
         if isinstance(data, dict) and "faults" in data:
             data = data["faults"]
         if not isinstance(data, list):
-            raise ConfigError(f"The faults file {path} must hold a list of rules (or an object with a faults list).")
+            raise ConfigError(f"The faults file {source} must hold a list of rules (or an object with a faults list).")
         try:
             return [FaultRule.from_dict(item, f"[{n}]") for n, item in enumerate(data)]
         except FaultRuleError as exc:
-            raise FaultRuleError(exc.path, f"in {path}: {exc!s}") from None
+            raise FaultRuleError(exc.path, f"in {source}: {exc!s}") from None
 
     # ------------------------------------------------------------------ firing
     def _candidates(self, endpoint: str) -> tuple[FaultRule, ...]:
@@ -295,3 +292,15 @@ def _guest_of_jwt(server: Server, req: MockRequest) -> GuestSession | None:
         return server.guest_from_jwt(req, server.clock.now())
     except ApiError:
         return None
+
+
+def read_document(path: str | Path) -> Any:
+    """A YAML or JSON file, parsed; a ``ConfigError`` naming the file if it cannot be read or parsed."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the file {path}: {exc.strerror}.") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"The file {path} is not valid YAML/JSON: {exc}") from exc
