@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,47 +77,44 @@ def start(
         time.sleep(0.002)
 
 
-def _children(pid: int) -> list[int]:
-    kids = []
+def _stat(pid: int | str) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state first); [] once the process is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return []
+    return stat[stat.rfind(")") + 2 :].split()
+
+
+def _tree(pid: int) -> Iterator[int]:
+    """``pid`` and its live descendants, from one pass over /proc."""
+    children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat[stat.rfind(")") + 2 :].split()[1]) == pid:
-                kids.append(int(entry))
-    return kids
+        if entry.isdigit() and (fields := _stat(entry)):
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    todo = [pid]
+    while todo:  # each list is popped once, so the walk ends even if a reused pid made a cycle
+        current = todo.pop()
+        todo.extend(children.pop(current, ()))
+        yield current
 
 
 def rss_mib(pid: int) -> float:
     """Resident memory of ``pid`` and all its descendants, in MiB."""
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        todo.extend(_children(current))
+    total = 0
+    for member in _tree(pid):
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            status = Path(f"/proc/{member}/status").read_text()
         except OSError:
-            pass
+            continue
+        total += sum(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
     return total / 1024
 
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of ``pid`` and its live descendants (threads included)."""
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        todo.extend(_children(current))
-        try:
-            stat = Path(f"/proc/{current}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    ticks = sum(int(fields[11]) + int(fields[12]) for fields in map(_stat, _tree(pid)) if fields)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
