@@ -5,17 +5,23 @@ from typing import Any
 
 from mockgenesys import MockGenesys
 from mockgenesys.client import Events, GuestMessagingClient, Timing
-from mockgenesys.world.models import Conversation
+from mockgenesys.world.models import Conversation, GuestSession
 
 
 def timing_for(mock: MockGenesys, seed: int = 1) -> Timing:
     return Timing(clock=mock.clock, rng=random.Random(seed))
 
 
+def session_of(mock: MockGenesys, client: GuestMessagingClient) -> GuestSession:
+    """The server-side guest session behind a guest client's current session token."""
+    session = mock.world.guest_session(client.session_token)
+    assert session is not None, f"the mock has no guest session for token {client.session_token!r}: log in first"
+    return session
+
+
 def conversation_of(mock: MockGenesys, client: GuestMessagingClient) -> Conversation:
     """The server-side conversation behind a guest client's current session."""
-    session = next(s for s in mock.world.guest_sessions.values() if s.token == client.session_token)
-    return mock.world.conversations[session.conversation_id]
+    return mock.world.conversations[session_of(mock, client).conversation_id]
 
 
 def guest_texts(conversation: Conversation) -> list[str]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from client_helpers import conversation_of, guest_texts
 
 from mockgenesys import MockGenesys
 from mockgenesys.client import (
@@ -31,10 +32,9 @@ async def test_the_client_core_over_real_sockets() -> None:
             await manager.start()
             for n in range(3):
                 await manager.send(f"live {n}")
-            session = next(s for s in mock.world.guest_sessions.values() if s.token == manager.client.session_token)
-            conversation = mock.world.conversations[session.conversation_id]
-            texts = [m.text for m in conversation.messages if m.direction == "inbound"]
-            assert texts == ["live 0", "live 1", "live 2"]
+            conversation = conversation_of(mock, manager.client)
+            assert guest_texts(conversation) == ["live 0", "live 1", "live 2"]
+            assert len([m for m in conversation.messages if m.direction == "inbound"]) == 3  # none without text
             restored = await manager.restore()
             assert [m.id for m in restored] == [m.id for m in conversation.messages]
             assert manager.client.stats.reconnects == 1

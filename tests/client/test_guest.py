@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 import websockets
-from client_helpers import conversation_of, guest_texts, record, timing_for
+from client_helpers import conversation_of, guest_texts, record, session_of, timing_for
 
 from mockgenesys import MockGenesys, VirtualClock
 from mockgenesys.client import (
@@ -170,8 +170,7 @@ async def test_reconnect_keeps_the_session_token(mock: MockGenesys, guest: Guest
     states = record(guest.events, "connection_state_change")
     await guest.login_guest()
     token = guest.session_token
-    session = next(s for s in mock.world.guest_sessions.values() if s.token == token)
-    for connection in mock.hub.connections_for(session):
+    for connection in mock.hub.connections_for(session_of(mock, guest)):
         connection.drop()
     for _ in range(20):
         await asyncio.sleep(0)

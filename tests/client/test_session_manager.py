@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from client_helpers import conversation_of, record, timing_for
+from client_helpers import conversation_of, record, session_of, timing_for
 
 from mockgenesys import MockGenesys
 from mockgenesys.client import MessageFailedError, SessionManager
@@ -38,7 +38,7 @@ async def test_restore_after_a_drop_brings_back_what_arrived_meanwhile(
     await manager.send("before the drop")
     client = manager.client
     conversation = conversation_of(mock, client)
-    session = next(s for s in mock.world.guest_sessions.values() if s.token == client.session_token)
+    session = session_of(mock, client)
     for connection in mock.hub.connections_for(session):
         connection.close(1006, "network")
     mock.agent.reply(conversation.id, "sent while you were away")  # nobody connected to receive it
@@ -56,7 +56,7 @@ async def test_guest_session_expired_reauthenticates_and_starts_clean(
     await manager.start()
     await manager.send("old conversation")
     old = conversation_of(mock, manager.client)
-    session = next(s for s in mock.world.guest_sessions.values() if s.token == manager.client.session_token)
+    session = session_of(mock, manager.client)
     mock.hub.expire_session(session)
     await settle()
     await manager.events.drain()
@@ -77,7 +77,7 @@ async def test_a_closed_conversation_is_not_restored_automatically(mock: MockGen
     await settle()
     assert manager.conversation_state == "DISCONNECTED" and not manager.active
     before = len(mock.journal.calls("webmessaging.messages"))
-    session = next(s for s in mock.world.guest_sessions.values() if s.token == manager.client.session_token)
+    session = session_of(mock, manager.client)
     for connection in mock.hub.connections_for(session):
         connection.drop()
     await settle()
