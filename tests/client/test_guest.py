@@ -258,9 +258,12 @@ async def test_read_only_without_restart_fails_the_send_with_a_fix(mock: MockGen
             await guest.send("anyone?")
 
 
-async def test_health_check_round_trip(guest: GuestMessagingClient) -> None:
+async def test_health_check_round_trip(mock: MockGenesys, guest: GuestMessagingClient) -> None:
     await guest.login_guest()
-    assert await guest.health_check() >= 0
+    round_trip = await guest.health_check()
+    assert round_trip >= 0
+    assert round_trip == 0.0  # nothing advances the virtual clock during an in-process echo
+    assert [e.status for e in mock.journal.calls("guest.ws.echo")] == [200]
 
 
 async def test_many_guests_one_clock(mock: MockGenesys) -> None:
@@ -286,8 +289,13 @@ async def test_after_close_calls_are_refused(guest: GuestMessagingClient) -> Non
     assert isinstance(caught.value.cause, NotConnectedError)
 
 
-def test_virtual_clock_fixture_is_virtual(mock: MockGenesys) -> None:
+async def test_for_mock_runs_the_guest_on_the_mocks_virtual_clock(mock: MockGenesys) -> None:
     assert isinstance(mock.clock, VirtualClock)
+    async with GuestMessagingClient.for_mock(mock) as guest:  # no timing given: for_mock picks the clock
+        assert guest.timing.clock is mock.clock
+        before = guest.timing.clock.monotonic()
+        mock.clock.advance(42)
+        assert guest.timing.clock.monotonic() == before + 42
 
 
 async def test_login_with_start_new_opens_a_new_conversation(mock: MockGenesys, guest: GuestMessagingClient) -> None:
