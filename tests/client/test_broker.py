@@ -7,7 +7,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from client_helpers import timing_for
 
 from mockgenesys import MockGenesys
 from mockgenesys.client import (
@@ -23,13 +22,6 @@ from mockgenesys.client import (
 from mockgenesys.client.broker import METADATA_TOO_LARGE
 
 SECRET = "0123456789abcdef0123456789abcdef"
-
-
-@pytest.fixture
-async def platform(mock: MockGenesys) -> PlatformClient:
-    client = PlatformClient.for_mock(mock, timing=timing_for(mock))
-    yield client  # type: ignore[misc]
-    await client.aclose()
 
 
 def broker(platform: PlatformClient, mock: MockGenesys, **options: object) -> SecureSessionBroker:

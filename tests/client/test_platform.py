@@ -24,13 +24,6 @@ def token_calls(mock: MockGenesys) -> int:
     return len(mock.journal.calls("oauth.token"))
 
 
-@pytest.fixture
-async def platform(mock: MockGenesys) -> PlatformClient:
-    client = PlatformClient.for_mock(mock, timing=timing_for(mock))
-    yield client  # type: ignore[misc]
-    await client.aclose()
-
-
 async def test_the_token_is_cached_until_shortly_before_it_expires(mock: MockGenesys) -> None:
     mock.world.clients[mock.client_id].token_ttl = 600
     async with httpx.AsyncClient(transport=mock.transport(), base_url=MOCK_BASE_URL) as http:
