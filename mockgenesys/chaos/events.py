@@ -145,8 +145,7 @@ def _fault(target: EventTarget, args: dict[str, Any]) -> str:
 
 async def _fault_live(target: EventTarget, args: dict[str, Any]) -> str:
     answer = (await _admin(target, "POST", "/__admin/faults", args)).json()
-    rules = answer if isinstance(answer, list) else [answer]
-    return f"armed {rules[0].get('id', '?') if rules and isinstance(rules[0], dict) else '?'}"
+    return f"armed {answer['faults'][0]['id']}"
 
 
 def _remove(target: EventTarget, args: dict[str, Any]) -> str:

@@ -153,6 +153,7 @@ def test_runner_against_a_live_server_in_real_time() -> None:
         result = run_scenario(data, target=url, adapter_factory=WsGuest)
     assert result.passed, [r.evidence for r in result.invariants]
     assert result.metrics["messages"]["stored"] == 9 and result.metrics["faults"]["total"] == 1
+    assert [e["summary"] for e in result.metrics["timeline"]] == ["armed rule-1"]
     assert result.replay_command(0).endswith(f"--guest 0 --target {url}")
 
 
