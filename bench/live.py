@@ -8,6 +8,7 @@ a settle, a correctness probe, a short warm-up per workload, the measured runs, 
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import statistics
@@ -93,6 +94,24 @@ def _probe(port: int, facts: dict[str, Any]) -> str:
 Probe = Callable[[int, dict[str, Any]], str]
 
 
+def _start(
+    cmd: list[str], facts: dict[str, Any], *, env: dict[str, str] | None = None, log: Path | None = None
+) -> procs.Started:
+    """Start ``cmd`` on a free port (``{port}`` filled in), pinned to core 0, from the checkout."""
+    port = procs.free_port()
+    ready = ("POST", "/oauth/token", facts["form"], {"content-type": FORM})
+    cmd = [part.replace("{port}", str(port)) for part in cmd]
+    return procs.start(cmd, port, ready, cpu=0, env=env, cwd=ROOT, log=log)
+
+
+def _workloads(facts: dict[str, Any], token: str) -> list[Workload]:
+    """The two loads: issue a token, read a 25-message history page with ``token``."""
+    return [
+        Workload("token", "POST", "/oauth/token", {"Content-Type": FORM}, facts["form"]),
+        Workload("history", "GET", facts["history_path"], {"Authorization": f"Bearer {token}"}),
+    ]
+
+
 def _one_start(
     name: str,
     cmd: list[str],
@@ -102,29 +121,18 @@ def _one_start(
     log: Path,
     probe: Probe = _probe,
 ) -> dict[str, Any]:
-    port = procs.free_port()
-    ready = ("POST", "/oauth/token", facts["form"], {"content-type": FORM})
-    started = procs.start(
-        [part.replace("{port}", str(port)) for part in cmd], port, ready, cpu=0, env=env, cwd=ROOT, log=log
-    )
+    started = _start(cmd, facts, env=env, log=log)
     record: dict[str, Any] = {"server": name, "startup_ms": started.startup_ms}
     try:
         time.sleep(args["settle"])
         record["idle_rss_mib"] = procs.rss_mib(started.proc.pid)
-        token = probe(port, facts)
-        workloads = [
-            Workload("token", "POST", "/oauth/token", {"Content-Type": FORM}, facts["form"]),
-            Workload("history", "GET", facts["history_path"], {"Authorization": f"Bearer {token}"}),
-        ]
-        base = f"http://{procs.HOST}:{port}"
-        for workload in workloads:
+        load = functools.partial(run_load, started.url, connections=args["connections"], wrk=args["wrk"])
+        for workload in _workloads(facts, probe(started.port, facts)):
             if args["warmup"] > 0:
-                run_load(base, workload, duration=args["warmup"], connections=args["connections"], wrk=args["wrk"])
+                load(workload, duration=args["warmup"])
             cpu_before = procs.cpu_seconds(started.proc.pid)
             busy_before, gen_before = procs.busy_seconds(), procs.children_cpu_seconds()
-            result = run_load(
-                base, workload, duration=args["duration"], connections=args["connections"], wrk=args["wrk"]
-            )
+            result = load(workload, duration=args["duration"])
             if "error" not in result:
                 server = procs.cpu_seconds(started.proc.pid) - cpu_before
                 generator = procs.children_cpu_seconds() - gen_before

@@ -23,6 +23,11 @@ class Started:
     port: int
     startup_ms: float
 
+    @property
+    def url(self) -> str:
+        """The base URL it serves on, ``http://127.0.0.1:<port>``."""
+        return f"http://{HOST}:{self.port}"
+
 
 def free_port() -> int:
     import socket

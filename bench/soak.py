@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from bench import live, procs
-from bench.loadgen import Workload, ensure_wrk, run_load
+from bench.loadgen import ensure_wrk, run_load
 
 MAX_SOAK_S = 3600
 
@@ -22,26 +22,17 @@ def run(seconds: float = 60.0, chunk: float = 10.0, connections: int = 32, insta
         raise ValueError(f"A soak lasts 0 < seconds <= {MAX_SOAK_S}; got {seconds}.")
     wrk = ensure_wrk(install=install_wrk)
     facts = live._world_facts()
-    port = procs.free_port()
-    cmd = [part.replace("{port}", str(port)) for part in live._servers_mock_only()]
-    ready = ("POST", "/oauth/token", facts["form"], {"content-type": live.FORM})
-    started = procs.start(cmd, port, ready, cpu=0, cwd=live.ROOT)
+    started = live._start(live._servers_mock_only(), facts)
     samples: list[dict[str, Any]] = []
     try:
-        token = live._probe(port, facts)
-        workloads = [
-            Workload("token", "POST", "/oauth/token", {"Content-Type": live.FORM}, facts["form"]),
-            Workload("history", "GET", facts["history_path"], {"Authorization": f"Bearer {token}"}),
-        ]
-        base = f"http://{procs.HOST}:{port}"
+        workloads = live._workloads(facts, live._probe(started.port, facts))
         samples.append({"t": 0.0, "rss_mib": procs.rss_mib(started.proc.pid), "workload": "idle", "rps": 0.0})
         begin = time.perf_counter()
         n = 0
         while (elapsed := time.perf_counter() - begin) < seconds:
             workload = workloads[n % 2]
-            result = run_load(
-                base, workload, duration=min(chunk, max(1.0, seconds - elapsed)), connections=connections, wrk=wrk
-            )
+            duration = min(chunk, max(1.0, seconds - elapsed))
+            result = run_load(started.url, workload, duration=duration, connections=connections, wrk=wrk)
             sample = {
                 "t": time.perf_counter() - begin,
                 "rss_mib": procs.rss_mib(started.proc.pid),
