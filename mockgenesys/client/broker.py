@@ -189,6 +189,8 @@ class SecureSessionBroker:
         self.timing = platform.timing
         self._secret = secret
         self.audit_log = audit_log
+        if isinstance(audit_log, (str, Path)):
+            Path(audit_log).parent.mkdir(parents=True, exist_ok=True)
         self.kms_webhook_url = kms_webhook_url
         self.kms_timeout = kms_timeout
         self._kms = httpx.AsyncClient(transport=kms_transport, timeout=kms_timeout) if kms_webhook_url else None
@@ -283,9 +285,7 @@ class SecureSessionBroker:
         }
         line = json.dumps(entry, separators=(",", ":")) + "\n"
         if isinstance(self.audit_log, (str, Path)):
-            path = Path(self.audit_log)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as handle:
+            with Path(self.audit_log).open("a", encoding="utf-8") as handle:
                 handle.write(line)
         else:
             self.audit_log.write(line)

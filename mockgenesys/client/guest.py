@@ -149,14 +149,16 @@ class GuestMessagingClient:
         self.http = httpx.AsyncClient(base_url=base_url, transport=transport, timeout=30.0)
         self.events = Events()
         self.stats = GuestStats()
-        self.outbox: list[_Outgoing] = []
         self.read_only = False
         self._token = token or self._new_token()
         self._socket: WebSocketLike | None = None
         self._reader: asyncio.Task[None] | None = None
         self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        #: Echoes that came after their request gave up, by tracing id (of the current send only).
         self._late_echoes: dict[str, dict[str, Any]] = {}
+        #: How many inbound messages of each text the conversation of ``_counted_token`` holds.
         self._confirmed: Counter[str] = Counter()
+        self._counted_token: str | None = None
         self._tracing = 0
         self._expired = False
         self._logged_in = False
@@ -250,7 +252,7 @@ class GuestMessagingClient:
         """``configureSession`` with ``startNew``: a new conversation in the same session."""
         async with self._connect_lock:
             body = await self._configure(start_new=True)
-            self._confirmed.clear()
+            self._count_from_scratch()
             return body
 
     async def _ensure_connected(self) -> dict[str, Any]:
@@ -320,7 +322,7 @@ class GuestMessagingClient:
             self.read_only = bool(body.get("readOnly"))
             if body.get("newSession"):
                 self.stats.sessions += 1
-                self._confirmed.clear()
+                self._count_from_scratch()
             self.events.emit("connection_state_change", "connected")
             if not body.get("newSession") and self.stats.connects > 1:
                 self.events.emit("reconnected", body)
@@ -331,10 +333,10 @@ class GuestMessagingClient:
             return await self._configure()
         raise GuestError(code, str(body), hint="The session could not be configured.")
 
-    async def _start_new_conversation(self) -> None:
-        if self.read_only:
-            await self._new_conversation()
-            self.events.emit("conversation_updated", {"state": "ACTIVE", "token": self._token, "new": True})
+    def _count_from_scratch(self) -> None:
+        """This client made the session's conversation: every inbound message in it is counted here."""
+        self._confirmed.clear()
+        self._counted_token = self._token
 
     def _session_gone(self, code: int, detail: str, token: str | None = None) -> None:
         """The session of ``token`` expired or was cleared: start over with a new token, or fail."""
@@ -349,6 +351,7 @@ class GuestMessagingClient:
         self._token = self._new_token()
         self._jwt = None
         self._confirmed.clear()
+        self._counted_token = None
         self.read_only = False
         self.events.emit("session_restarted", self._token)
 
@@ -509,18 +512,31 @@ class GuestMessagingClient:
             raise error
         async with self._send_lock:
             outgoing = _Outgoing(text)
-            self.outbox.append(outgoing)
             try:
+                await self._count_resumed()
                 message = await self._deliver(outgoing)
             except ClientError as exc:
                 error = MessageFailedError(text, exc)
                 self.events.emit("message_failed", error)
                 raise error from exc
             finally:
-                self.outbox.remove(outgoing)
+                self._late_echoes.clear()  # one message is sent at a time: older echoes cannot matter
             self._confirmed[text] += 1
             self.events.emit("message_sent", message)
             return message
+
+    async def _count_resumed(self) -> None:
+        """Count the inbound messages already in a session this client resumed (``token=``) but did
+        not start, so that messages sent before it came cannot pass for a resend that arrived."""
+        await self._ensure_connected()
+        if self._counted_token == self._token:
+            return
+        try:
+            history = await self.history()
+        except ClientError:
+            return  # counted at the next send; until then only this client's own sends count
+        self._confirmed = Counter(m.text for m in history if m.direction == "Inbound" and m.text)
+        self._counted_token = self._token
 
     async def _deliver(self, outgoing: _Outgoing) -> GuestMessage:
         attempt = 0
@@ -559,7 +575,8 @@ class GuestMessagingClient:
                     self.read_only = True
                     if not self.restart_closed:
                         raise ConversationClosedError(None)
-                    await self._start_new_conversation()
+                    await self._new_conversation()
+                    self.events.emit("conversation_updated", {"state": "ACTIVE", "token": self._token, "new": True})
                     failure = "conversation closed; started a new one"
                 else:
                     raise GuestError(code, str(body))
