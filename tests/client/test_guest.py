@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 import websockets
-from client_helpers import conversation_of, guest_texts, record, session_of, timing_for
+from client_helpers import conversation_of, drop_connections, guest_texts, record, settle, timing_for
 
 from mockgenesys import MockGenesys, VirtualClock
 from mockgenesys.client import (
@@ -170,10 +170,8 @@ async def test_reconnect_keeps_the_session_token(mock: MockGenesys, guest: Guest
     states = record(guest.events, "connection_state_change")
     await guest.login_guest()
     token = guest.session_token
-    for connection in mock.hub.connections_for(session_of(mock, guest)):
-        connection.drop()
-    for _ in range(20):
-        await asyncio.sleep(0)
+    drop_connections(mock, guest)
+    await settle(rounds=20)
     assert guest.connected and guest.session_token == token
     assert [s for _, s in states][-2:] == ["disconnected", "connected"]
     await guest.send("still me")
@@ -228,8 +226,7 @@ async def test_agent_messages_and_disconnect_are_events(mock: MockGenesys, guest
     conversation = conversation_of(mock, guest)
     mock.agent.reply(conversation.id, "Hello from the agent")
     mock.agent.disconnect(conversation.id)
-    for _ in range(5):
-        await asyncio.sleep(0)
+    await settle(rounds=5)
     texts = [p.text for name, p in seen if name == "message_received" and p.text]
     assert "Hello from the agent" in texts
     assert ("conversation_updated", {"state": "DISCONNECTED", "token": guest.session_token}) in seen

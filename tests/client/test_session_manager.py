@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from client_helpers import conversation_of, record, session_of, timing_for
+from client_helpers import conversation_of, drop_connections, record, session_of, settle, timing_for
 
 from mockgenesys import MockGenesys
 from mockgenesys.client import MessageFailedError, SessionManager
@@ -14,11 +12,6 @@ async def manager(mock: MockGenesys) -> SessionManager:
     session = SessionManager.for_mock(mock, timing=timing_for(mock))
     yield session  # type: ignore[misc]
     await session.aclose()
-
-
-async def settle() -> None:
-    for _ in range(30):
-        await asyncio.sleep(0)
 
 
 async def test_start_send_and_events(mock: MockGenesys, manager: SessionManager) -> None:
@@ -38,9 +31,7 @@ async def test_restore_after_a_drop_brings_back_what_arrived_meanwhile(
     await manager.send("before the drop")
     client = manager.client
     conversation = conversation_of(mock, client)
-    session = session_of(mock, client)
-    for connection in mock.hub.connections_for(session):
-        connection.close(1006, "network")
+    drop_connections(mock, client, reason="network")
     mock.agent.reply(conversation.id, "sent while you were away")  # nobody connected to receive it
     await settle()
     await manager.client.events.drain()
@@ -77,9 +68,7 @@ async def test_a_closed_conversation_is_not_restored_automatically(mock: MockGen
     await settle()
     assert manager.conversation_state == "DISCONNECTED" and not manager.active
     before = len(mock.journal.calls("webmessaging.messages"))
-    session = session_of(mock, manager.client)
-    for connection in mock.hub.connections_for(session):
-        connection.drop()
+    drop_connections(mock, manager.client)
     await settle()
     await manager.client.events.drain()
     assert manager.client.connected
