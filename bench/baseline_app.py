@@ -17,11 +17,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bench.procs import BAD_GRANT, NO_AUTH
+
 _FIXTURES = Path(os.environ.get("MOCKGENESYS_BENCH_FIXTURES", "."))
 TOKEN = (_FIXTURES / "token.json").read_bytes()
 HISTORY = (_FIXTURES / "history.json").read_bytes()
-BAD_GRANT = b'{"error":"unsupported_grant_type","description":"grant type not supported"}'
-NO_AUTH = b'{"message":"No authentication bearer token specified in authorization header.","status":401}'
 JSON = "application/json"
 
 

@@ -17,6 +17,7 @@ of a stub server, not an equivalent of the mock.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -26,12 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from bench import live, procs
+from bench.procs import BAD_GRANT, NO_AUTH
 
 HERE = Path(__file__).resolve().parent / "peers"
 CACHE = Path(os.environ.get("MOCKGENESYS_BENCH_CACHE", Path.home() / ".cache" / "mockgenesys-bench")) / "peers"
 JOURNAL_ENTRIES = 100_000
-NOT_FOUND = b'{"message":"No authentication bearer token specified in authorization header.","status":401}'
-BAD_GRANT = b'{"error":"unsupported_grant_type","description":"grant type not supported"}'
 
 
 def ensure_installed(install: bool = True) -> Path:
@@ -94,7 +94,7 @@ def write_stubs(tmp: Path, facts: dict[str, Any]) -> None:
         ({"method": "POST", "url": "/oauth/token"}, 400, BAD_GRANT.decode(), 10),
         ({"method": "GET", "urlPathTemplate": template,
           "headers": {"Authorization": {"matches": "^Bearer .+"}}}, 200, history, 1),
-        ({"method": "GET", "urlPathTemplate": template}, 401, NOT_FOUND.decode(), 10),
+        ({"method": "GET", "urlPathTemplate": template}, 401, NO_AUTH.decode(), 10),
     ]  # fmt: skip
     for n, (request, status, body, priority) in enumerate(stubs):
         mapping = {
@@ -130,7 +130,7 @@ def _openapi(template: str, token: Any, history: Any) -> dict[str, Any]:
                     {"name": "conversationId", "in": "path", "required": True, "schema": {"type": "string"}},
                     {"name": "pageSize", "in": "query", "required": False, "schema": {"type": "integer"}},
                 ],
-                "responses": {"200": answer("page", history), "401": answer("no token", json.loads(NOT_FOUND))},
+                "responses": {"200": answer("page", history), "401": answer("no token", json.loads(NO_AUTH))},
             }},
         },
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
@@ -159,7 +159,7 @@ def _mockoon(template: str, token: str, history: str) -> dict[str, Any]:
         route("1", "post", "oauth/token", [response("11", 200, token, [grant], False),
                                            response("12", 400, BAD_GRANT.decode(), [], True)]),
         route("2", "get", template.lstrip("/").replace("{conversationId}", ":conversationId"),
-              [response("21", 200, history, [bearer], False), response("22", 401, NOT_FOUND.decode(), [], True)]),
+              [response("21", 200, history, [bearer], False), response("22", 401, NO_AUTH.decode(), [], True)]),
     ]  # fmt: skip
     return {
         "uuid": "00000000-0000-4000-a000-000000000001", "lastMigration": 33, "name": "mockgenesys-bench",
@@ -174,36 +174,22 @@ def _mockoon(template: str, token: str, history: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _probe(port: int, facts: dict[str, Any]) -> str:
-    """A peer answers the token call with the mock's body, the page with 25 messages, 4xx without a token."""
-    status, body = procs.request(port, "POST", "/oauth/token", facts["form"], {"content-type": live.FORM})
-    if status != 200 or json.loads(body) != json.loads(facts["token_body"]):
-        raise RuntimeError(f"token call answered {status}: {body[:200]!r}")
-    token = str(json.loads(body)["access_token"])
-    status, body = procs.request(port, "GET", facts["history_path"], None, {"authorization": f"Bearer {token}"})
-    if status != 200 or len(json.loads(body).get("entities", [])) != 25:
-        raise RuntimeError(f"history answered {status}: {body[:200]!r}")
-    status, _ = procs.request(port, "GET", facts["history_path"])
-    if not 400 <= status < 500:
-        raise RuntimeError(f"history without a token answered {status}, expected a 4xx")
-    return token
-
-
 def _servers(root: Path) -> Any:
     def extra(tmp: Path, facts: dict[str, Any]) -> dict[str, tuple[list[str], live.Probe]]:
         write_stubs(tmp, facts)
         modules = root / "node_modules"
+        probe = functools.partial(live._probe, peer=True)
         wiremock = ["java", "-jar", str(_jar(root)), "--port", "{port}", "--bind-address", procs.HOST,
                     "--root-dir", str(tmp / "wiremock"), "--disable-banner", "--disable-request-logging"]  # fmt: skip
         return {
-            "wiremock": ([*wiremock, "--max-request-journal-entries", str(JOURNAL_ENTRIES)], _probe),
-            "wiremock (no journal)": ([*wiremock, "--no-request-journal"], _probe),
+            "wiremock": ([*wiremock, "--max-request-journal-entries", str(JOURNAL_ENTRIES)], probe),
+            "wiremock (no journal)": ([*wiremock, "--no-request-journal"], probe),
             "prism": (["node", str(modules / "@stoplight" / "prism-cli" / "dist" / "index.js"), "mock",
                        str(tmp / "prism.json"), "-h", procs.HOST, "-p", "{port}", "--cors=false", "-v", "error"],
-                      _probe),
+                      probe),
             "mockoon": (["node", str(modules / "@mockoon" / "cli" / "bin" / "run.js"), "start", "--data",
                          str(tmp / "mockoon.json"), "--port", "{port}", "--hostname", procs.HOST,
-                         "--disable-log-to-file", "--disable-admin-api"], _probe),
+                         "--disable-log-to-file", "--disable-admin-api"], probe),
         }  # fmt: skip
 
     return extra

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HOST = "127.0.0.1"
+#: The static 400 and 401 bodies of the bare baseline and the peers (the mock's own wording).
+BAD_GRANT = b'{"error":"unsupported_grant_type","description":"grant type not supported"}'
+NO_AUTH = b'{"message":"No authentication bearer token specified in authorization header.","status":401}'
 
 
 @dataclass
