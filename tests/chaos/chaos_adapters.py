@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import random
-from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Any
 
@@ -88,54 +87,40 @@ class WsGuest:
     async def start(self) -> None:
         await self._connect()
 
-    async def send(self, text: str) -> None:
-        self.count += 1
-        tracing = f"{self.ctx.name}-t{self.count}"
+    async def _request(self, action: dict[str, Any], until: str, *, renew: bool = False) -> dict[str, Any]:
+        """Send ``action`` (with the current token) until the answer is an ``until`` frame.
+
+        Reconnects after a close and waits out ``TooManyRequests``; with ``renew`` it also opens a
+        new session after 4006/4007 and a new conversation after the read-only 403.
+        """
         for _ in range(MAX_ATTEMPTS):
             try:
-                await self.ws.send(
-                    json.dumps(
-                        {
-                            "action": "onMessage",
-                            "token": self.token,
-                            "tracingId": tracing,
-                            "message": {"type": "Text", "text": text},
-                        }
-                    )
-                )
-                answer = await self._answer(tracing)
+                await self.ws.send(json.dumps({"action": action["action"], "token": self.token} | action))
+                answer = await self._answer(action["tracingId"])
             except (WebSocketClosed, websockets.ConnectionClosed):
                 await self._connect()
                 continue
-            if answer.get("class") == "StructuredMessage":
-                return
+            if answer.get("class") == until:
+                return answer
             if answer.get("class") == "TooManyRequestsErrorMessage":
                 await self.ctx.clock.sleep(answer["body"]["retryAfter"])
-            elif answer.get("code") in (4006, 4007):
+            elif renew and answer.get("code") in (4006, 4007):
                 self.token = self._new_token()
                 await self._connect()
-            elif answer.get("code") == 403:
+            elif renew and answer.get("code") == 403:
                 await self._connect(start_new=True)
             else:
-                raise GuestFailed(f"send refused: {answer}")
-        raise GuestFailed(f"gave up sending {text!r}")
+                raise GuestFailed(f"{action['action']} refused: {answer}")
+        raise GuestFailed(f"gave up on {action['action']} {action['tracingId']!r} after {MAX_ATTEMPTS} attempts")
+
+    async def send(self, text: str) -> None:
+        self.count += 1
+        message = {"type": "Text", "text": text}
+        action = {"action": "onMessage", "tracingId": f"{self.ctx.name}-t{self.count}", "message": message}
+        await self._request(action, "StructuredMessage", renew=True)
 
     async def restore(self) -> list[str]:
-        for _ in range(MAX_ATTEMPTS):
-            try:
-                await self.ws.send(json.dumps({"action": "getJwt", "token": self.token, "tracingId": "jwt"}))
-                answer = await self._answer("jwt")
-            except (WebSocketClosed, websockets.ConnectionClosed):
-                await self._connect()
-                continue
-            if answer.get("class") == "JwtResponse":
-                break
-            if answer.get("class") == "TooManyRequestsErrorMessage":
-                await self.ctx.clock.sleep(answer["body"]["retryAfter"])
-            else:
-                raise GuestFailed(f"getJwt refused: {answer}")
-        else:
-            raise GuestFailed("no JWT")
+        answer = await self._request({"action": "getJwt", "tracingId": "jwt"}, "JwtResponse")
         jwt = answer["body"]["jwt"]
         texts: list[str] = []
         for page in range(1, 100):
@@ -181,10 +166,3 @@ class Forgetful(WsGuest):
         if self.asked % 4 == 0:
             return
         await super().send(text)
-
-
-def factory(cls: type[WsGuest] = WsGuest) -> Callable[[GuestContext], WsGuest]:
-    return cls
-
-
-ws_guest = WsGuest
