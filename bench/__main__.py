@@ -31,9 +31,7 @@ def _live(args: argparse.Namespace) -> tuple[Any, str]:
     result = live.run(
         rounds=args.rounds, duration=args.duration, warmup=args.warmup, connections=args.connections, rules=args.rules
     )
-    return result, f"load generator: {result['generator']}, 1 thread, {result['connections']} connections\n" + (
-        live.table(result)
-    )
+    return result, live.table(result)
 
 
 def _ws(args: argparse.Namespace) -> tuple[Any, str]:
@@ -53,9 +51,7 @@ def _chaos(args: argparse.Namespace) -> tuple[Any, str]:
 
 def _peers(args: argparse.Namespace) -> tuple[Any, str]:
     result = peers.run(rounds=args.rounds, duration=args.duration, warmup=args.warmup, connections=args.connections)
-    return result, f"load generator: {result['generator']}, 1 thread, {result['connections']} connections\n" + (
-        live.table(result)
-    )
+    return result, live.table(result)
 
 
 def _guest_counts(text: str) -> list[int]:

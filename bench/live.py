@@ -254,6 +254,7 @@ def table(result: dict[str, Any]) -> str:
     rows = result["rows"]
     bare = next((r for r in rows if r["server"] == "starlette (bare)" and "token" in r), None)
     lines = [
+        f"load generator: {result['generator']}, 1 thread, {result['connections']} connections",
         "| server | startup ms | idle RSS MiB | token req/s | token p99 ms | history req/s | history p99 ms "
         "| vs bare (token / history) | server CPU µs/req (token / history) | non-2xx | RSS after load MiB "
         "| other CPU % | quiet runs |",

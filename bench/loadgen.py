@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench import procs
+
 MAX_DURATION_S = 60
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -90,7 +92,7 @@ def run_load(
 ) -> dict[str, Any]:
     """One bounded load run (wrk -t1, or the Python fallback) pinned to ``cpu``; the parsed result."""
     _check_target(base_url, duration)
-    pin = ["taskset", "-c", str(cpu)] if cpu is not None and shutil.which("taskset") else []
+    pin = procs.pin(cpu)
     url = base_url + workload.path
     with tempfile.TemporaryDirectory(prefix="mockgenesys-bench-") as tmp:
         if wrk:

@@ -52,6 +52,11 @@ def request(
         conn.close()
 
 
+def pin(cpu: int | None) -> list[str]:
+    """The ``taskset -c <cpu>`` prefix that pins a command to one core; none without ``cpu`` or taskset."""
+    return ["taskset", "-c", str(cpu)] if cpu is not None and shutil.which("taskset") else []
+
+
 def start(
     cmd: list[str],
     port: int,
@@ -64,11 +69,10 @@ def start(
     timeout_s: float = 30.0,
 ) -> Started:
     """Spawn ``cmd`` (pinned to ``cpu``) in its own process group; wait for a 200 on ``ready``."""
-    pin = ["taskset", "-c", str(cpu)] if cpu is not None and shutil.which("taskset") else []
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [*pin, *cmd], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
+        [*pin(cpu), *cmd], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
     )
     method, path, body, headers = ready
     while True:
