@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import random
 import statistics
 import sys
@@ -179,7 +180,7 @@ def run(
         tmp = Path(name)
         (tmp / "token.json").write_bytes(facts["token_body"])
         (tmp / "history.json").write_bytes(facts["history_body"])
-        env = {**_environ(), "MOCKGENESYS_BENCH_FIXTURES": str(tmp)}
+        env = {**os.environ, "MOCKGENESYS_BENCH_FIXTURES": str(tmp)}
         servers: dict[str, tuple[list[str], Probe]] = {
             name: (cmd, _probe) for name, cmd in _servers(tmp, rules).items()
         }
@@ -197,12 +198,6 @@ def run(
                 records.append(record)
     return {"generator": "wrk" if wrk else "python", "connections": connections, "rows": _medians(records, servers),
             "records": records}  # fmt: skip
-
-
-def _environ() -> dict[str, str]:
-    import os
-
-    return dict(os.environ)
 
 
 def _line(record: dict[str, Any]) -> str:

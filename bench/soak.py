@@ -57,8 +57,10 @@ def run(seconds: float = 60.0, chunk: float = 10.0, connections: int = 32, insta
         "first_half_max_rss_mib": max(s["rss_mib"] for s in first),
         "second_half_max_rss_mib": max(s["rss_mib"] for s in second),
         "final_rss_mib": samples[-1]["rss_mib"],
-        "token_rps_first_last": [next((s["rps"] for s in loaded if s["workload"] == w), 0.0) for w in ("token",)]
-        + [next((s["rps"] for s in reversed(loaded) if s["workload"] == "token"), 0.0)],
+        "token_rps_first_last": [
+            next((s["rps"] for s in loaded if s["workload"] == "token"), 0.0),
+            next((s["rps"] for s in reversed(loaded) if s["workload"] == "token"), 0.0),
+        ],
         "non2xx": sum(s.get("non2xx", 0) for s in loaded),
     }
 

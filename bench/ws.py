@@ -13,11 +13,11 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import resource
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from bench.procs import rss_mib
@@ -42,8 +42,7 @@ async def _measure(sessions: int, rounds: int) -> dict[str, Any]:
 
     clock = VirtualClock()
     mock = MockGenesys(seed=3, clock=clock, conversations=0, contacts=0)
-    me = Path("/proc/self")
-    pid = int(me.resolve().name)
+    pid = os.getpid()
     base_rss = rss_mib(pid)
     received = 0
     async with contextlib.AsyncExitStack() as stack:
