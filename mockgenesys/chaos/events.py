@@ -131,10 +131,14 @@ async def _admin(target: EventTarget, method: str, path: str, body: Any = None) 
     return response
 
 
-async def _live_sessions(target: EventTarget) -> list[dict[str, Any]]:
-    world = (await _admin(target, "GET", "/__admin/world")).json()
+def _open_live_sessions(world: dict[str, Any]) -> list[dict[str, Any]]:
     sessions = [s for s in world.get("guest_sessions", []) if not s.get("closed") and not s.get("expired")]
     return sorted(sessions, key=lambda s: str(s["id"]))
+
+
+async def _live_world(target: EventTarget) -> dict[str, Any]:
+    world: dict[str, Any] = (await _admin(target, "GET", "/__admin/world")).json()
+    return world
 
 
 # ---------------------------------------------------------------------- fault, remove_fault, clear_faults
@@ -199,7 +203,7 @@ def _expire_sessions(target: EventTarget, args: dict[str, Any]) -> str:
 
 
 async def _expire_sessions_live(target: EventTarget, args: dict[str, Any]) -> str:
-    chosen = _pick(target.rng, await _live_sessions(target), args["fraction"])
+    chosen = _pick(target.rng, _open_live_sessions(await _live_world(target)), args["fraction"])
     for session in chosen:
         await _admin(target, "POST", "/__admin/world/expire-sessions", {"sessionId": session["id"]})
     return f"expired {len(chosen)} guest session(s)"
@@ -212,7 +216,12 @@ def _guest_conversations(mock: MockGenesys) -> list[str]:
 
 
 async def _live_conversations(target: EventTarget) -> list[str]:
-    return sorted({str(s["conversation_id"]) for s in await _live_sessions(target)})
+    world = await _live_world(target)
+    # the same filter as Conversation.is_active, so a seed picks from the same set in-process and live
+    active = {
+        str(c["id"]) for c in world.get("conversations", []) if c.get("state") not in ("disconnected", "terminated")
+    }
+    return sorted({str(s["conversation_id"]) for s in _open_live_sessions(world)} & active)
 
 
 def _close(target: EventTarget, args: dict[str, Any]) -> str:
