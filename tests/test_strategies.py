@@ -4,7 +4,7 @@ import asyncio
 import json
 
 import httpx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from mockgenesys import MockGenesys, VirtualClock
@@ -22,10 +22,7 @@ from mockgenesys.strategies import (
     ws_endpoint_ids,
 )
 
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-
-@FAST
 @given(fault_rule_dicts())
 def test_fault_rule_dicts_load_and_round_trip(data: dict[str, object]) -> None:
     rule = FaultRule.from_dict(data)
@@ -33,7 +30,6 @@ def test_fault_rule_dicts_load_and_round_trip(data: dict[str, object]) -> None:
     assert FaultRule.from_dict(rule.to_dict()) == rule
 
 
-@FAST
 @given(fault_rules(endpoints=["guest.ws.onMessage"]))
 def test_fault_rules_for_websocket_endpoints_use_websocket_actions(rule: FaultRule) -> None:
     then = rule.to_dict()["then"]
@@ -41,13 +37,11 @@ def test_fault_rules_for_websocket_endpoints_use_websocket_actions(rule: FaultRu
     assert set(then) <= {"ws", "status", "code", "message", "retry_after", "expire_session", "delay"}
 
 
-@FAST
 @given(endpoint_ids(websocket=False))
 def test_endpoint_ids_are_the_mocks_endpoints(endpoint: str) -> None:
     assert endpoint in http_endpoint_ids() and endpoint not in ws_endpoint_ids()
 
 
-@FAST
 @given(fault_plans(max_rules=4, seed=3))
 def test_fault_plans_install_on_a_mock(plan: FaultPlan) -> None:
     assert plan.seed == 3 and len(plan) <= 4
@@ -58,7 +52,6 @@ def test_fault_plans_install_on_a_mock(plan: FaultPlan) -> None:
     assert [r.to_dict()["then"] for r in installed] == [r["then"] for r in plan.to_list()]
 
 
-@settings(max_examples=40, deadline=None)
 @given(fault_plans(max_rules=3, endpoints=["organizations.me", "oauth.token"]), st.integers(1, 4))
 def test_any_http_fault_plan_answers_without_mock_errors(plan: FaultPlan, calls: int) -> None:
     mock = MockGenesys(seed=2, clock=VirtualClock(), faults=list(plan), conversations=0, contacts=0)
@@ -74,7 +67,6 @@ def test_any_http_fault_plan_answers_without_mock_errors(plan: FaultPlan, calls:
     assert len(mock.journal.calls("organizations.me")) == calls
 
 
-@FAST
 @given(clock_advances())
 def test_clock_advances_are_accepted_by_a_virtual_clock(steps: list[float]) -> None:
     clock = VirtualClock()
@@ -84,7 +76,6 @@ def test_clock_advances_are_accepted_by_a_virtual_clock(steps: list[float]) -> N
     assert abs(clock.now() - DEFAULT_EPOCH - sum(steps)) < 1e-6 * max(1.0, sum(steps))
 
 
-@settings(max_examples=25, deadline=None)
 @given(guest_messages(min_size=1, max_size=6))
 def test_guest_messages_are_accepted_by_the_guest_websocket(texts: list[str]) -> None:
     assert all(0 < len(text.encode()) <= MAX_MESSAGE_BYTES for text in texts)
