@@ -125,10 +125,12 @@ def parse_limits(items: Sequence[str], *, enabled: bool = True) -> dict[str, Any
 
 
 def connection_facts(mock: Any, url: str) -> dict[str, Any]:
+    from mockgenesys.serving import guest_ws_url
+
     world = mock.world
     return {
         "base_url": url,
-        "ws_url": url.replace("http://", "ws://", 1) + f"/v1?deploymentId={mock.deployment_id}",
+        "ws_url": guest_ws_url(url, mock.deployment_id),
         "org_id": mock.org_id,
         "deployment_id": mock.deployment_id,
         "client_id": mock.client_id,
@@ -190,8 +192,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(url if args.quiet else _banner(facts), flush=True)
 
     def ready() -> None:
-        if args.info_file:
-            args.info_file.write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
+        if args.info_file:  # whole or not at all: a reader polling for the file never sees half of it
+            partial = args.info_file.with_name(args.info_file.name + ".partial")
+            partial.write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
+            partial.replace(args.info_file)
 
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after its graceful shutdown
         run_forever(mock.app, sock, on_ready=ready)

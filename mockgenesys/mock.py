@@ -116,11 +116,14 @@ class MockGenesys:
         return World.load(source)
 
     def reset(self) -> None:
-        """Back to the initial world, an empty journal and fresh rate-limit windows."""
+        """Back to the initial world, an empty journal, fresh rate-limit windows and no fault rules;
+        a wall clock loses the offset ``advance`` added (a virtual clock keeps its time)."""
         if isinstance(self._world_source, World):
             raise ConfigError(
                 "A mock built around a World object cannot rebuild it; pass a seed or a snapshot instead."
             )
+        if isinstance(self.clock, SystemClock):
+            self.clock.offset = 0.0
         self.world = self._build_world()
         self.server.world = self.world
         self.journal.clear()

@@ -26,6 +26,11 @@ def bind(host: str = LOOPBACK, port: int = 0) -> socket.socket:
     return sock
 
 
+def guest_ws_url(url: str, deployment_id: str) -> str:
+    """The guest WebSocket URL of ``deployment_id`` on the mock served at ``url``."""
+    return url.replace("http://", "ws://", 1) + f"/v1?deploymentId={deployment_id}"
+
+
 def base_url(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from mockgenesys.faults.plan import FaultPlan
 from mockgenesys.faults.rules import FaultRule
+from mockgenesys.server.websocket.actions import MAX_TEXT_BYTES
 
 __all__ = [
     "clock_advances",
@@ -39,8 +40,8 @@ __all__ = [
 FAULT_STATUSES = (400, 401, 403, 404, 408, 409, 413, 429, 500, 502, 503, 504)
 #: WebSocket error codes Genesys sends in ``class: "string"`` frames.
 WS_ERROR_CODES = (4000, 4001, 4006, 4007, 4008, 4011, 4013, 4029)
-#: The guest WebSocket's message-size limit, in UTF-8 bytes.
-MAX_MESSAGE_BYTES = 4096
+#: The guest WebSocket's message-size limit, in UTF-8 bytes (the mock's own).
+MAX_MESSAGE_BYTES = MAX_TEXT_BYTES
 MAX_DELAY = 5.0
 
 

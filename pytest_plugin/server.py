@@ -10,8 +10,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
-from mockgenesys import MockGenesys, SystemClock
-from mockgenesys.serving import LOOPBACK
+from mockgenesys import MockGenesys
+from mockgenesys.serving import LOOPBACK, guest_ws_url
 
 
 @dataclass
@@ -29,7 +29,7 @@ class GenesysServer:
     @property
     def ws_url(self) -> str:
         """The guest WebSocket URL of the default deployment."""
-        return self.url.replace("http://", "ws://", 1) + f"/v1?deploymentId={self.mock.deployment_id}"
+        return guest_ws_url(self.url, self.mock.deployment_id)
 
     @property
     def client_id(self) -> str:
@@ -50,9 +50,6 @@ class GenesysServer:
     def reset(self) -> None:
         """World, journal, faults, limits, sockets and the clock offset back to the start."""
         self.mock.reset()
-        clock = self.mock.clock
-        if isinstance(clock, SystemClock):
-            clock.offset = 0.0
 
     def __repr__(self) -> str:
         return f"GenesysServer(url={self.url!r}, seed={self.mock.seed!r})"
@@ -70,14 +67,11 @@ class ServerFactory:
         self.host = host
         self._stack = ExitStack()
         self._shared: dict[tuple[int, str], GenesysServer] = {}
-        self.started: list[GenesysServer] = []
 
     def __call__(self, **kwargs: Any) -> GenesysServer:
         mock = MockGenesys(**kwargs)
         url = self._stack.enter_context(mock.serve(self.host, 0))
-        server = GenesysServer(mock=mock, url=url)
-        self.started.append(server)
-        return server
+        return GenesysServer(mock=mock, url=url)
 
     def shared(self, *, seed: int, limits: dict[str, Any] | None = None) -> GenesysServer:
         key = (seed, repr(sorted((limits or {}).items())))
@@ -89,5 +83,4 @@ class ServerFactory:
     def close(self) -> None:
         """Stop every server this factory started."""
         self._shared.clear()
-        self.started.clear()
         self._stack.close()

@@ -45,10 +45,6 @@ class MarkerOptions:
     strict: bool = False
     limits: dict[str, Any] | None = None
 
-    @property
-    def limits_key(self) -> str:
-        return repr(sorted((self.limits or {}).items()))
-
 
 class MarkerError(Exception):
     """A ``genesys`` marker argument is invalid; the message says how to fix it."""

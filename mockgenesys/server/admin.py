@@ -313,7 +313,7 @@ def openapi_document() -> dict[str, Any]:
             },
             "/__admin/journal": {"get": op("Journal as JSON lines; filters endpoint, status, principal, kind, since")},
             "/__admin/check": {"get": op("The conformance report")},
-            "/__admin/reset": {"post": op("Reset world, journal, faults, limits and sockets", ok="204")},
+            "/__admin/reset": {"post": op("Reset world, journal, faults, limits, sockets and clock offset", ok="204")},
             "/__admin/openapi.json": {"get": op("This document")},
         },
         "components": {

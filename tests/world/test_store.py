@@ -6,7 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mockgenesys import ConfigError, MockGenesys, World, WorldError
+from mockgenesys import ConfigError, MockGenesys, SystemClock, VirtualClock, World, WorldError
 from mockgenesys.world.generate import DEFAULT_CLIENT_ID
 
 
@@ -142,3 +142,16 @@ def test_mock_reset_restores_the_world() -> None:
     assert mock.world.snapshot_json() == before
     assert mock.world.tokens == {}
     assert len(mock.server.seed_views) == 0  # views of the old world are not kept
+
+
+def test_mock_reset_undoes_the_wall_clock_offset_but_keeps_virtual_time() -> None:
+    live = MockGenesys(seed=4)
+    assert isinstance(live.clock, SystemClock)
+    live.clock.advance(3600)
+    live.reset()
+    assert live.clock.offset == 0.0
+    virtual = MockGenesys(seed=4, clock=VirtualClock())
+    virtual.clock.advance(3600)
+    before = virtual.clock.now()
+    virtual.reset()
+    assert virtual.clock.now() == before  # virtual time only moves forward
