@@ -68,7 +68,8 @@ def test_history_page_follows_every_change_to_what_it_shows(
     assert all({"id": "p-new", "name": "New Agent"} in e["to"] for e in entities() if e["from"]["id"] == customer.id)  # type: ignore[index, operator]
     edited = dataclasses.replace(conversation.messages[0], text="edited", status="Read")
     conversation.messages[0] = edited
-    assert entities()[0]["text"] == "edited" and entities()[0]["state"] == "READ"
+    oldest = entities()[0]
+    assert oldest["text"] == "edited" and oldest["state"] == "READ"
 
 
 def test_stored_messages_are_frozen(mock: MockGenesys) -> None:
