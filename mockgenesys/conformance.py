@@ -108,14 +108,15 @@ def check(
     return report
 
 
-def _requests(entries: list[Entry]) -> list[Entry]:
+def client_requests(entries: list[Entry]) -> list[Entry]:
+    """The requests clients made: HTTP calls and inbound WebSocket frames, admin API calls left out."""
     return [e for e in entries if e.kind in ("http", "ws.in") and not e.endpoint.startswith("admin.")]
 
 
 def _retry_after(entries: list[Entry]) -> list[Violation]:
     deadlines: dict[tuple[str | None, str], tuple[float, Entry]] = {}
     found = []
-    for entry in _requests(entries):
+    for entry in client_requests(entries):
         key = (entry.principal, entry.endpoint)
         if entry.principal is not None and key in deadlines:
             deadline, cause = deadlines[key]
@@ -139,7 +140,7 @@ def _retry_after(entries: list[Entry]) -> list[Violation]:
 def _reuse_after_401(entries: list[Entry]) -> list[Violation]:
     rejected: dict[str, Entry] = {}
     found = []
-    for entry in _requests(entries):
+    for entry in client_requests(entries):
         if entry.kind != "http" or entry.principal is None or not entry.principal.startswith("fp:"):
             continue
         if entry.principal in rejected:
@@ -216,7 +217,7 @@ def _limit_breach(entries: list[Entry]) -> list[Violation]:
             f"{entry.endpoint} was refused by a Genesys rate limit; pace requests below the documented limits.",
             (entry,),
         )
-        for entry in _requests(entries)
+        for entry in client_requests(entries)
         if entry.status == 429 and entry.fault is None
     ]
 
@@ -224,7 +225,7 @@ def _limit_breach(entries: list[Entry]) -> list[Violation]:
 def _duplicates(entries: list[Entry]) -> list[Violation]:
     seen: dict[tuple[str | None, str], Entry] = {}
     found = []
-    for entry in _requests(entries):
+    for entry in client_requests(entries):
         if entry.endpoint != "guest.ws.onMessage" or entry.status != 200 or not entry.detail:
             continue
         key = (entry.principal, entry.detail)

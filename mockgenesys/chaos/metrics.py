@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from mockgenesys.chaos.invariants import GuestRecord, ServerView
+from mockgenesys.conformance import client_requests
 from mockgenesys.journal import Entry
 
 SERIES_BUCKETS = 60
@@ -47,10 +48,6 @@ def status_class(entry: Entry) -> str:
     return "other 4xx"
 
 
-def _requests(entries: list[Entry]) -> list[Entry]:
-    return [e for e in entries if e.kind in ("http", "ws.in") and not e.endpoint.startswith("admin.")]
-
-
 def collect(
     view: ServerView,
     guests: list[GuestRecord],
@@ -61,7 +58,7 @@ def collect(
     events: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """Everything ``report.json`` shows besides the invariants."""
-    requests = _requests(view.entries)
+    requests = client_requests(view.entries)
     by_endpoint: dict[str, Counter[str]] = defaultdict(Counter)
     for entry in requests:
         by_endpoint[entry.endpoint][str(entry.status)] += 1
