@@ -22,11 +22,14 @@ def examples() -> list[tuple[str, dict[str, int], str]]:
     return found
 
 
+EXAMPLES = examples()
+
+
 def test_docs_have_plugin_examples() -> None:
-    assert len(examples()) >= 6
+    assert len(EXAMPLES) >= 6
 
 
-@pytest.mark.parametrize(("index", "outcome", "code"), examples(), ids=lambda v: str(v)[:16])
+@pytest.mark.parametrize(("index", "outcome", "code"), EXAMPLES, ids=lambda v: str(v)[:16])
 def test_docs_pytest_example_runs(project: pytest.Pytester, index: str, outcome: dict[str, int], code: str) -> None:
     project.makepyfile(**{f"test_{index}": code})
     result = project.runpytest()
