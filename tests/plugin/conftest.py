@@ -19,7 +19,11 @@ filterwarnings = error
 
 
 @pytest.fixture
-def project(pytester: pytest.Pytester) -> pytest.Pytester:
-    """A pytester project with an ini file, as a project that installs mockgenesys would have."""
-    pytester.makeini(INI)
+def project(pytester: pytest.Pytester, request: pytest.FixtureRequest) -> pytest.Pytester:
+    """A pytester project with an ini file, as a project that installs mockgenesys would have.
+
+    A test adds ini lines by parametrizing the fixture:
+    ``@pytest.mark.parametrize("project", ["genesys_seed = 5"], indirect=True)``.
+    """
+    pytester.makeini(INI + getattr(request, "param", ""))
     return pytester

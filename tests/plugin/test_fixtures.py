@@ -51,8 +51,8 @@ def test_genesys_mock_takes_seed_faults_and_limits_from_the_marker(project: pyte
     project.runpytest().assert_outcomes(passed=2)
 
 
+@pytest.mark.parametrize("project", ["genesys_seed = 5"], indirect=True)
 def test_genesys_seed_option_overrides_the_ini_key(project: pytest.Pytester) -> None:
-    project.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\ngenesys_seed = 5\n")
     project.makepyfile(
         """
         import os, pytest

@@ -31,8 +31,8 @@ def test_bad_option_values_are_usage_errors(project: pytest.Pytester, args: list
     result.stderr.fnmatch_lines(["ERROR: " + message.lstrip("*")])
 
 
+@pytest.mark.parametrize("project", ["genesys_seed = many"], indirect=True)
 def test_bad_ini_seed_is_a_usage_error(project: pytest.Pytester) -> None:
-    project.makeini("[pytest]\ngenesys_seed = many\n")
     project.makepyfile("def test_nothing():\n    pass\n")
     result = project.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
@@ -53,10 +53,8 @@ def test_marker_is_registered_for_strict_markers(project: pytest.Pytester) -> No
     project.runpytest("--markers").stdout.fnmatch_lines(["@pytest.mark.genesys(seed=None, faults=None, scenario=None*"])
 
 
+@pytest.mark.parametrize("project", ["genesys_report = reports"], indirect=True)
 def test_genesys_report_writes_each_tests_journal_and_conformance(project: pytest.Pytester) -> None:
-    project.makeini(
-        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\ngenesys_report = reports\n"
-    )
     project.makepyfile(
         """
         import httpx, pytest
