@@ -2,7 +2,8 @@
 
 Each kind is registered with a validator and how it acts in-process (on the ``MockGenesys``)
 and live (through the ``/__admin`` API). A kind without a live form is refused when the run
-starts with ``--target``, before any guest connects.
+starts with ``--target``, before any guest connects. What each kind does is the timeline table
+of ``docs/chaos.md``.
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ class EventKind:
     validate: Validator
     in_process: InProcess
     live: Live | None
-    help: str
 
 
 # ---------------------------------------------------------------------- validators
@@ -289,34 +289,16 @@ def _occupy_connections(target: EventTarget, args: dict[str, Any]) -> str:
 EVENT_KINDS: dict[str, EventKind] = {
     kind.name: kind
     for kind in (
-        EventKind("fault", validate_rule, _fault, _fault_live, "arm a fault rule (the one rule format)"),
-        EventKind("remove_fault", _rule_id, _remove, _remove_live, "remove the fault rule with this id"),
-        EventKind("clear_faults", _flag, _clear, _clear_live, "remove every fault rule"),
-        EventKind("advance", _seconds, _advance, _advance_live, "jump the mock's clock forward"),
-        EventKind("expire_tokens", _tokens, _expire_tokens, _expire_tokens_live, "expire issued OAuth access tokens"),
-        EventKind(
-            "expire_sessions",
-            _fraction,
-            _expire_sessions,
-            _expire_sessions_live,
-            "expire a fraction of the open guest sessions",
-        ),
-        EventKind(
-            "close_conversations",
-            _fraction,
-            _close,
-            _close_live,
-            "the agent disconnects a fraction of the guests' conversations",
-        ),
-        EventKind("agent_reply", _reply, _agent_reply, _agent_reply_live, "the agent answers in guest conversations"),
-        EventKind("drop_sockets", _fraction, _drop, None, "drop a fraction of the guest sockets (in-process only)"),
-        EventKind(
-            "occupy_connections",
-            _occupy,
-            _occupy_connections,
-            None,
-            "fill guest sessions' connection slots for 'hold' seconds (in-process only)",
-        ),
+        EventKind("fault", validate_rule, _fault, _fault_live),
+        EventKind("remove_fault", _rule_id, _remove, _remove_live),
+        EventKind("clear_faults", _flag, _clear, _clear_live),
+        EventKind("advance", _seconds, _advance, _advance_live),
+        EventKind("expire_tokens", _tokens, _expire_tokens, _expire_tokens_live),
+        EventKind("expire_sessions", _fraction, _expire_sessions, _expire_sessions_live),
+        EventKind("close_conversations", _fraction, _close, _close_live),
+        EventKind("agent_reply", _reply, _agent_reply, _agent_reply_live),
+        EventKind("drop_sockets", _fraction, _drop, None),
+        EventKind("occupy_connections", _occupy, _occupy_connections, None),
     )
 }
 

@@ -80,13 +80,6 @@ class Pacing:
     def sample(self, rng: random.Random) -> float:
         return draw_seconds(self.kind, self.a, self.b, rng)
 
-    def to_dict(self) -> Any:
-        if self.kind == "fixed":
-            return self.a
-        if self.kind == "uniform":
-            return {"uniform": [self.a, self.b]}
-        return {"lognormal": {"median": self.a, "sigma": self.b}}
-
 
 @dataclass(frozen=True)
 class Workload:

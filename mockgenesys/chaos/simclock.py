@@ -45,10 +45,6 @@ class SimClock(VirtualClock):
         heapq.heappush(self._waiters, (self._now + seconds, next(self._order), future))
         await future
 
-    async def sleep_until(self, when: float) -> None:
-        """Wait until the clock reads ``when`` (at once if it already has)."""
-        await self.sleep(when - self._now)
-
     def _moved(self) -> None:
         super()._moved()
         while self._waiters and self._waiters[0][0] <= self._now:
