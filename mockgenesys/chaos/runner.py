@@ -30,6 +30,7 @@ from mockgenesys.chaos.invariants import (
 )
 from mockgenesys.chaos.metrics import collect
 from mockgenesys.chaos.scenario import Scenario
+from mockgenesys.chaos.secure import create_secure_session
 from mockgenesys.chaos.simclock import SimClock, SimulationLimit
 from mockgenesys.client import CoreGuestAdapter
 from mockgenesys.client.adapter import GuestAdapter
@@ -334,8 +335,6 @@ async def _run_in_process(run: _Run, scenario: Scenario) -> tuple[ServerView, li
     if step is not None:
 
         async def secure(record: GuestRecord) -> Any:
-            from mockgenesys.chaos.secure import create_secure_session
-
             return await create_secure_session(mock, step, clock, guest=record.index, tag=tag, seed=record.seed)
 
     aborted = None

@@ -7,12 +7,13 @@ must treat the webhook as best effort: return within its ``kms_timeout`` whateve
 
 from __future__ import annotations
 
-import importlib
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
+
+from mockgenesys.client import PlatformClient, SecureSessionBroker, Timing
 
 if TYPE_CHECKING:
     from mockgenesys.chaos.scenario import Pacing
@@ -45,7 +46,6 @@ async def create_secure_session(
     mock: MockGenesys, step: SecureStep, clock: Clock, *, guest: int, tag: str, seed: int
 ) -> SecureOutcome:
     """Create guest ``guest``'s secure session through the broker, against a slow KMS webhook."""
-    client: Any = importlib.import_module("mockgenesys.client")
     rng = random.Random(f"{seed}/kms")
     outcome = SecureOutcome(issued=clock.now())
 
@@ -54,9 +54,9 @@ async def create_secure_session(
         await clock.sleep(step.kms_delay.sample(rng))
         return httpx.Response(200, json={"ok": True})
 
-    timing = client.Timing(clock=clock, rng=random.Random(seed))
-    platform = client.PlatformClient.for_mock(mock, timing=timing)
-    broker = client.SecureSessionBroker(
+    timing = Timing(clock=clock, rng=random.Random(seed))
+    platform = PlatformClient.for_mock(mock, timing=timing)
+    broker = SecureSessionBroker(
         platform,
         mock.org_id,
         hmac_secret=f"chaos-run-secret-{seed:x}",
