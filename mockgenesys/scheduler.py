@@ -51,6 +51,11 @@ class Scheduler:
     def call_later(self, delay: float, callback: Callback) -> None:
         self.call_at(self.clock.now() + max(0.0, delay), callback)
 
+    def next_due(self) -> float | None:
+        """When the earliest pending callback is due (clock seconds), or None when none is pending."""
+        with self._lock:
+            return self._heap[0][0] if self._heap else None
+
     def run_due(self) -> int:
         """Run every callback whose time has come, in time order; returns how many ran."""
         if self._running:

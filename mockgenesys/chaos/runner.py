@@ -293,11 +293,6 @@ class _Run:
             await asyncio.gather(timeline_task, return_exceptions=True)
 
 
-def _next_timer(mock: MockGenesys) -> float | None:
-    heap: list[tuple[float, int, Any]] = getattr(mock.scheduler, "_heap", [])
-    return heap[0][0] if heap else None
-
-
 def _mock_for(scenario: Scenario, clock: Clock) -> MockGenesys:
     world = dict(scenario.world)
     overrides = {k: world.pop(k) for k in DEPLOYMENT_OVERRIDES if k in world}
@@ -312,7 +307,7 @@ def _mock_for(scenario: Scenario, clock: Clock) -> MockGenesys:
 async def _run_in_process(run: _Run, scenario: Scenario) -> tuple[ServerView, list[GuestRecord], dict[str, Any]]:
     clock = SimClock()
     mock = _mock_for(scenario, clock)
-    clock.deadline_sources.append(lambda: _next_timer(mock))
+    clock.deadline_sources.append(mock.scheduler.next_due)
     tag = f"{scenario.name}/{scenario.seed}"
     records = run.records(tag)
     started = clock.now()
