@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from mockgenesys.chaos.scenario import Scenario, ScenarioError
@@ -26,7 +27,7 @@ def builtin_paths() -> dict[str, Path]:
 
 def builtin_scenarios() -> list[Scenario]:
     """Every built-in scenario, loaded and validated."""
-    return [load_builtin(name) for name in builtin_paths()]
+    return [_load(name, path) for name, path in builtin_paths().items()]
 
 
 def load_builtin(name: str) -> Scenario:
@@ -36,10 +37,11 @@ def load_builtin(name: str) -> Scenario:
         raise ScenarioError(
             name, "", f"no built-in scenario of that name; known: {', '.join(paths) or '(none found)'}."
         )
-    from dataclasses import replace
+    return _load(name, paths[name])
 
-    scenario = Scenario.load(paths[name])
-    return replace(scenario, source=f"builtin:{name}")
+
+def _load(name: str, path: Path) -> Scenario:
+    return replace(Scenario.load(path), source=f"builtin:{name}")
 
 
 def resolve(reference: str) -> Scenario:

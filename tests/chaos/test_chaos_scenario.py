@@ -18,6 +18,7 @@ def test_scenario_library_has_at_least_fourteen_valid_scenarios() -> None:
     assert len(scenarios) >= 14
     assert all(s.invariants and s.description for s in scenarios)
     assert [s.name for s in scenarios] == list(builtin_paths())  # file stem = name
+    assert [s.source for s in scenarios] == [f"builtin:{name}" for name in builtin_paths()]
 
 
 @pytest.mark.parametrize(
