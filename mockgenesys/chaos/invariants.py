@@ -90,8 +90,8 @@ class ServerView:
     entries: list[Entry]
     jumps: list[tuple[float, float]] = field(default_factory=list)
     seed_sessions: list[dict[str, Any]] = field(default_factory=list)
-    stored: dict[int, list[Stored]] = field(default_factory=dict)
-    principals: dict[str, int] = field(default_factory=dict)
+    stored: dict[int, list[Stored]] = field(init=False, default_factory=dict)
+    principals: dict[str, int] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         found: dict[int, list[Stored]] = defaultdict(list)

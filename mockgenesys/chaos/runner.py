@@ -94,8 +94,6 @@ class ScenarioResult:
     """The outcome of one scenario: verdicts, figures and how to replay each failing guest."""
 
     scenario: Scenario
-    seed: int
-    guests: int
     target: str | None
     invariants: list[InvariantResult]
     metrics: dict[str, Any]
@@ -104,6 +102,14 @@ class ScenarioResult:
     wall_seconds: float = 0.0
     focus: int | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def seed(self) -> int:
+        return self.scenario.seed
+
+    @property
+    def guests(self) -> int:
+        return self.scenario.guests
 
     @property
     def passed(self) -> bool:
@@ -477,8 +483,6 @@ async def run_scenario_async(
     )
     return ScenarioResult(
         scenario=scenario,
-        seed=scenario.seed,
-        guests=scenario.guests,
         target=target,
         invariants=results,
         metrics=metrics,
