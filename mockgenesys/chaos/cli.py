@@ -100,8 +100,9 @@ def _execute(
     return 1 if failed else 0
 
 
-def _factory(spec: str | None) -> dict[str, AdapterFactory]:
-    return {"adapter_factory": load_factory(spec)} if spec else {}
+def _options(args: argparse.Namespace, **fixed: Any) -> dict[str, Any]:
+    factory: dict[str, AdapterFactory] = {"adapter_factory": load_factory(args.adapter)} if args.adapter else {}
+    return {"isolate": args.isolate, "admin_token": args.admin_token, **factory, **fixed}
 
 
 def cmd_chaos(args: argparse.Namespace, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
@@ -115,15 +116,7 @@ def cmd_chaos(args: argparse.Namespace, out: IO[str] | None = None, err: IO[str]
             print(f"{name:40s} {scenario.guests:4d} guests  {first}.", file=out)
         return 0
     if args.chaos_command == "run":
-        options: dict[str, Any] = {
-            "guests": args.guests,
-            "seed": args.seed,
-            "target": args.target,
-            "guest": args.guest,
-            "isolate": args.isolate,
-            "admin_token": args.admin_token,
-            **_factory(args.adapter),
-        }
+        options = _options(args, guests=args.guests, seed=args.seed, target=args.target, guest=args.guest)
         return _execute(_scenarios(args.scenarios), options, args.report, out, err)
     return _replay(args, out, err)
 
@@ -149,14 +142,6 @@ def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         scenario = resolve(source.removeprefix("builtin:"))
         failing = [int(g) for g in entry.get("failing_guests", [])]
         focus: int | None = args.guest if args.guest is not None else (failing[0] if failing else None)
-        options: dict[str, Any] = {
-            "guests": entry["guests"],
-            "seed": entry["seed"],
-            "target": entry.get("target"),
-            "guest": focus,
-            "isolate": args.isolate,
-            "admin_token": args.admin_token,
-            **_factory(args.adapter),
-        }
+        options = _options(args, guests=entry["guests"], seed=entry["seed"], target=entry.get("target"), guest=focus)
         code = max(code, _execute([scenario], options, args.report, out, err))
     return code
