@@ -33,3 +33,9 @@ async def test_events_pick_the_same_conversations_in_process_and_live(kind: str)
     assert live_summary == in_process_summary
     assert in_process_summary.endswith(" 2 conversation(s)")  # half of the 3 still active, rounded up
     assert touched(live) == touched(in_process)
+
+
+async def test_events_in_process_only_kind_against_an_admin_target_says_so() -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=MockGenesys().app), base_url="http://mock") as admin:
+        with pytest.raises(RuntimeError, match="'drop_sockets' works only in-process; run without --target"):
+            await apply_event(EventTarget(random.Random(1), admin=admin), "drop_sockets", {"fraction": 1.0})
