@@ -12,8 +12,8 @@ from hypothesis.stateful import run_state_machine_as_test
 from mockgenesys import MockGenesys
 from mockgenesys.client import ClientError
 from mockgenesys.server.websocket.inprocess import InProcessGuestSocket
-from mockgenesys.server.ws_types import WebSocketClosed
 from mockgenesys.stateful import ReauthMachine, reauth_machine
+from mockgenesys.types import WebSocketClosed
 
 TestCoreClientReauth = ReauthMachine.TestCase
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from mockgenesys.server.ws_types import HandshakeRejected, WebSocketClosed, WebSocketLike
+from mockgenesys.types import HandshakeRejected, WebSocketClosed, WebSocketLike
 
 if TYPE_CHECKING:
     from mockgenesys.mock import MockGenesys

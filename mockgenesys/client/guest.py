@@ -33,7 +33,7 @@ from mockgenesys.client.platform import MOCK_BASE_URL
 from mockgenesys.client.responses import api_error, json_or_raise
 from mockgenesys.client.retry import RetryGate, RetryPolicy
 from mockgenesys.client.timing import Timing
-from mockgenesys.server.ws_types import HandshakeRejected, WebSocketClosed, WebSocketLike
+from mockgenesys.types import HandshakeRejected, WebSocketClosed, WebSocketLike
 
 if TYPE_CHECKING:
     from mockgenesys.mock import MockGenesys

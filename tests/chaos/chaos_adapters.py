@@ -17,7 +17,7 @@ import httpx
 import websockets
 
 from mockgenesys.chaos import GuestContext
-from mockgenesys.server.ws_types import WebSocketClosed
+from mockgenesys.types import WebSocketClosed
 
 MAX_ATTEMPTS = 12
 

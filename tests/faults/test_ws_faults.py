@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from mockgenesys import MockGenesys, VirtualClock
-from mockgenesys.server.ws_types import WebSocketClosed
+from mockgenesys.types import WebSocketClosed
 
 
 async def start(mock: MockGenesys, ws: Any, token: str = "t") -> None:

@@ -10,7 +10,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from mockgenesys.server.websocket.connection import DROPPED
-from mockgenesys.server.ws_types import HandshakeRejected
+from mockgenesys.types import HandshakeRejected
 
 if TYPE_CHECKING:
     from mockgenesys.server.websocket.connection import GuestConnection

@@ -11,7 +11,8 @@ from mockgenesys.journal import fingerprint
 from mockgenesys.scheduler import Scheduler
 from mockgenesys.server.websocket import frames
 from mockgenesys.server.websocket.connection import GuestConnection
-from mockgenesys.server.ws_types import HandshakeRejected, WsInterceptor
+from mockgenesys.server.ws_types import WsInterceptor
+from mockgenesys.types import HandshakeRejected
 from mockgenesys.world.models import Attachment, GuestSession
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from mockgenesys.server.ws_types import WebSocketClosed
+from mockgenesys.types import WebSocketClosed
 
 if TYPE_CHECKING:
     from mockgenesys.server.websocket.connection import GuestConnection

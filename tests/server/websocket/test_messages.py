@@ -122,7 +122,7 @@ async def test_presence_join_and_typing_events(mock: MockGenesys, guest: Guest) 
 
 
 async def test_presence_clear_clears_and_closes(mock: MockGenesys, guest: Guest) -> None:
-    from mockgenesys.server.ws_types import WebSocketClosed
+    from mockgenesys.types import WebSocketClosed
 
     await guest.configure()
     await guest.send(

@@ -6,7 +6,7 @@ import pytest
 from ws_driver import Guest
 
 from mockgenesys import MockGenesys
-from mockgenesys.server.ws_types import HandshakeRejected, WebSocketClosed
+from mockgenesys.types import HandshakeRejected, WebSocketClosed
 
 
 async def test_configure_new_session(mock: MockGenesys, guest: Guest) -> None:
