@@ -40,6 +40,10 @@ class Clock(Protocol):
     def listeners(self) -> list[Callable[[float], None]]:
         """Callbacks run with the new time whenever the clock is moved on purpose."""
 
+    @property
+    def is_virtual(self) -> bool:
+        """True when time moves only when told to (``advance``, ``sleep``), as on a ``VirtualClock``."""
+
 
 class SystemClock:
     """Wall-clock time with an adjustable forward offset.

@@ -141,33 +141,43 @@ def _reuse_after_401(entries: list[Entry]) -> list[Violation]:
     rejected: dict[str, Entry] = {}
     found = []
     for entry in client_requests(entries):
-        if entry.kind != "http" or entry.principal is None or not entry.principal.startswith("fp:"):
+        credential = _credential(entry)
+        if entry.kind != "http" or credential is None:
             continue
-        if entry.principal in rejected:
+        if credential in rejected:
             found.append(
                 Violation(
                     "token_reuse_after_401",
-                    f"a token rejected with 401 at #{rejected[entry.principal].seq} was sent again to {entry.endpoint}; "
+                    f"a token rejected with 401 at #{rejected[credential].seq} was sent again to {entry.endpoint}; "
                     "after a 401 fetch a new token before retrying.",
-                    (rejected[entry.principal], entry),
+                    (rejected[credential], entry),
                 )
             )
             continue
         if entry.status == 401 and entry.code == "bad.credentials":
-            rejected[entry.principal] = entry
+            rejected[credential] = entry
     return found
+
+
+def _credential(entry: Entry) -> str | None:
+    """The bearer credential an entry presented: ``credential``, or (journals written before it
+    existed) a token-fingerprint ``principal``."""
+    if entry.credential is not None:
+        return entry.credential
+    principal = entry.principal
+    return principal if principal is not None and principal.startswith("fp:") and entry.kind == "http" else None
 
 
 def _expired_token(entries: list[Entry]) -> list[Violation]:
     expiry: dict[str, Entry] = {}
     found = []
     for entry in entries:
+        credential = _credential(entry)
         if entry.endpoint == "oauth.token" and entry.status == 200 and entry.detail and entry.expires_at is not None:
             expiry[entry.detail] = entry
-        elif entry.kind == "http" and entry.principal in expiry:
-            issued = expiry[entry.principal]
-            assert issued.expires_at is not None
-            if entry.time >= issued.expires_at:
+        elif credential is not None and credential in expiry:
+            issued = expiry[credential]
+            if issued.expires_at is not None and entry.time >= issued.expires_at:
                 found.append(
                     Violation(
                         "expired_token",
@@ -184,8 +194,9 @@ def _relogin_storm(entries: list[Entry], count: int, window: float, margin: floa
     rejected: set[str] = set()
     found = []
     for entry in entries:
-        if entry.status == 401 and entry.principal:
-            rejected.add(entry.principal)
+        credential = _credential(entry)
+        if entry.status == 401 and credential:
+            rejected.add(credential)
         if entry.endpoint != "oauth.token" or entry.status != 200 or not entry.principal:
             continue
         issued = tokens[entry.principal]

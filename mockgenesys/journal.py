@@ -1,4 +1,13 @@
-"""The journal: a bounded record of every request and WebSocket frame the mock handled."""
+"""The journal: a bounded record of every request and WebSocket frame the mock handled.
+
+It records what the server actually did. A request or inbound frame a fault answered carries the
+fault's status (and error code) and the rule id in ``fault``; one a fault cut off without an
+answer, so the server did not carry it out, has ``status=0`` and ``code="reset"`` (an HTTP reset,
+a dropped socket); one the server answered by closing the socket (the per-session connection
+cap, or a frame held by a fault whose socket closed meanwhile) has ``status=0`` and
+``code="closed"``. A frame a fault delayed is journaled once, when it is answered, with that
+answer's status. Only an ``onMessage`` the server stored is journaled 200.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +29,25 @@ DEFAULT_JOURNAL_SIZE = 100_000
 
 @dataclass(slots=True)
 class Entry:
-    """One journal line: an HTTP exchange or a WebSocket frame."""
+    """One journal line: an HTTP exchange or a WebSocket frame.
+
+    ``time`` is the mock's clock when the server handled it and ``wall`` the wall clock;
+    ``status`` the HTTP status or the frame's code (0: no answer, see ``code``).
+
+    ``principal`` names the caller: ``fp:…`` of the OAuth access token, or of the guest
+    session's token for a request bearing a valid guest JWT and for guest frames;
+    ``client:<id>`` on the token endpoint; ``guest:<session id>`` on the guest JWT exchange and
+    refresh. ``credential`` is the fingerprint of the exact bearer credential an HTTP request
+    presented (the access token or the guest JWT), None without one.
+
+    On an entry that issued a credential (``oauth.token``, ``webdeployments.token.exchange``,
+    ``webdeployments.token.refresh``, ``guest.ws.getJwt``) ``detail`` is the issued credential's
+    fingerprint and ``expires_at`` its expiry on the mock's clock. On ``guest.ws.onMessage``
+    ``detail`` is the message's ``metadata.id`` (else its tracingId).
+
+    ``received`` is the mock-clock time the request arrived, when that is earlier than ``time``:
+    live HTTP requests (read at the server's entry, before the body) and frames a fault delayed.
+    """
 
     seq: int
     time: float
@@ -38,6 +65,8 @@ class Entry:
     retry_after: int | None = None
     expires_at: float | None = None
     detail: str | None = None
+    credential: str | None = None
+    received: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

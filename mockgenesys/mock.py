@@ -10,22 +10,29 @@ from typing import Any
 
 from starlette.applications import Starlette
 
+from mockgenesys.admin import admin_routes
 from mockgenesys.agent import DEFAULT_ROUTING_DELAY, AgentSimulator
 from mockgenesys.clock import Clock, SystemClock
-from mockgenesys.conformance import ConformanceReport, check
+from mockgenesys.conformance import (
+    DEFAULT_REFRESH_MARGIN,
+    DEFAULT_STORM_COUNT,
+    DEFAULT_STORM_WINDOW,
+    RULES,
+    ConformanceReport,
+    check,
+)
 from mockgenesys.errors import ConfigError, WorldError
-from mockgenesys.faults.interceptor import FaultInterceptor
 from mockgenesys.faults.plan import FaultPlan
 from mockgenesys.faults.ratelimit import RateLimits
 from mockgenesys.faults.rules import FaultRule
 from mockgenesys.journal import DEFAULT_JOURNAL_SIZE, Journal
 from mockgenesys.scheduler import Scheduler
-from mockgenesys.server.admin import admin_routes
 from mockgenesys.server.app import RestApp, build_app
 from mockgenesys.server.core import Server
 from mockgenesys.server.guests import open_session, start_conversation
 from mockgenesys.server.routes import all_routes
-from mockgenesys.server.websocket import GuestHub, InProcessGuestSocket
+from mockgenesys.server.state import ServerState
+from mockgenesys.server.websocket import GuestHub, GuestSockets, InProcessGuestSocket
 from mockgenesys.server.websocket.asgi import websocket_route
 from mockgenesys.serving import LOOPBACK, serve_in_thread
 from mockgenesys.transport import MockTransport
@@ -88,20 +95,16 @@ class MockGenesys:
         self.world = self._build_world()
         key = (jwt_secret or f"mockgenesys-jwt-{seed}").encode()
         self.faults = FaultPlan(faults or (), seed=seed, clock=self.clock)
-        self.server = Server(
-            self.world,
-            self.clock,
-            self.journal,
-            self.limits,
-            jwt_key=hashlib.sha256(key).digest(),
-            routes=all_routes(),
-            faults=self.faults,
-        )
         self.scheduler = Scheduler(self.clock)
-        self.hub = GuestHub(self.server, self.scheduler)
-        self.hub.interceptor = FaultInterceptor(self.faults, self.server)
-        self.server.hub = self.hub
-        self.agent = AgentSimulator(self.hub, routing_delay=routing_delay, bot=bot)
+        # Built bottom-up, each part given what it uses: state, the sockets of each guest, the agent
+        # (who reaches guests through the sockets), the guest hub, then the HTTP server.
+        state = ServerState(
+            self.world, self.clock, self.journal, self.limits, self.scheduler, jwt_key=hashlib.sha256(key).digest()
+        )
+        sockets = GuestSockets(state)
+        self.agent = AgentSimulator(state, sockets, routing_delay=routing_delay, bot=bot)
+        self.hub = GuestHub(state, sockets, self.agent, self.faults)
+        self.server = Server(state, routes=all_routes(), faults=self.faults, hub=self.hub)
         app, rest = build_app(self.server, [websocket_route(self.hub), *admin_routes(self)])
         self.app: Starlette = app
         self._rest: RestApp = rest
@@ -147,8 +150,7 @@ class MockGenesys:
         """A new web-messaging conversation on the default deployment with optional guest messages."""
         now = self.clock.now()
         conversation = start_conversation(self.world, self.world.default_deployment, now, guest_name=guest_name)
-        customer = conversation.participant("customer")
-        assert customer is not None
+        customer = conversation.participants[0]  # start_conversation puts the customer first
         for text in messages or []:
             if not isinstance(text, str) or not text:
                 raise ConfigError(f"Conversation messages must be non-empty strings, got {text!r}.")
@@ -225,9 +227,26 @@ class MockGenesys:
         """Install fault rules (dicts in the one rule format, or ``FaultRule``); returns them with ids."""
         return self.faults.add(*rules)
 
-    def check(self, **options: Any) -> ConformanceReport:
-        """Grade the client from the journal: what it did that real Genesys would punish."""
-        return check(self.journal, **options)
+    def check(
+        self,
+        *,
+        rules: Iterable[str] = RULES,
+        storm_count: int = DEFAULT_STORM_COUNT,
+        storm_window: float = DEFAULT_STORM_WINDOW,
+        refresh_margin: float = DEFAULT_REFRESH_MARGIN,
+    ) -> ConformanceReport:
+        """Grade the client from the journal: what it did that real Genesys would punish.
+
+        ``rules`` picks the checks (all of ``conformance.RULES`` by default); ``storm_count``,
+        ``storm_window`` and ``refresh_margin`` tune ``relogin_storm``.
+        """
+        return check(
+            self.journal,
+            rules=rules,
+            storm_count=storm_count,
+            storm_window=storm_window,
+            refresh_margin=refresh_margin,
+        )
 
     # ------------------------------------------------------------------ helpers for tests
     def issue_token(self, client_id: str | None = None) -> str:

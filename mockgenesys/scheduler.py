@@ -38,7 +38,7 @@ class Scheduler:
     def call_at(self, when: float, callback: Callback) -> None:
         with self._lock:
             heapq.heappush(self._heap, (when, next(self._counter), callback))
-        if getattr(self.clock, "is_virtual", False):
+        if self.clock.is_virtual:
             if when <= self.clock.now():
                 self.run_due()
             return

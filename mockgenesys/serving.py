@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import ipaddress
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -12,7 +13,21 @@ from typing import Any
 
 import uvicorn
 
+#: The loopback address the mock binds by default (any address ``is_loopback`` accepts works).
 LOOPBACK = "127.0.0.1"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine: ``localhost``, 127.0.0.0/8, ``::1`` (or IPv4-mapped 127.x)."""
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
 
 
 def bind(host: str = LOOPBACK, port: int = 0) -> socket.socket:

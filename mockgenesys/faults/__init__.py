@@ -1,21 +1,32 @@
-"""Faults and rate limits: ``FaultRule`` / ``FaultPlan`` in one rule format, and ``RateLimits``."""
+"""Faults and rate limits: the pure decision layer.
+
+``FaultRule`` / ``FaultPlan`` in one rule format; ``FaultPlan.decide`` returns an ``Outcome``
+for a ``Caller``, and the server carries it out (``FaultTarget``, ``carry_out``). Nothing here
+imports the server. ``RateLimits`` holds every documented limit.
+"""
 
 from __future__ import annotations
 
-from mockgenesys.faults.actions import FaultContext
-from mockgenesys.faults.interceptor import FaultInterceptor
+from mockgenesys.faults.caller import ANONYMOUS, Caller
+from mockgenesys.faults.outcome import Effect, FaultTarget, Outcome, Reply, Transform, carry_out
 from mockgenesys.faults.plan import FaultPlan, Firing
 from mockgenesys.faults.ratelimit import RateLimits
 from mockgenesys.faults.rules import FaultRule, FaultRuleError, Match, When
 
 __all__ = [
-    "FaultContext",
-    "FaultInterceptor",
+    "ANONYMOUS",
+    "Caller",
+    "Effect",
     "FaultPlan",
     "FaultRule",
     "FaultRuleError",
+    "FaultTarget",
     "Firing",
     "Match",
+    "Outcome",
     "RateLimits",
+    "Reply",
+    "Transform",
     "When",
+    "carry_out",
 ]

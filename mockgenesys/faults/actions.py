@@ -1,75 +1,38 @@
-"""What a fault does: a registry of action kinds, each parsed from ``then`` and applied to a
-``FaultContext``. Unknown kinds are load-time errors naming the valid kinds."""
+"""What a fault does: a registry of action kinds, each parsed from ``then`` and folded into the
+``Outcome`` of a firing. Unknown kinds are load-time errors naming the valid kinds.
+
+Actions only describe: none of them touches a server. The server reads the ``Outcome``.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-if TYPE_CHECKING:
-    from mockgenesys.server.core import Server
-    from mockgenesys.server.http import MockRequest
-    from mockgenesys.server.websocket.connection import GuestConnection
-    from mockgenesys.world.models import GuestSession
+from mockgenesys.faults.outcome import Effect, Outcome, Reply, Transform, TransformKind
 
 ErrorFactory = Callable[[str, str], Exception]
 
 
-@dataclass
-class FaultContext:
-    """What the actions of one firing act on; the transports read the outcome."""
-
-    server: Server
-    rng: random.Random
-    rule_id: str
-    request: MockRequest | None = None
-    connection: GuestConnection | None = None
-    frame: dict[str, Any] | None = None
-    respond: Respond | None = None
-    delay: float = 0.0
-    reset: bool = False
-    empty_body: bool = False
-    malformed: bool = False
-    consumed: bool = False
-    outbound: list[Action] = field(default_factory=list)
-
-    def guest_session(self) -> GuestSession | None:
-        if self.connection is not None:
-            return self.connection.session or self.server.world.guest_session(str((self.frame or {}).get("token", "")))
-        if self.request is not None:
-            return self.request.guest
-        return None
-
-
 class Action:
-    """One thing a fault does."""
+    """One thing a fault does: it adds itself to the outcome of a firing."""
 
-    def apply(self, ctx: FaultContext) -> None:
+    def apply(self, outcome: Outcome, rng: random.Random) -> None:
         raise NotImplementedError
 
 
 @dataclass(frozen=True)
 class Respond(Action):
-    status: int
-    code: str | None = None
-    message: str | None = None
-    headers: tuple[tuple[str, str], ...] = ()
-    retry_after: int | None = None
-    body: Any = None
+    """Answer with ``reply`` instead of the real answer."""
 
-    def apply(self, ctx: FaultContext) -> None:
-        ctx.respond = self
-        if ctx.connection is not None:  # on the guest WebSocket a response is an error frame
-            hub, conn, tracing = ctx.server.hub, ctx.connection, (ctx.frame or {}).get("tracingId")
-            assert hub is not None
-            if self.status == 429:
-                hub.send_too_many(conn, self.retry_after or 1, self.message or "Request rate too high", tracing)
-            else:
-                hub.send_error(conn, self.status, self.message or "Request failed.", tracing)
-            ctx.consumed = True
+    reply: Reply
+
+    def apply(self, outcome: Outcome, rng: random.Random) -> None:
+        outcome.replies.append(self.reply)
 
 
 def draw_seconds(kind: str, a: float, b: float, rng: random.Random) -> float:
@@ -90,117 +53,58 @@ class Delay(Action):
     def sample(self, rng: random.Random) -> float:
         return draw_seconds(self.kind, self.a, self.b, rng)
 
-    def apply(self, ctx: FaultContext) -> None:
-        ctx.delay += self.sample(ctx.rng)
+    def apply(self, outcome: Outcome, rng: random.Random) -> None:
+        outcome.delay += self.sample(rng)
 
 
 @dataclass(frozen=True)
 class Flag(Action):
-    """reset / empty_body / malformed_json."""
+    """reset / empty_body / malformed: how the answer breaks."""
 
     name: str
 
-    def apply(self, ctx: FaultContext) -> None:
+    def apply(self, outcome: Outcome, rng: random.Random) -> None:
         if self.name == "reset":
-            ctx.reset = True
-            if ctx.connection is not None:
-                ctx.connection.drop()
-                ctx.consumed = True
+            outcome.reset = True
         elif self.name == "empty_body":
-            ctx.empty_body = True
+            outcome.empty_body = True
         else:
-            ctx.malformed = True
+            outcome.malformed = True
 
 
 @dataclass(frozen=True)
-class ExpireToken(Action):
-    def apply(self, ctx: FaultContext) -> None:
-        token = ctx.request.bearer if ctx.request is not None else None
-        record = ctx.server.world.tokens.get(token) if token else None
-        if record is not None:
-            record.expires_at = min(record.expires_at, ctx.server.clock.now())
-        session = ctx.guest_session()
-        if session is not None:
-            session.jwt_generation += 1
+class StateChange(Action):
+    """expire_token / expire_session / close_conversation: a change the server makes to its state."""
 
+    effect: Effect
 
-@dataclass(frozen=True)
-class ExpireSession(Action):
-    def apply(self, ctx: FaultContext) -> None:
-        session = ctx.guest_session()
-        if session is not None and ctx.server.hub is not None:
-            ctx.server.hub.expire_session(session)
-
-
-@dataclass(frozen=True)
-class CloseConversation(Action):
-    def apply(self, ctx: FaultContext) -> None:
-        session = ctx.guest_session()
-        conversation_id = session.conversation_id if session else None
-        if conversation_id is None and ctx.request is not None:
-            conversation_id = ctx.request.params.get("conversationId")
-        hub = ctx.server.hub
-        if conversation_id and hub is not None and hub.agent is not None:
-            conversation = ctx.server.world.conversations.get(conversation_id)
-            if conversation is not None and conversation.is_active:
-                hub.agent.disconnect(conversation_id)
+    def apply(self, outcome: Outcome, rng: random.Random) -> None:
+        outcome.effects.append(self.effect)
 
 
 @dataclass(frozen=True)
 class WsDrop(Action):
-    def apply(self, ctx: FaultContext) -> None:
-        if ctx.connection is not None:
-            ctx.connection.drop()
-            ctx.consumed = True
-        else:
-            session = ctx.guest_session()
-            if session is not None and ctx.server.hub is not None:
-                for conn in ctx.server.hub.connections_for(session):
-                    conn.drop()
-
-
-@dataclass(frozen=True)
-class WsError(Action):
-    code: int
-    text: str
-
-    def apply(self, ctx: FaultContext) -> None:
-        if ctx.connection is not None and ctx.server.hub is not None:
-            ctx.server.hub.send_error(ctx.connection, self.code, self.text, (ctx.frame or {}).get("tracingId"))
-            ctx.consumed = True
-
-
-@dataclass(frozen=True)
-class WsTooMany(Action):
-    retry_after: int
-    message: str
-
-    def apply(self, ctx: FaultContext) -> None:
-        if ctx.connection is not None and ctx.server.hub is not None:
-            ctx.server.hub.send_too_many(
-                ctx.connection, self.retry_after, self.message, (ctx.frame or {}).get("tracingId")
-            )
-            ctx.consumed = True
+    def apply(self, outcome: Outcome, rng: random.Random) -> None:
+        outcome.drop = True
 
 
 @dataclass(frozen=True)
 class WsOutbound(Action):
     """duplicate / reorder / hold: transforms the frames the matched request makes the server send."""
 
-    kind: str
-    seconds: float = 0.0
+    transform: Transform
 
-    def apply(self, ctx: FaultContext) -> None:
-        ctx.outbound.append(self)
+    def apply(self, outcome: Outcome, rng: random.Random) -> None:
+        outcome.transforms.append(self.transform)
 
 
 # ---------------------------------------------------------------------- parsing
 RESPOND_KEYS = ("status", "code", "message", "headers", "retry_after", "body")
 FLAG_KEYS = ("reset", "empty_body", "malformed_json")
-SIMPLE: dict[str, Callable[[], Action]] = {
-    "expire_token": ExpireToken,
-    "expire_session": ExpireSession,
-    "close_conversation": CloseConversation,
+SIMPLE: dict[str, Effect] = {
+    "expire_token": "expire_token",
+    "expire_session": "expire_session",
+    "close_conversation": "close_conversation",
 }
 WS_KEYS = ("drop", "error", "too_many", "duplicate", "reorder", "hold")
 
@@ -225,10 +129,10 @@ def parse_then(data: Any, path: str, error: ErrorFactory) -> tuple[Action, ...]:
         if key in data:
             _true(data[key], f"{path}.{key}", error)
             actions.append(Flag("malformed" if key == "malformed_json" else key))
-    for key, factory in SIMPLE.items():
+    for key, effect in SIMPLE.items():
         if key in data:
             _true(data[key], f"{path}.{key}", error)
-            actions.append(factory())
+            actions.append(StateChange(effect))
     if "ws" in data:
         actions.extend(_ws(data["ws"], f"{path}.ws", error))
     return tuple(actions)
@@ -260,20 +164,17 @@ def _respond(data: dict[str, Any], path: str, error: ErrorFactory) -> Respond:
     headers = data.get("headers", {})
     if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
         raise error(f"{path}.headers", f"must be an object of string header values, got {headers!r}")
+    body = data.get("body")
     return Respond(
-        status=status,
-        code=data.get("code"),
-        message=data.get("message"),
-        headers=tuple(sorted(headers.items())),
-        retry_after=retry_after,
-        body=_freeze(data.get("body")),
+        Reply(
+            status=status,
+            code=data.get("code"),
+            message=data.get("message"),
+            headers=tuple(sorted(headers.items())),
+            retry_after=retry_after,
+            body=None if body is None else json.dumps(body, sort_keys=True),
+        )
     )
-
-
-def _freeze(value: Any) -> Any:
-    import json
-
-    return None if value is None else json.dumps(value, sort_keys=True)
 
 
 def _delay(value: Any, path: str, error: ErrorFactory) -> Delay:
@@ -318,18 +219,20 @@ def _ws(value: Any, path: str, error: ErrorFactory) -> list[Action]:
         where = f"{path}.{key}"
         if key in ("drop", "duplicate", "reorder"):
             _true(spec, where, error)
-            actions.append(WsDrop() if key == "drop" else WsOutbound(key))
+            kind: TransformKind = "duplicate" if key == "duplicate" else "reorder"
+            actions.append(WsDrop() if key == "drop" else WsOutbound(Transform(kind)))
         elif key == "hold":
             if isinstance(spec, bool) or not isinstance(spec, (int, float)) or spec <= 0:
                 raise error(where, f"must be seconds > 0 to hold outgoing frames back, got {spec!r}")
-            actions.append(WsOutbound("hold", float(spec)))
+            actions.append(WsOutbound(Transform("hold", float(spec))))
         elif key == "error":
             if not isinstance(spec, dict) or "code" not in spec:
                 raise error(where, f'must be {{code: 4006, text: "..."}}, got {spec!r}')
             text = spec.get("text", "Request failed.")
             if not isinstance(text, str):
                 raise error(f"{where}.text", f"must be a string, got {text!r}")
-            actions.append(WsError(_int(spec["code"], f"{where}.code", error, 400, 5999), text))
+            code = _int(spec["code"], f"{where}.code", error, 400, 5999)
+            actions.append(Respond(Reply(status=code, message=text, websocket_only=True)))
         elif key == "too_many":
             spec = {"retry_after": spec} if isinstance(spec, int) and not isinstance(spec, bool) else spec
             if not isinstance(spec, dict):
@@ -337,7 +240,8 @@ def _ws(value: Any, path: str, error: ErrorFactory) -> list[Action]:
             message = spec.get("message", "Request rate too high")
             if not isinstance(message, str):
                 raise error(f"{where}.message", f"must be a string, got {message!r}")
-            actions.append(WsTooMany(_int(spec.get("retry_after", 1), f"{where}.retry_after", error, 0), message))
+            retry_after = _int(spec.get("retry_after", 1), f"{where}.retry_after", error, 0)
+            actions.append(Respond(Reply(status=429, message=message, retry_after=retry_after, websocket_only=True)))
         else:
             raise error(where, f"unknown WebSocket fault; valid: {', '.join(WS_KEYS)}")
     return actions

@@ -14,16 +14,12 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from mockgenesys.errors import ConfigError
-from mockgenesys.faults.actions import FaultContext
+from mockgenesys.faults.outcome import Outcome
 from mockgenesys.faults.rules import FaultRule, FaultRuleError
-from mockgenesys.journal import fingerprint
 
 if TYPE_CHECKING:
     from mockgenesys.clock import Clock
-    from mockgenesys.server.core import Server
-    from mockgenesys.server.http import MockRequest
-    from mockgenesys.server.websocket.connection import GuestConnection
-    from mockgenesys.world.models import GuestSession
+    from mockgenesys.faults.caller import Caller
 
 RuleInput = FaultRule | dict[str, Any]
 
@@ -104,14 +100,14 @@ class FaultPlan:
                 )
             built.append(rule)
         for rule in built:
-            assert rule.id is not None
             self._rules.append(rule)
-            self._state[rule.id] = _State()
+            self._state[_rule_id(rule)] = _State()
         self._cache.clear()
         self._by_principal.clear()
         return built
 
     def remove(self, rule_id: str) -> bool:
+        """Remove the rule ``rule_id``; False when no such rule is installed."""
         before = len(self._rules)
         self._rules = [r for r in self._rules if r.id != rule_id]
         self._state.pop(rule_id, None)
@@ -120,23 +116,27 @@ class FaultPlan:
         return len(self._rules) != before
 
     def clear(self) -> None:
+        """Remove every rule (ids keep counting: see ``reset``)."""
         self._rules.clear()
         self._state.clear()
         self._cache.clear()
         self._by_principal.clear()
 
     def reset(self) -> None:
-        """Forget every rule, count and firing, and reseed the RNG."""
+        """Forget every rule, count and firing, reseed the RNG and number rules from ``rule-1`` again."""
         self.clear()
         self.firings.clear()
+        self._ids = itertools.count(1)
         self.rng = random.Random(f"faults/{self.seed}")
         self.started = self._clock.now() if self._clock is not None else 0.0
 
     def stats(self, rule_id: str) -> dict[str, int]:
+        """How often rule ``rule_id`` matched and fired."""
         state = self._state[rule_id]
         return {"matches": state.matches, "fired": state.fired}
 
     def to_list(self) -> list[dict[str, Any]]:
+        """The rules as plain dicts, in plan order."""
         return [rule.to_dict() for rule in self._rules]
 
     @staticmethod
@@ -197,12 +197,12 @@ class FaultPlan:
                 continue
             if match.action is not None and match.action != action:
                 continue
-            assert rule.id is not None
-            state = self._state[rule.id]
+            rule_id = _rule_id(rule)
+            state = self._state[rule_id]
             state.matches += 1
             if self._due(rule, state, now):
                 state.fired += 1
-                self.firings.append(Firing(now, rule.id, endpoint))
+                self.firings.append(Firing(now, rule_id, endpoint))
                 return rule
         return None
 
@@ -221,77 +221,33 @@ class FaultPlan:
             return False
         return when.probability is None or self.rng.random() < when.probability
 
-    def fire_http(self, server: Server, req: MockRequest, now: float) -> FaultContext | None:
-        if not self._candidates(req.endpoint):
-            return None
-        rule = self.select(req.endpoint, req.method, _http_principals(server, req), None, now)
-        if rule is None:
-            return None
-        assert rule.id is not None
-        ctx = FaultContext(server=server, rng=self.rng, rule_id=rule.id, request=req)
-        for action in rule.then:
-            action.apply(ctx)
-        return ctx
+    def has_rules_for(self, endpoint: str) -> bool:
+        """Whether any installed rule could match ``endpoint`` (a dictionary lookup once warm)."""
+        return bool(self._candidates(endpoint))
 
-    def fire_ws(
-        self,
-        server: Server,
-        conn: GuestConnection,
-        endpoint: str,
-        action: str | None,
-        frame: dict[str, Any] | None,
-        now: float,
-    ) -> FaultContext | None:
-        principals = set()
-        session = conn.session
-        token = (frame or {}).get("token")
-        if isinstance(token, str):
-            principals.add(fingerprint(token))
-        if session is not None:
-            principals.update((session.id, session.org_id, session.conversation_id))
-        principals.add(conn.deployment.org_id)
-        rule = self.select(endpoint, "WS", frozenset(principals), action, now)
+    def decide(self, endpoint: str, method: str, caller: Caller, action: str | None, now: float) -> Outcome | None:
+        """The ``Outcome`` of the first rule that matches and is due, or ``None``.
+
+        This is the whole fault engine on the hot path: the server resolves the ``Caller``,
+        asks once, and carries out what comes back.
+        """
+        if not self._candidates(endpoint):
+            return None
+        rule = self.select(endpoint, method, caller.principals(), action, now)
         if rule is None:
             return None
-        assert rule.id is not None
-        ctx = FaultContext(server=server, rng=self.rng, rule_id=rule.id, connection=conn, frame=frame)
+        outcome = Outcome(_rule_id(rule))
         for item in rule.then:
-            item.apply(ctx)
-        return ctx
+            item.apply(outcome, self.rng)
+        return outcome
 
     def __repr__(self) -> str:
         return f"FaultPlan({json.dumps(self.to_list())})"
 
 
-def _http_principals(server: Server, req: MockRequest) -> frozenset[str]:
-    principals: set[str] = set()
-    token = req.bearer
-    if token is not None:
-        req.principal = req.principal or fingerprint(token)  # journal who got the fault
-        principals.add(req.principal)
-        record = server.world.tokens.get(token)
-        if record is not None:
-            principals.update((record.client_id, record.org_id))
-            req.org_id = req.org_id or record.org_id
-        elif req.guest is None:
-            req.guest = _guest_of_jwt(server, req)  # faults fire before authentication
-    credentials = req.basic_credentials()
-    if credentials is not None:
-        principals.add(credentials[0])
-        req.principal = req.principal or f"client:{credentials[0]}"  # as the token route journals it
-    if req.guest is not None:
-        principals.update((req.guest.id, req.guest.org_id))
-    return frozenset(principals)
-
-
-def _guest_of_jwt(server: Server, req: MockRequest) -> GuestSession | None:
-    """The guest session a valid bearer JWT belongs to, or ``None``."""
-    from mockgenesys.server.http import ApiError
-
-    try:
-        return server.guest_from_jwt(req, server.clock.now())
-    except ApiError:
-        return None
+def _rule_id(rule: FaultRule) -> str:
+    """An installed rule's id (``add`` gives every rule one)."""
+    return rule.id or ""
 
 
 def read_document(path: str | Path) -> Any:

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, WebSocketRoute
 
-from mockgenesys.server.core import MAX_REQUEST_BYTES
-from mockgenesys.server.http import MockRequest
+from mockgenesys.server.http import MAX_REQUEST_BYTES, MockRequest
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, MutableMapping
@@ -44,6 +43,7 @@ class RestApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan and stray websockets: nothing to do here
             return
+        received = self.server.clock.now()  # before the body: a slow upload is the client's time
         body = b""
         more = True
         while more:
@@ -63,6 +63,7 @@ class RestApp:
             headers,
             body,
             client[0] if client else "127.0.0.1",
+            received,
         )
         response = self.server.handle(request)
         if response.delay > 0:

@@ -1,22 +1,18 @@
-"""``Server``: resolves the caller, checks limits, runs the route, answers, journals."""
+"""``Server``: resolves the caller, asks the fault plan, checks limits, runs the route, answers, journals."""
 
 from __future__ import annotations
 
-import itertools
-import random
 import time
 import traceback
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from mockgenesys.faults.actions import FaultContext
-from mockgenesys.faults.plan import FaultPlan
-from mockgenesys.faults.ratelimit import Limiter, RateLimits, Window
-from mockgenesys.journal import Entry, Journal, fingerprint
-from mockgenesys.server import jwt
+from mockgenesys.faults.outcome import Outcome, Reply, carry_out
+from mockgenesys.journal import Entry
+from mockgenesys.server.auth import authorize_guest, authorize_oauth, request_caller
 from mockgenesys.server.errors import oauth_error_body, platform_error, too_many_requests
 from mockgenesys.server.http import (
     JSON_TYPE,
+    MAX_REQUEST_BYTES,
     ApiError,
     MockRequest,
     MockResponse,
@@ -25,73 +21,105 @@ from mockgenesys.server.http import (
     Router,
 )
 from mockgenesys.server.views import SeedViewStore
-from mockgenesys.world.models import AccessToken, GuestSession
 
 if TYPE_CHECKING:
     from mockgenesys.clock import Clock
+    from mockgenesys.faults.plan import FaultPlan
+    from mockgenesys.faults.ratelimit import Limiter, RateLimits, Window
+    from mockgenesys.journal import Journal
+    from mockgenesys.server.state import ServerState
     from mockgenesys.server.websocket.hub import GuestHub
+    from mockgenesys.world.models import GuestSession
     from mockgenesys.world.store import World
 
-MAX_REQUEST_BYTES = 512_000
 _UNLIMITED = 1_000_000_000
 _CACHE_HEADERS = [
     (b"cache-control", b"no-cache, no-store, must-revalidate"),
     (b"pragma", b"no-cache"),
     (b"expires", b"0"),
 ]
+#: The journal's code for a request a fault cut off without an answer (its status is 0).
+RESET = "reset"
 
 
 class Server:
-    """The transport-independent core both the ASGI app and the in-process transport call."""
+    """The transport-independent HTTP core both the ASGI app and the in-process transport call.
 
-    def __init__(
-        self,
-        world: World,
-        clock: Clock,
-        journal: Journal,
-        limits: RateLimits,
-        *,
-        jwt_key: bytes,
-        routes: list[Route],
-        faults: FaultPlan | None = None,
-    ) -> None:
-        self.world = world
-        self.clock = clock
-        self.journal = journal
-        self.limits = limits
-        self.limiter = Limiter(limits)
-        self.jwt_key = jwt_key
+    Each request crosses the fault engine once: the caller is resolved, ``FaultPlan.decide``
+    answers with an ``Outcome`` or nothing, and this class carries the outcome out (the guest
+    side effects through the ``hub``, a ``FaultTarget``).
+    """
+
+    def __init__(self, state: ServerState, *, routes: list[Route], faults: FaultPlan, hub: GuestHub) -> None:
+        self.state = state
         self.router = Router(routes)
-        self.faults = faults if faults is not None else FaultPlan(seed=world.seed, clock=clock)
+        self.faults = faults
+        self.hub = hub
+        #: Exceptions raised inside the mock while answering (its own bugs), for the test to see.
         self.errors: list[BaseException] = []
-        prefix = f"{random.Random(world.seed).getrandbits(32):08x}"
-        self._correlation = (
-            f"{prefix}-{n >> 16 & 0xFFFF:04x}-4{n >> 4 & 0xFFF:03x}-8{n & 0xF:03x}-{n:012x}" for n in itertools.count(1)
-        )
-        #: Hooks called with every journal entry (conformance, chaos metrics).
-        self.observers: list[Callable[[Entry], None]] = []
-        #: The guest WebSocket hub, once the mock has attached one.
-        self.hub: GuestHub | None = None
         #: Attachment bytes uploaded to the presigned URLs, by attachment id.
         self.uploads: dict[str, bytes] = {}
         #: Encoded seed-dialect message views (checked against the world on every page).
         self.seed_views = SeedViewStore()
 
-    def token_in_use(self, token: str, now: float) -> bool:
-        """Whether an access token was counted in a rate-limit window that has not ended yet."""
-        return self.limiter.is_active("token", token, now)
+    # ------------------------------------------------------------------ shared state, by name
+    @property
+    def world(self) -> World:
+        """The current world (the mock replaces it on reset and load)."""
+        return self.state.world
+
+    @world.setter
+    def world(self, world: World) -> None:
+        self.state.world = world
+
+    @property
+    def clock(self) -> Clock:
+        return self.state.clock
+
+    @property
+    def journal(self) -> Journal:
+        return self.state.journal
+
+    @property
+    def limits(self) -> RateLimits:
+        return self.state.limits
+
+    @property
+    def limiter(self) -> Limiter:
+        return self.state.limiter
 
     def correlation_id(self) -> str:
-        return next(self._correlation)
+        """The next ``ININ-Correlation-Id``."""
+        return self.state.correlation_id()
+
+    def mint_guest_jwt(self, session: GuestSession, ttl: int) -> tuple[str, int]:
+        """A signed guest JWT for ``session`` and its ``exp`` (epoch seconds)."""
+        return self.state.mint_guest_jwt(session, ttl)
+
+    def token_in_use(self, token: str, now: float) -> bool:
+        """Whether an access token was counted in a rate-limit window that has not ended yet."""
+        return self.state.limiter.is_active("token", token, now)
+
+    def hit_limit(self, name: str, key: str, limit: int | None, period: float) -> None:
+        """Count a request against a named limit; raise the Genesys 429 when it is over."""
+        retry_after = self.state.hit(name, key, limit, period)
+        if retry_after is not None:
+            raise ApiError(
+                429,
+                "too.many.requests.retry.after",
+                f"Rate limit exceeded the maximum. Retry the request in [{retry_after}] seconds",
+                headers=[(b"retry-after", str(retry_after).encode())],
+            )
 
     # ------------------------------------------------------------------ dispatch
     def handle(self, req: MockRequest) -> MockResponse:
         """Answer one request; never raises for bad input."""
         started = time.perf_counter()
-        now = self.clock.now()
-        correlation = self.correlation_id()
+        state = self.state
+        now = state.clock.now()
+        correlation = state.correlation_id()
         window: Window | None = None
-        fault: FaultContext | None = None
+        outcome: Outcome | None = None
         try:
             route, params, path_known = self.router.match(req.method, req.path)
             if route is None:
@@ -109,16 +137,24 @@ class Server:
                     f"The request is over the size limit. Maximum bytes: {MAX_REQUEST_BYTES}",
                     params={"maxBytes": str(MAX_REQUEST_BYTES)},
                 )
+            caller = req.caller = request_caller(req, state.world, state.jwt_key)
+            req.principal = caller.principal
+            req.org_id = caller.org_id
             if self.faults:
-                fault = self.faults.fire_http(self, req, now)
-                if fault is not None and (fault.respond is not None or fault.reset):
-                    raise _Faulted(fault)
+                outcome = self.faults.decide(route.endpoint, req.method, caller, None, now)
+                if outcome is not None:
+                    carry_out(outcome, caller, self.hub, conversation_id=params.get("conversationId"))
+                    if outcome.drop:
+                        self.hub.drop_connections(caller)
+                    if outcome.reset or outcome.http_reply is not None:
+                        raise _Faulted(outcome)
             if route.auth == "oauth" or (route.auth == "oauth_or_guest" and not _looks_like_jwt(req)):
-                window = self._authenticate(req, route, now)
+                record = authorize_oauth(req, route, state.world, now)
+                window = self._token_window(record.token, now)
             else:
                 window = self._anonymous_window(req, now)
                 if route.auth != "none":
-                    self._authenticate_guest(req, now)
+                    authorize_guest(req, now)
             response = route.handler(self, req)
         except ApiError as exc:
             response = platform_error(
@@ -131,7 +167,7 @@ class Server:
             window = exc.window
             response = too_many_requests(exc.retry_after, correlation)
         except _Faulted as exc:
-            response = _fault_response(exc.fault, correlation)
+            response = _fault_response(exc.outcome, correlation)
         except Exception as exc:  # a bug in the mock: keep it for the test, answer like Genesys
             self.errors.append(exc)
             response = platform_error(
@@ -147,7 +183,7 @@ class Server:
                 ],
             )
         if window is None:
-            window = self.limiter.window("client", req.client, self._client_limit(), 60.0, now)
+            window = state.limiter.window("client", req.client, self._client_limit(), 60.0, now)
         headers = response.headers
         retry_after = _retry_after(headers) if headers else None  # the route's or the fault's own
         headers += (
@@ -157,10 +193,25 @@ class Server:
             (b"inin-ratelimit-reset", b"%d" % window.reset_in(now)),
             *_CACHE_HEADERS,
         )
-        if fault is not None:
-            _apply_fault(fault, response, self.clock)
-        self._record(req, response, now, started, retry_after, fault.rule_id if fault is not None else None)
+        if outcome is not None:
+            self._break(outcome, response)
+        self._record(req, response, now, started, retry_after, outcome.rule_id if outcome is not None else None)
         return response
+
+    def _break(self, outcome: Outcome, response: MockResponse) -> None:
+        """Carry out the parts of a fault that change how the answer arrives."""
+        if outcome.empty_body:
+            response.body = b""
+        elif outcome.malformed:
+            response.body = response.body[: max(1, len(response.body) // 2)] or b"{"
+        if outcome.reset:
+            response.reset = True
+        if outcome.delay > 0:
+            clock = self.state.clock
+            if clock.is_virtual:
+                clock.advance(outcome.delay)
+            else:
+                response.delay += outcome.delay
 
     def _record(
         self,
@@ -169,168 +220,82 @@ class Server:
         now: float,
         started: float,
         retry_after: int | None,
-        fault: str | None = None,
+        fault: str | None,
     ) -> None:
         code = None
         status = response.status
-        if status >= 400 and response.content_type == JSON_TYPE:
+        if response.reset:  # the client got no answer: the server did not carry the request out
+            status, code = 0, RESET
+        elif status >= 400 and response.content_type == JSON_TYPE:
             code = _error_code(response.body)
-        entry = Entry(
-            0,  # the journal numbers it
-            now,
-            time.time(),
-            "http",
-            req.endpoint,
-            req.method,
-            req.path,
-            status,
-            req.principal,
-            req.org_id,
-            code,
-            fault,
-            (time.perf_counter() - started) * 1000.0,
-            retry_after,
-            req.expires_at,
-            req.detail,
-        )
-        self.journal.append(entry)
-        for observer in self.observers:
-            observer(entry)
-
-    # ------------------------------------------------------------------ auth
-    def _authenticate(self, req: MockRequest, route: Route, now: float) -> Window:
-        token = req.bearer
-        if token is None:
-            raise ApiError(
-                401, "authentication.required", "No authentication bearer token specified in authorization header."
+        received = req.received
+        self.state.record(
+            Entry(
+                0,  # the journal numbers it
+                now,
+                time.time(),
+                "http",
+                req.endpoint,
+                req.method,
+                req.path,
+                status,
+                req.principal,
+                req.org_id,
+                code,
+                fault,
+                (time.perf_counter() - started) * 1000.0,
+                retry_after,
+                req.expires_at,
+                req.detail,
+                req.caller.credential,
+                received if received is not None and received < now else None,
             )
-        req.principal = fingerprint(token)
-        record = self.world.tokens.get(token)
-        if record is None or record.revoked or record.expires_at <= now:
-            raise ApiError(401, "bad.credentials", "Invalid login credentials.")
-        req.org_id = record.org_id
-        window = self._token_window(token, record, now)
-        if route.permissions:
-            client = self.world.clients.get(record.client_id)
-            granted = client.permissions if client else []
-            if not any(p in granted for p in route.permissions):
-                wanted = ", ".join(route.permissions)
-                raise ApiError(
-                    403,
-                    "missing.any.permissions",
-                    f"Unable to perform the requested action. You must have at least one of the following permissions assigned: [{wanted}]",
-                    params={"permissions": wanted},
-                )
-        return window
+        )
 
-    def _token_window(self, token: str, record: AccessToken, now: float) -> Window:
-        limit = self.limits.token_per_minute if self.limits.enabled else None
-        window = self.limiter.window("token", token, limit or _UNLIMITED, 60.0, now)
+    # ------------------------------------------------------------------ limits
+    def _token_window(self, token: str, now: float) -> Window:
+        limits = self.state.limits
+        limit = limits.token_per_minute if limits.enabled else None
+        window = self.state.limiter.window("token", token, limit or _UNLIMITED, 60.0, now)
         retry_after = window.hit(now)
         if retry_after is not None and limit is not None:
             raise _RateLimited(retry_after, window)
         return window
 
     def _client_limit(self) -> int:
-        return self.limits.client_per_minute or _UNLIMITED
+        return self.state.limits.client_per_minute or _UNLIMITED
 
     def _anonymous_window(self, req: MockRequest, now: float) -> Window:
-        window = self.limiter.window("client", req.client, self._client_limit(), 60.0, now)
+        limits = self.state.limits
+        window = self.state.limiter.window("client", req.client, self._client_limit(), 60.0, now)
         retry_after = window.hit(now)
-        if retry_after is not None and self.limits.enabled and self.limits.client_per_minute:
+        if retry_after is not None and limits.enabled and limits.client_per_minute:
             raise _RateLimited(retry_after, window)
         return window
 
-    def hit_limit(self, name: str, key: str, limit: int | None, period: float) -> None:
-        """Count a request against a named limit; raise the Genesys 429 when it is over."""
-        if limit is None or not self.limits.enabled:
-            return
-        now = self.clock.now()
-        retry_after = self.limiter.window(name, key, limit, period, now).hit(now)
-        if retry_after is not None:
-            raise ApiError(
-                429,
-                "too.many.requests.retry.after",
-                f"Rate limit exceeded the maximum. Retry the request in [{retry_after}] seconds",
-                headers=[(b"retry-after", str(retry_after).encode())],
-            )
-
-    def _authenticate_guest(self, req: MockRequest, now: float) -> GuestSession:
-        session = self.guest_from_jwt(req, now)
-        req.principal = fingerprint(session.token)
-        req.org_id = session.org_id
-        req.guest = session
-        return session
-
-    def guest_from_jwt(self, req: MockRequest, now: float) -> GuestSession:
-        token = req.bearer
-        if token is None:
-            raise ApiError(
-                401, "authentication.required", "No authentication bearer token specified in authorization header."
-            )
-        try:
-            claims = jwt.verify(token, self.jwt_key, now)
-        except jwt.JwtInvalid:
-            raise ApiError(401, "bad.credentials", "Invalid login credentials.") from None
-        session = self.world.guest_sessions.get(str(claims.get("sub")))
-        if session is None or session.closed or claims.get("gen") != session.jwt_generation:
-            raise ApiError(401, "bad.credentials", "Invalid login credentials.")
-        if session.expires_at <= now:
-            raise ApiError(401, "credentials.expired", "The supplied credentials are expired and cannot be used.")
-        return session
-
-    def mint_guest_jwt(self, session: GuestSession, ttl: int) -> tuple[str, int]:
-        """A signed guest JWT for ``session`` and its ``exp`` (epoch seconds)."""
-        now = self.clock.now()
-        exp = int(now) + ttl
-        claims: dict[str, Any] = {
-            "iss": "mockgenesys",
-            "aud": session.deployment_id,
-            "sub": session.id,
-            "org": session.org_id,
-            "iat": now,
-            "exp": exp,
-            "jti": self.world.new_hex_id(),
-            "gen": session.jwt_generation,
-        }
-        return jwt.sign(claims, self.jwt_key), exp
-
 
 class _Faulted(Exception):
-    def __init__(self, fault: FaultContext) -> None:
-        self.fault = fault
+    """A fault answers (or cuts off) the request instead of the route."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
 
 
-def _fault_response(fault: FaultContext, correlation: str) -> MockResponse:
-    respond = fault.respond
-    if respond is None:  # a reset without a response
+def _fault_response(outcome: Outcome, correlation: str) -> MockResponse:
+    reply: Reply | None = outcome.http_reply
+    if reply is None:  # a reset without a response
         return MockResponse(200, b"", content_type=None, reset=True)
-    if respond.body is not None:
-        response = MockResponse(respond.status, respond.body.encode("utf-8"))
-        if respond.retry_after is not None:
-            response.headers.append((b"retry-after", str(respond.retry_after).encode()))
+    if reply.body is not None:
+        response = MockResponse(reply.status, reply.body.encode("utf-8"))
+        if reply.retry_after is not None:
+            response.headers.append((b"retry-after", str(reply.retry_after).encode()))
     else:
-        message = respond.message
-        if message is None and respond.retry_after is not None and respond.status == 429:
+        message = reply.message
+        if message is None and reply.retry_after is not None and reply.status == 429:
             message = "Rate limit exceeded the maximum. Retry the request in [%s] seconds"
-        response = platform_error(respond.status, respond.code, message, correlation, retry_after=respond.retry_after)
-    response.headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in respond.headers)
-    response.reset = fault.reset
+        response = platform_error(reply.status, reply.code, message, correlation, retry_after=reply.retry_after)
+    response.headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers)
     return response
-
-
-def _apply_fault(fault: FaultContext, response: MockResponse, clock: Clock) -> None:
-    if fault.empty_body:
-        response.body = b""
-    elif fault.malformed:
-        response.body = response.body[: max(1, len(response.body) // 2)] or b"{"
-    if fault.reset:
-        response.reset = True
-    if fault.delay > 0:
-        if getattr(clock, "is_virtual", False):
-            clock.advance(fault.delay)
-        else:
-            response.delay += fault.delay
 
 
 class _RateLimited(Exception):

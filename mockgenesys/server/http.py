@@ -12,11 +12,16 @@ from urllib.parse import parse_qs
 
 import orjson
 
+from mockgenesys.errors import MockGenesysError
+from mockgenesys.faults.caller import ANONYMOUS, Caller
+
 if TYPE_CHECKING:
     from mockgenesys.server.core import Server
     from mockgenesys.world.models import GuestSession
 
 JSON_TYPE = b"application/json"
+#: The largest request body the mock reads; a larger one is answered 413.
+MAX_REQUEST_BYTES = 512_000
 
 
 def parse_query(text: str) -> dict[str, list[str]]:
@@ -35,9 +40,11 @@ class MockRequest:
     """One HTTP request as the route handlers see it (transport-independent)."""
 
     __slots__ = (
+        "_basic",
         "_bearer",
         "_query",
         "body",
+        "caller",
         "client",
         "detail",
         "endpoint",
@@ -50,6 +57,7 @@ class MockRequest:
         "path",
         "principal",
         "query_string",
+        "received",
     )
 
     def __init__(
@@ -60,6 +68,7 @@ class MockRequest:
         headers: dict[str, str],
         body: bytes,
         client: str = "127.0.0.1",
+        received: float | None = None,
     ) -> None:
         self.method = method
         self.path = path
@@ -69,14 +78,20 @@ class MockRequest:
         self.client = client
         self.params: dict[str, str] = {}
         self.endpoint = "unmatched"
+        #: Mock-clock time the request arrived, when the transport saw it before the body was read.
+        self.received = received
+        #: Who sent it, resolved once by the server before faults and authentication look at it.
+        self.caller: Caller = ANONYMOUS
         self.principal: str | None = None
         self.org_id: str | None = None
+        #: The guest session, once a guest JWT has been authorized for this request.
         self.guest: GuestSession | None = None
         #: For the journal: the expiry of a token this request issued, and a short note.
         self.expires_at: float | None = None
         self.detail: str | None = None
         self._query: dict[str, list[str]] | None = None
         self._bearer: str | None = ""  # "": not read yet (an empty token reads as None)
+        self._basic: tuple[str, str] | bool | None = False  # False: not read yet
 
     @property
     def query(self) -> dict[str, list[str]]:
@@ -99,6 +114,11 @@ class MockRequest:
 
     def basic_credentials(self) -> tuple[str, str] | None:
         """(client id, secret) from an ``Authorization: Basic`` header, or None."""
+        if self._basic is False:
+            self._basic = self._read_basic()
+        return self._basic if isinstance(self._basic, tuple) else None
+
+    def _read_basic(self) -> tuple[str, str] | None:
         value = self.headers.get("authorization")
         if not value:
             return None
@@ -111,6 +131,12 @@ class MockRequest:
             return None
         client_id, sep, secret = decoded.partition(":")
         return (client_id, secret) if sep else None
+
+    def require_guest(self) -> GuestSession:
+        """The guest session of a guest-only route (the server authorized its JWT before the handler)."""
+        if self.guest is None:
+            raise ApiError(401, "bad.credentials", "Invalid login credentials.")
+        return self.guest
 
     def query_one(self, name: str) -> str | None:
         values = self.query.get(name)
@@ -142,8 +168,8 @@ class MockResponse:
     reset: bool = False
 
 
-class ApiError(Exception):
-    """Raised by handlers; turned into a Genesys platform error body by the dispatcher."""
+class ApiError(MockGenesysError):
+    """Raised by route handlers; the server renders it, in one place, as a Genesys platform error."""
 
     def __init__(
         self,
@@ -164,7 +190,7 @@ class ApiError(Exception):
         self.headers = headers or []
 
 
-class OAuthError(Exception):
+class OAuthError(MockGenesysError):
     """Raised by the token endpoint; rendered as ``{error, description, error_description}``."""
 
     def __init__(self, error: str, description: str, status: int = 400) -> None:

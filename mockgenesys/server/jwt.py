@@ -8,10 +8,12 @@ import hmac
 import json
 from typing import Any
 
+from mockgenesys.errors import MockGenesysError
+
 _HEADER = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"=")
 
 
-class JwtInvalid(Exception):
+class JwtInvalid(MockGenesysError):
     """The token is malformed, wrongly signed or expired; ``reason`` says which."""
 
     def __init__(self, reason: str) -> None:
@@ -37,6 +39,23 @@ def sign(claims: dict[str, Any], key: bytes) -> str:
 
 def verify(token: str, key: bytes, now: float) -> dict[str, Any]:
     """The claims of a valid, unexpired token signed with ``key``; else ``JwtInvalid``."""
+    claims = decode(token, key)
+    exp = claims.get("exp")
+    if not isinstance(exp, (int, float)) or exp <= now:
+        raise JwtInvalid("expired")
+    return claims
+
+
+def read(token: str, key: bytes) -> dict[str, Any] | None:
+    """The claims of a token signed with ``key``, expired or not; ``None`` for anything else."""
+    try:
+        return decode(token, key)
+    except JwtInvalid:
+        return None
+
+
+def decode(token: str, key: bytes) -> dict[str, Any]:
+    """The claims of a well-formed HS256 token signed with ``key`` (``exp`` not checked); else ``JwtInvalid``."""
     parts = token.split(".")
     if len(parts) != 3:
         raise JwtInvalid("not a JWT")
@@ -51,7 +70,4 @@ def verify(token: str, key: bytes, now: float) -> dict[str, Any]:
     expected = hmac.new(key, (parts[0] + "." + parts[1]).encode("ascii"), hashlib.sha256).digest()
     if not hmac.compare_digest(signature, expected):
         raise JwtInvalid("bad signature")
-    exp = claims.get("exp")
-    if not isinstance(exp, (int, float)) or exp <= now:
-        raise JwtInvalid("expired")
     return claims

@@ -67,6 +67,14 @@ def multi_param(req: MockRequest, name: str, choices: Iterable[str]) -> frozense
     return frozenset(values)
 
 
+def json_body(req: MockRequest) -> dict[str, Any]:
+    """The body as a required JSON object (a 400 for anything else)."""
+    data = json_object(req)
+    if data is None:
+        raise invalid("body", "A JSON request body is required.")
+    return data
+
+
 def json_object(req: MockRequest, *, allow_null: bool = False) -> dict[str, Any] | None:
     """The body as a JSON object (a 400 for anything else)."""
     if not req.body.strip():

@@ -11,7 +11,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
-from mockgenesys.server.params import invalid, json_object
+from mockgenesys.server.params import invalid, json_body
 from mockgenesys.server.views import iso
 from mockgenesys.world.models import SeedSession
 
@@ -39,8 +39,7 @@ def _org(server: Server, req: MockRequest) -> str:
 def create(server: Server, req: MockRequest) -> MockResponse:
     org_id = _org(server, req)
     server.hit_limit("org_sessions", org_id, server.limits.org_sessions_per_second, 1.0)
-    body = json_object(req)
-    assert body is not None
+    body = json_body(req)
     unknown = sorted(set(body) - {"channel", "expirationSeconds", "metadata", "organizationId"})
     if unknown:
         raise invalid(unknown[0], f"Unknown field(s) {unknown}; valid fields: channel, expirationSeconds, metadata.")

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
 def upload(server: Server, req: MockRequest) -> MockResponse:
     hub = server.hub
-    attachment = hub.attachments.get(req.params["attachmentId"]) if hub is not None else None
-    if hub is None or attachment is None or attachment.deleted:
+    attachment = hub.attachments.get(req.params["attachmentId"])
+    if attachment is None or attachment.deleted:
         raise ApiError(404, "not.found", f"No upload is expected for attachment {req.params['attachmentId']}.")
     session = server.world.guest_sessions.get(attachment.session_id)
     now = server.clock.now()
@@ -39,7 +39,7 @@ def upload(server: Server, req: MockRequest) -> MockResponse:
                 "downloadUrl": f"{_origin(req)}/__uploads/{attachment.id}",
                 "timestamp": iso(now),
             }
-            hub.broadcast(session, frames.message("UploadSuccessEvent", body))
+            hub.sockets.broadcast(session, frames.message("UploadSuccessEvent", body))
         else:
             body = {
                 "attachmentId": attachment.id,
@@ -47,7 +47,7 @@ def upload(server: Server, req: MockRequest) -> MockResponse:
                 "errorMessage": problem[1],
                 "timestamp": iso(now),
             }
-            hub.broadcast(session, frames.message("UploadFailureEvent", body))
+            hub.sockets.broadcast(session, frames.message("UploadFailureEvent", body))
     if problem is not None:
         raise ApiError(400, "invalid.value", problem[1], details=[{"errorCode": "invalid.value", "fieldName": "body"}])
     server.uploads[attachment.id] = req.body
@@ -55,8 +55,7 @@ def upload(server: Server, req: MockRequest) -> MockResponse:
 
 
 def download(server: Server, req: MockRequest) -> MockResponse:
-    hub = server.hub
-    attachment = hub.attachments.get(req.params["attachmentId"]) if hub is not None else None
+    attachment = server.hub.attachments.get(req.params["attachmentId"])
     data = server.uploads.get(req.params["attachmentId"])
     if attachment is None or attachment.deleted or data is None:
         raise ApiError(404, "not.found", f"Attachment {req.params['attachmentId']} was not found.")

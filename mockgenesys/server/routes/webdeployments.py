@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mockgenesys.journal import fingerprint
 from mockgenesys.server.guests import open_session
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
-from mockgenesys.server.params import invalid, json_object
+from mockgenesys.server.params import invalid, json_body, json_object
 from mockgenesys.world.models import Deployment, RefreshToken
 
 if TYPE_CHECKING:
     from mockgenesys.server.core import Server
+    from mockgenesys.world.models import GuestSession
 
 REFRESH_TTL = 86400
 OAUTH_FIELDS = ("code", "idToken", "redirectUri", "nonce", "maxAge", "codeVerifier", "iss")
@@ -26,8 +28,7 @@ def _deployment(server: Server, deployment_id: Any, field: str = "deploymentId")
 
 
 def exchange(server: Server, req: MockRequest) -> MockResponse:
-    body = json_object(req)
-    assert body is not None
+    body = json_body(req)
     deployment = _deployment(server, body.get("deploymentId"))
     oauth = body.get("oauth")
     if not isinstance(oauth, dict):
@@ -45,8 +46,7 @@ def exchange(server: Server, req: MockRequest) -> MockResponse:
         token=server.world.new_hex_id() + server.world.new_hex_id(), session_id=session.id, expires_at=now + REFRESH_TTL
     )
     server.world.refresh_tokens[refresh.token] = refresh
-    jwt_token, _ = server.mint_guest_jwt(session, deployment.jwt_ttl)
-    req.principal = f"guest:{session.id}"
+    jwt_token = _issue(server, req, session, deployment)
     return json_response({"refreshToken": refresh.token, "jwt": jwt_token})
 
 
@@ -64,15 +64,21 @@ def refresh(server: Server, req: MockRequest) -> MockResponse:
         raise ApiError(401, "bad.credentials", "Invalid login credentials.")
     if "deploymentId" in body and body["deploymentId"] != session.deployment_id:
         raise invalid("deploymentId", "deploymentId does not match the deployment of this refresh token.")
-    deployment = server.world.deployments[session.deployment_id]
-    jwt_token, _ = server.mint_guest_jwt(session, deployment.jwt_ttl)
-    req.principal = f"guest:{session.id}"
+    jwt_token = _issue(server, req, session, server.world.deployments[session.deployment_id])
     return json_response({"jwt": jwt_token})
 
 
+def _issue(server: Server, req: MockRequest, session: GuestSession, deployment: Deployment) -> str:
+    """A guest JWT for ``session``, journaled as issued (its fingerprint and expiry)."""
+    jwt_token, exp = server.mint_guest_jwt(session, deployment.jwt_ttl)
+    req.principal = f"guest:{session.id}"
+    req.detail = fingerprint(jwt_token)
+    req.expires_at = float(exp)
+    return jwt_token
+
+
 def revoke(server: Server, req: MockRequest) -> MockResponse:
-    session = req.guest
-    assert session is not None
+    session = req.require_guest()
     session.jwt_generation += 1
     for record in server.world.refresh_tokens.values():
         if record.session_id == session.id:

@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 def messages(server: Server, req: MockRequest) -> MockResponse:
     page_size = int_param(req, "pageSize", 25, 1, 100)
     page_number = int_param(req, "pageNumber", 1, 1)
-    guest = req.guest
-    assert guest is not None
+    guest = req.require_guest()
     conversation = server.world.conversations.get(guest.conversation_id)
     history = conversation.messages if conversation else []
     total = len(history)

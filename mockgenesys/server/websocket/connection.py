@@ -1,17 +1,16 @@
-"""One guest WebSocket connection as the server sees it: an outgoing queue and its choke point."""
+"""One guest WebSocket connection as the server sees it: an outgoing queue and its state."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import threading
 from typing import TYPE_CHECKING
 
-from mockgenesys.server.websocket.frames import Frame
-
 if TYPE_CHECKING:
-    from mockgenesys.server.websocket.hub import GuestHub
+    from mockgenesys.server.websocket.frames import Frame
+    from mockgenesys.server.websocket.outbound import Outbound
+    from mockgenesys.server.websocket.sockets import GuestSockets
     from mockgenesys.world.models import Deployment, GuestSession
 
 _ids = itertools.count(1)
@@ -19,13 +18,21 @@ DROPPED = 1006
 
 
 class GuestConnection:
-    """Server side of one socket. Every outgoing frame goes through ``deliver``."""
+    """Server side of one socket. Every outgoing frame goes through ``deliver``.
+
+    A ``None`` on ``queue`` marks the close; ``close_code`` and ``close_reason`` say how.
+    """
 
     def __init__(
-        self, hub: GuestHub, deployment: Deployment, *, base_url: str, loop: asyncio.AbstractEventLoop | None = None
+        self,
+        deployment: Deployment,
+        *,
+        outbound: Outbound,
+        sockets: GuestSockets,
+        base_url: str,
+        loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         self.id = next(_ids)
-        self.hub = hub
         self.deployment = deployment
         self.base_url = base_url
         self.session: GuestSession | None = None
@@ -33,41 +40,22 @@ class GuestConnection:
         self.closed = False
         self.close_code = 1000
         self.close_reason = ""
-        self.last_code = 0
-        self.last_retry_after: int | None = None
+        self._outbound = outbound
+        self._sockets = sockets
         self._loop = loop
         self._thread = threading.get_ident()
 
     def deliver(self, frame: Frame) -> None:
-        """Send ``frame``, through the fault interceptor when one is installed."""
-        if self.closed:
-            return
-        if frame.get("type") == "response":
-            self.last_code = int(frame.get("code", 0))
-            body = frame.get("body")
-            if frame.get("class") == "TooManyRequestsErrorMessage" and isinstance(body, dict):
-                retry = body.get("retryAfter")
-                self.last_retry_after = retry if isinstance(retry, int) else None
-        interceptor = self.hub.interceptor
-        plan = [(0.0, frame)] if interceptor is None else interceptor.outbound(self, frame)
-        for delay, item in plan:
-            if delay > 0:
-                self.hub.scheduler.call_later(delay, lambda item=item: self.put_now(item))  # type: ignore[misc]
-            else:
-                self.put_now(item)
+        """Send ``frame`` through the outbound fault rules and transforms."""
+        if not self.closed:
+            self._outbound.send(self, frame)
 
-    def put_now(self, frame: Frame) -> None:
-        """Deliver ``frame`` now, bypassing the interceptor (for frames it already handled)."""
-        if self.closed:
-            return
-        self.hub.journal_out(self, frame)
-        self._enqueue(json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
-
-    def _enqueue(self, item: str | None) -> None:
+    def enqueue(self, text: str | None) -> None:
+        """Queue one encoded frame (``None``: the close) for the socket, from any thread."""
         if self._loop is not None and threading.get_ident() != self._thread and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self.queue.put_nowait, item)
+            self._loop.call_soon_threadsafe(self.queue.put_nowait, text)
         else:
-            self.queue.put_nowait(item)
+            self.queue.put_nowait(text)
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Close the socket after what is already queued."""
@@ -76,8 +64,8 @@ class GuestConnection:
         self.closed = True
         self.close_code = code
         self.close_reason = reason
-        self.hub.detach(self)
-        self._enqueue(None)
+        self._sockets.detach(self)
+        self.enqueue(None)
 
     def drop(self) -> None:
         """Close abruptly, as a network failure would."""

@@ -1,8 +1,13 @@
-"""Envelopes of the guest WebSocket, exactly as Genesys sends them."""
+"""Envelopes, error codes and limits of the guest WebSocket, exactly as Genesys has them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from mockgenesys.server.views import iso
+
+if TYPE_CHECKING:
+    from mockgenesys.world.models import Message
 
 Frame = dict[str, Any]
 
@@ -20,6 +25,14 @@ MESSAGE_TOO_LONG = 4011
 CUSTOM_ATTRIBUTES_TOO_LARGE = 4013
 MISSING_PARAMETER = 4020
 RATE_TOO_HIGH = 4029
+CANNOT_DOWNGRADE = 4017
+
+# Limits the server enforces and ``SessionResponse`` advertises (one source for both).
+MAX_TOKEN_CHARS = 2048
+MAX_TEXT_BYTES = 4096
+MAX_CUSTOM_ATTRIBUTE_BYTES = 2048
+MAX_FILE_NAME = 255
+BLOCKED_EXTENSIONS = (".ade", ".adp", ".app", ".bat", ".cmd", ".com", ".exe", ".js", ".msi", ".scr", ".vbs")
 
 
 def response(cls: str, body: Any, *, code: int = 200, tracing_id: str | None = None) -> Frame:
@@ -48,3 +61,22 @@ def too_many_requests(
 ) -> Frame:
     body = {"errorCode": error_code, "errorMessage": text, "retryAfter": retry_after}
     return response("TooManyRequestsErrorMessage", body, code=429, tracing_id=tracing_id)
+
+
+def structured_body(message: Message) -> dict[str, Any]:
+    """A stored message as the body of a ``StructuredMessage`` frame."""
+    body: dict[str, Any] = {
+        "id": message.id,
+        "channel": {"time": iso(message.timestamp), "messageId": message.id, "type": "Private"},
+        "type": message.type,
+        "direction": message.direction.capitalize(),
+        "originatingEntity": message.originating_entity,
+        "metadata": {"correlationId": message.id, **message.metadata},
+    }
+    if message.text:
+        body["text"] = message.text
+    if message.events:
+        body["events"] = list(message.events)
+    if message.content:
+        body["content"] = list(message.content)
+    return body

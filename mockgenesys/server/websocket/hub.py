@@ -1,4 +1,4 @@
-"""``GuestHub``: the guest WebSocket server — connections, sessions, fan-out, limits, TTL."""
+"""``GuestHub``: the guest WebSocket server — connections, inbound frames, faults, the journal."""
 
 from __future__ import annotations
 
@@ -7,41 +7,57 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from mockgenesys.journal import fingerprint
-from mockgenesys.scheduler import Scheduler
-from mockgenesys.server.websocket import frames
+from mockgenesys.faults.outcome import Outcome, carry_out
+from mockgenesys.journal import Entry
+from mockgenesys.server.auth import frame_caller
+from mockgenesys.server.websocket.actions import ACTIONS, handle
+from mockgenesys.server.websocket.call import FrameCall
 from mockgenesys.server.websocket.connection import GuestConnection
-from mockgenesys.server.ws_types import WsInterceptor
+from mockgenesys.server.websocket.messages import message_identity
+from mockgenesys.server.websocket.outbound import Outbound
+from mockgenesys.server.websocket.refusals import CLOSED, ConnectionCapReached, GuestRefusal, from_reply
 from mockgenesys.types import HandshakeRejected
-from mockgenesys.world.models import Attachment, GuestSession
 
 if TYPE_CHECKING:
     from mockgenesys.agent import AgentSimulator
-    from mockgenesys.server.core import Server
-    from mockgenesys.world.models import Deployment
+    from mockgenesys.faults.caller import Caller
+    from mockgenesys.faults.plan import FaultPlan
+    from mockgenesys.server.state import ServerState
+    from mockgenesys.server.websocket.sockets import GuestSockets
+    from mockgenesys.world.models import Attachment, GuestSession
     from mockgenesys.world.store import World
 
-BLOCKED_EXTENSIONS = [".ade", ".adp", ".app", ".bat", ".cmd", ".com", ".exe", ".js", ".msi", ".scr", ".vbs"]
-MAX_TOKEN_CHARS = 2048
+#: The journal's code for a frame a fault dropped without an answer (its status is 0).
+RESET = "reset"
+ON_MESSAGE = "guest.ws.onMessage"
+#: What the journal says about an answer: its status, the journal code and the Retry-After.
+Answer = tuple[int, str | None, int | None]
 
 
 class GuestHub:
-    """Every guest socket of one mock, and the protocol behaviour behind them."""
+    """Every guest socket of one mock, and the protocol behaviour behind them.
 
-    def __init__(self, server: Server, scheduler: Scheduler) -> None:
-        self.server = server
-        self.scheduler = scheduler
-        self.interceptor: WsInterceptor | None = None
-        self.agent: AgentSimulator | None = None
-        self.connections: dict[str, list[GuestConnection]] = {}
+    Each inbound frame crosses the fault engine once: ``receive`` resolves the ``Caller``, asks
+    ``FaultPlan.decide``, carries the ``Outcome`` out (the hub is the ``FaultTarget``), answers
+    or hands the frame to its action, and journals what it actually did.
+    """
+
+    def __init__(self, state: ServerState, sockets: GuestSockets, agent: AgentSimulator, faults: FaultPlan) -> None:
+        self.state = state
+        self.sockets = sockets
+        self.agent = agent
+        self.faults = faults
+        self.scheduler = state.scheduler
+        self.outbound = Outbound(state, faults, self)
+        #: Attachments announced with ``onAttachment``, by id.
         self.attachments: dict[str, Attachment] = {}
 
     @property
     def world(self) -> World:
-        return self.server.world
+        return self.state.world
 
     def now(self) -> float:
-        return self.server.clock.now()
+        return self.state.clock.now()
 
     # ------------------------------------------------------------------ connections
     def open(
@@ -60,132 +76,156 @@ class GuestHub:
         if allowed and deployment is not None and deployment.allowed_domains:
             host = (origin or "").split("://")[-1].split("/")[0].split(":")[0]
             allowed = any(host == d or host.endswith("." + d) for d in deployment.allowed_domains)
-        status = 101 if allowed else 403
-        self._journal("ws.connect", "guest.ws.connect", status, None, None, detail=deployment_id)
-        if deployment is None or status == 403:
+        self._journal("ws.connect", "guest.ws.connect", 101 if allowed else 403, None, None, detail=deployment_id)
+        if deployment is None or not allowed:
             raise HandshakeRejected(
                 403, f"deployment {deployment_id!r} is unknown, inactive or does not allow this origin"
             )
-        return GuestConnection(self, deployment, base_url=base_url, loop=loop)
+        return GuestConnection(deployment, outbound=self.outbound, sockets=self.sockets, base_url=base_url, loop=loop)
+
+    @property
+    def connections(self) -> dict[str, list[GuestConnection]]:
+        """Live connections by guest session id."""
+        return self.sockets.connections
 
     def attach(self, conn: GuestConnection, session: GuestSession) -> bool:
-        """Bind ``conn`` to ``session``; False (and the socket closed) past the connection cap."""
-        if conn.session is session:
+        """Bind ``conn`` to ``session``; past the connection cap it gets ``ConnectionClosedEvent``,
+        closes, and the answer is False."""
+        if self.sockets.attach(conn, session):
             return True
-        if conn.session is not None:
-            self.detach(conn)
-        peers = self.connections.setdefault(session.id, [])
-        cap = self.server.limits.ws_connections_per_session if self.server.limits.enabled else None
-        if cap is not None and len(peers) >= cap:
-            conn.deliver(frames.message("ConnectionClosedEvent", {"reason": "SessionLimitReached"}))
-            conn.close(1000, "session connection limit reached")
-            return False
-        peers.append(conn)
-        conn.session = session
-        return True
-
-    def detach(self, conn: GuestConnection) -> None:
-        if conn.session is None:
-            return
-        peers = self.connections.get(conn.session.id, [])
-        if conn in peers:
-            peers.remove(conn)
-        if not peers:
-            self.connections.pop(conn.session.id, None)
+        self._refuse(conn, ConnectionCapReached(), None)
+        return False
 
     def connections_for(self, session: GuestSession) -> list[GuestConnection]:
         """The live connections of a guest session."""
-        return list(self.connections.get(session.id, []))
-
-    def broadcast(self, session: GuestSession, frame: frames.Frame) -> None:
-        """Deliver ``frame`` to every connection of ``session`` (fan-out)."""
-        for conn in self.connections_for(session):
-            conn.deliver(frame)
-
-    def sessions_of(self, conversation_id: str) -> list[GuestSession]:
-        return [s for s in self.world.guest_sessions.values() if s.conversation_id == conversation_id and not s.closed]
-
-    def broadcast_conversation(self, conversation_id: str, frame: frames.Frame) -> None:
-        for session in self.sessions_of(conversation_id):
-            self.broadcast(session, frame)
-
-    # ------------------------------------------------------------------ fault-engine API
-    def send_error(self, conn: GuestConnection, code: int, text: str, tracing_id: str | None = None) -> None:
-        conn.deliver(frames.error(code, text, tracing_id=tracing_id))
-
-    def send_too_many(
-        self, conn: GuestConnection, retry_after: int, message: str, tracing_id: str | None = None
-    ) -> None:
-        conn.deliver(frames.too_many_requests(retry_after, message, tracing_id=tracing_id))
+        return self.sockets.of(session)
 
     def expire_session(self, session: GuestSession) -> None:
         """Expire ``session`` now: its sockets get ``SessionExpiredEvent``; later requests 4006."""
-        if session.expired:
-            return
-        session.expired = True
-        session.last_activity = min(session.last_activity, self.now() - session.ttl)
-        self.broadcast(session, frames.response("SessionExpiredEvent", {}))
+        self.sockets.expire(session)
 
-    def is_expired(self, session: GuestSession) -> bool:
-        if not session.expired and session.expires_at <= self.now():
-            self.expire_session(session)
-        return session.expired
+    def reset(self) -> None:
+        """Drop every socket and forget every attachment."""
+        self.sockets.drop_all()
+        self.attachments.clear()
+
+    # ------------------------------------------------------------------ FaultTarget
+    def expire_token(self, caller: Caller) -> None:
+        """The caller's OAuth token expires now; its guest session's JWTs stop working."""
+        if caller.token is not None:
+            caller.token.expires_at = min(caller.token.expires_at, self.now())
+        if caller.guest is not None:
+            caller.guest.jwt_generation += 1
+
+    def expire_guest_session(self, caller: Caller) -> None:
+        """The caller's guest session expires now."""
+        if caller.guest is not None:
+            self.sockets.expire(caller.guest)
+
+    def close_conversation(self, conversation_id: str) -> None:
+        """The agent disconnects the conversation, if it is still active."""
+        conversation = self.world.conversations.get(conversation_id)
+        if conversation is not None and conversation.is_active:
+            self.agent.disconnect(conversation_id)
+
+    def drop_connections(self, caller: Caller) -> None:
+        """Every socket of the caller's guest session drops."""
+        if caller.guest is not None:
+            for conn in self.sockets.of(caller.guest):
+                conn.drop()
 
     # ------------------------------------------------------------------ inbound
     def receive(self, conn: GuestConnection, text: str) -> None:
         """Handle one text frame from the client."""
-        from mockgenesys.server.websocket.actions import ACTIONS, handle
-
         self.scheduler.run_due()
         if conn.closed:
             return
-        conn.last_code = 0
-        conn.last_retry_after = None
         started = time.perf_counter()
         frame, problem = _parse(text)
         action = frame.get("action") if frame is not None else None
         endpoint = f"guest.ws.{action}" if isinstance(action, str) and action in ACTIONS else "guest.ws.invalid"
         token = frame.get("token") if frame is not None else None
-        principal = fingerprint(token) if isinstance(token, str) and token else None
-        tracing = frame.get("tracingId") if frame is not None and isinstance(frame.get("tracingId"), str) else None
-        fault = None
-        if problem is not None or frame is None:
-            self.send_error(conn, 400, problem or "Request failed.", tracing)
-        elif self.interceptor is not None and isinstance(action, str) and self.interceptor.inbound(conn, action, frame):
-            fault = getattr(self.interceptor, "fired", None) or "fault"
-        else:
-            handle(self, conn, frame)
-            fault = getattr(self.interceptor, "fired", None)
-        if self.interceptor is not None:
-            self.interceptor.finished(conn)
         session = conn.session
-        detail = _detail(frame) if endpoint == "guest.ws.onMessage" else None
+        if session is None and isinstance(token, str):
+            session = self.world.guest_session(token)
+        caller = frame_caller(token, session, conn.deployment.org_id)
+        tracing = frame.get("tracingId") if frame is not None else None
+        call = FrameCall(self, conn, frame or {}, caller, tracing if isinstance(tracing, str) else None)
+        if problem is not None:
+            self._finish(call, endpoint, started, self._refuse(conn, GuestRefusal(400, problem), None))
+            return
+        outcome = None
+        if self.faults and isinstance(action, str):
+            outcome = self.faults.decide(endpoint, "WS", caller, action, self.now())
+        if outcome is None:
+            self._finish(call, endpoint, started, self._dispatch(call))
+            return
+        carry_out(outcome, caller, self)
+        if outcome.drop or outcome.reset:
+            conn.drop()
+            self._finish(call, endpoint, started, (0, RESET, None), outcome.rule_id)
+        elif outcome.delay > 0:  # answer later, on the mock's clock
+            received = self.now()
+            self.scheduler.call_later(outcome.delay, lambda: self._answer(call, endpoint, outcome, received))
+        else:
+            self._answer(call, endpoint, outcome, None)
+
+    def _answer(self, call: FrameCall, endpoint: str, outcome: Outcome, received: float | None) -> None:
+        started = time.perf_counter()
+        if call.conn.closed:  # the socket went away while the frame was held: nothing was carried out
+            self._finish(call, endpoint, started, (0, CLOSED, None), outcome.rule_id, received)
+            return
+        if outcome.replies:
+            answer: Answer = (0, None, None)
+            for reply in outcome.replies:
+                answer = self._refuse(call.conn, from_reply(reply), call.tracing)
+        else:
+            with self.outbound.shaping(tuple(outcome.transforms)):
+                answer = self._dispatch(call)
+        self._finish(call, endpoint, started, answer, outcome.rule_id, received)
+
+    def _dispatch(self, call: FrameCall) -> Answer:
+        """Run the frame's action; (status, journal code, retry-after) of its answer."""
+        try:
+            handle(call)
+        except GuestRefusal as refusal:
+            return self._refuse(call.conn, refusal, call.tracing)
+        return 200, None, None
+
+    def _refuse(self, conn: GuestConnection, refusal: GuestRefusal, tracing: str | None) -> Answer:
+        """Render a refusal: the one place a guest error turns into frames (and maybe a close)."""
+        for frame in refusal.frames(tracing):
+            conn.deliver(frame)
+        if refusal.closes:
+            conn.close(1000, refusal.text)
+        return refusal.status, refusal.journal_code, refusal.retry_after
+
+    # ------------------------------------------------------------------ journal
+    def _finish(
+        self,
+        call: FrameCall,
+        endpoint: str,
+        started: float,
+        answer: Answer,
+        fault: str | None = None,
+        received: float | None = None,
+    ) -> None:
+        status, code, retry_after = answer
+        session = call.conn.session
+        detail = message_identity(call.frame) if endpoint == ON_MESSAGE else call.detail
         self._journal(
             "ws.in",
             endpoint,
-            conn.last_code or 200,  # errors always answer with a response; anything else succeeded
-            principal,
-            session.org_id if session else conn.deployment.org_id,
+            status,
+            call.caller.credential,
+            session.org_id if session else call.conn.deployment.org_id,
             started=started,
+            code=code,
             fault=fault,
-            retry_after=conn.last_retry_after,
+            retry_after=retry_after,
+            expires_at=call.expires_at,
             detail=detail,
-        )
-
-    # ------------------------------------------------------------------ journal
-    def journal_out(self, conn: GuestConnection, frame: frames.Frame) -> None:
-        session = conn.session
-        code = frame.get("code")
-        body = frame.get("body")
-        retry_after = body.get("retryAfter") if isinstance(body, dict) else None
-        self._journal(
-            "ws.out",
-            f"guest.ws.out.{frame.get('class')}",
-            int(code) if isinstance(code, int) else 0,
-            fingerprint(session.token) if session else None,
-            session.org_id if session else conn.deployment.org_id,
-            retry_after=retry_after if isinstance(retry_after, int) else None,
-            detail=frame.get("tracingId"),
+            received=received,
         )
 
     def _journal(
@@ -197,55 +237,35 @@ class GuestHub:
         org_id: str | None,
         *,
         started: float | None = None,
+        code: str | None = None,
         fault: str | None = None,
         retry_after: int | None = None,
+        expires_at: float | None = None,
         detail: str | None = None,
+        received: float | None = None,
     ) -> None:
-        entry = self.server.journal.record(
-            time=self.now(),
-            wall=time.time(),
-            kind=kind,
-            endpoint=endpoint,
-            method="WS",
-            path="/v1",
-            status=status,
-            principal=principal,
-            org_id=org_id,
-            fault=fault,
-            latency_ms=(time.perf_counter() - started) * 1000.0 if started is not None else 0.0,
-            retry_after=retry_after,
-            detail=detail,
+        self.state.record(
+            Entry(
+                0,
+                self.now(),
+                time.time(),
+                kind,
+                endpoint,
+                "WS",
+                "/v1",
+                status,
+                principal,
+                org_id,
+                code,
+                fault,
+                (time.perf_counter() - started) * 1000.0 if started is not None else 0.0,
+                retry_after,
+                expires_at,
+                detail,
+                None,
+                received,
+            )
         )
-        for observer in self.server.observers:
-            observer(entry)
-
-    # ------------------------------------------------------------------ session facts
-    def session_body(
-        self, session: GuestSession, deployment: Deployment, *, new: bool, connected: bool = True
-    ) -> dict[str, Any]:
-        return {
-            "connected": connected,
-            "newSession": new,
-            "readOnly": session.read_only,
-            "maxCustomDataBytes": 2048,
-            "clearedExistingSession": False,
-            "allowedMedia": {
-                "inbound": {
-                    "fileTypes": [{"type": t} for t in deployment.allowed_file_types],
-                    "maxFileSizeKB": deployment.max_file_size_kb,
-                }
-            },
-            "blockedExtensions": list(BLOCKED_EXTENSIONS),
-            "durationSeconds": session.ttl,
-            "expirationDate": int(session.expires_at),
-        }
-
-    def reset(self) -> None:
-        for peers in list(self.connections.values()):
-            for conn in list(peers):
-                conn.drop()
-        self.connections.clear()
-        self.attachments.clear()
 
 
 def _parse(text: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -256,16 +276,3 @@ def _parse(text: str) -> tuple[dict[str, Any] | None, str | None]:
     if not isinstance(data, dict):
         return None, f"Request failed. A request must be a JSON object, got {type(data).__name__}."
     return data, None
-
-
-def _detail(frame: dict[str, Any] | None) -> str | None:
-    """What identifies a guest message across resends: its metadata id, else its tracingId."""
-    if frame is None:
-        return None
-    message = frame.get("message")
-    if isinstance(message, dict):
-        metadata = message.get("metadata")
-        if isinstance(metadata, dict) and isinstance(metadata.get("id"), str):
-            return str(metadata["id"])
-    tracing = frame.get("tracingId")
-    return tracing if isinstance(tracing, str) else None

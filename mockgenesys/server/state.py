@@ -1,0 +1,80 @@
+"""``ServerState``: what the HTTP server, the guest hub and the agent share.
+
+One instance per mock, built first and handed to each of them in its constructor: the current
+world (replaced on reset or load), the clock, the timers, the journal, the rate-limit windows
+and the key that signs guest JWTs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from typing import TYPE_CHECKING, Any
+
+from mockgenesys.faults.ratelimit import Limiter, RateLimits
+from mockgenesys.server import jwt
+
+if TYPE_CHECKING:
+    from mockgenesys.clock import Clock
+    from mockgenesys.journal import Entry, Journal
+    from mockgenesys.scheduler import Scheduler
+    from mockgenesys.world.models import GuestSession
+    from mockgenesys.world.store import World
+
+
+class ServerState:
+    """The mutable state behind every front end of one mock."""
+
+    def __init__(
+        self,
+        world: World,
+        clock: Clock,
+        journal: Journal,
+        limits: RateLimits,
+        scheduler: Scheduler,
+        *,
+        jwt_key: bytes,
+    ) -> None:
+        self.world = world
+        self.clock = clock
+        self.journal = journal
+        self.limits = limits
+        self.limiter = Limiter(limits)
+        self.scheduler = scheduler
+        self.jwt_key = jwt_key
+        prefix = f"{random.Random(world.seed).getrandbits(32):08x}"
+        self._correlation = (
+            f"{prefix}-{n >> 16 & 0xFFFF:04x}-4{n >> 4 & 0xFFF:03x}-8{n & 0xF:03x}-{n:012x}" for n in itertools.count(1)
+        )
+
+    def correlation_id(self) -> str:
+        """The next ``ININ-Correlation-Id`` (deterministic per seed)."""
+        return next(self._correlation)
+
+    def record(self, entry: Entry) -> Entry:
+        """Append ``entry`` to the journal (which numbers it)."""
+        return self.journal.append(entry)
+
+    def hit(self, name: str, key: str, limit: int | None, period: float) -> int | None:
+        """Count one request against limit ``name`` for ``key``: ``None`` when allowed (or the
+        limit is off), else the whole seconds until it would be."""
+        if limit is None or not self.limits.enabled:
+            return None
+        now = self.clock.now()
+        return self.limiter.window(name, key, limit, period, now).hit(now)
+
+    def mint_guest_jwt(self, session: GuestSession, ttl: int) -> tuple[str, int]:
+        """A signed guest JWT for ``session`` and its ``exp`` (epoch seconds)."""
+        now = self.clock.now()
+        exp = int(now) + ttl
+        claims: dict[str, Any] = {
+            "iss": "mockgenesys",
+            "aud": session.deployment_id,
+            "sub": session.id,
+            "org": session.org_id,
+            "iat": now,
+            "exp": exp,
+            "jti": self.world.new_hex_id(),
+            "gen": session.jwt_generation,
+        }
+        return jwt.sign(claims, self.jwt_key), exp

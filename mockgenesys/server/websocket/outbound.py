@@ -1,0 +1,124 @@
+"""``Outbound``: the one way out for every frame the server sends a guest.
+
+Each frame passes the fault rules on outgoing frames (``guest.ws.out.<Class>``) and the
+transforms of the inbound frame being handled (``ws: {duplicate, reorder, hold}``), then is
+journaled and queued. This is the only place those transforms are carried out.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from mockgenesys.faults.outcome import Transform, carry_out
+from mockgenesys.journal import Entry, fingerprint
+from mockgenesys.server.auth import frame_caller
+from mockgenesys.server.websocket.refusals import from_reply
+
+if TYPE_CHECKING:
+    from mockgenesys.faults.outcome import FaultTarget
+    from mockgenesys.faults.plan import FaultPlan
+    from mockgenesys.server.state import ServerState
+    from mockgenesys.server.websocket.connection import GuestConnection
+    from mockgenesys.server.websocket.frames import Frame
+
+#: How long a frame held back for reordering waits at most for the next one (mock clock).
+REORDER_TIMEOUT = 2.0
+
+
+class Outbound:
+    """Shapes, journals and queues outgoing frames; ``target`` carries out outbound rules' effects."""
+
+    def __init__(self, state: ServerState, faults: FaultPlan, target: FaultTarget) -> None:
+        self.state = state
+        self.faults = faults
+        self.target = target
+        self._active: tuple[Transform, ...] = ()
+        self._held: dict[int, Frame] = {}
+
+    @contextmanager
+    def shaping(self, transforms: tuple[Transform, ...]) -> Iterator[None]:
+        """Apply ``transforms`` to every frame sent inside the block (the answer to one inbound frame)."""
+        previous, self._active = self._active, transforms
+        try:
+            yield
+        finally:
+            self._active = previous
+
+    def send(self, conn: GuestConnection, frame: Frame) -> None:
+        """Deliver ``frame`` to ``conn`` through the outbound fault rules and active transforms."""
+        transforms = self._active
+        endpoint = f"guest.ws.out.{frame.get('class')}"
+        if self.faults and self.faults.has_rules_for(endpoint):
+            session = conn.session
+            caller = frame_caller(session.token if session else None, session, conn.deployment.org_id)
+            outcome = self.faults.decide(endpoint, "WS", caller, None, self.state.clock.now())
+            if outcome is not None:
+                carry_out(outcome, caller, self.target)
+                if outcome.drop or outcome.reset:
+                    conn.drop()
+                    return
+                for reply in outcome.replies:
+                    for item in from_reply(reply).frames(frame.get("tracingId")):
+                        self.put(conn, item)
+                transforms = (*transforms, *outcome.transforms)
+        if not transforms and conn.id not in self._held:
+            self.put(conn, frame)
+            return
+        for delay, item in self._transform(conn, frame, transforms):
+            if delay > 0:
+                self.state.scheduler.call_later(delay, lambda item=item: self.put(conn, item))  # type: ignore[misc]
+            else:
+                self.put(conn, item)
+
+    def _transform(
+        self, conn: GuestConnection, frame: Frame, transforms: tuple[Transform, ...]
+    ) -> list[tuple[float, Frame]]:
+        result: list[tuple[float, Frame]] = [(0.0, frame)]
+        for transform in transforms:
+            if transform.kind == "duplicate":
+                result = [item for pair in result for item in (pair, pair)]
+            elif transform.kind == "hold":
+                result = [(delay + transform.seconds, item) for delay, item in result]
+            elif conn.id not in self._held:  # reorder: the next frame overtakes this one
+                self._held[conn.id] = frame
+                self.state.scheduler.call_later(REORDER_TIMEOUT, lambda: self._release(conn))
+                return []
+        held = self._held.pop(conn.id, None)
+        if held is not None:
+            result.append((0.0, held))
+        return result
+
+    def _release(self, conn: GuestConnection) -> None:
+        held = self._held.pop(conn.id, None)
+        if held is not None:
+            self.put(conn, held)
+
+    def put(self, conn: GuestConnection, frame: Frame) -> None:
+        """Journal ``frame`` and queue it on ``conn`` now, past every rule and transform."""
+        if conn.closed:
+            return
+        session = conn.session
+        code = frame.get("code")
+        body = frame.get("body")
+        retry_after = body.get("retryAfter") if isinstance(body, dict) else None
+        self.state.record(
+            Entry(
+                0,
+                self.state.clock.now(),
+                time.time(),
+                "ws.out",
+                f"guest.ws.out.{frame.get('class')}",
+                "WS",
+                "/v1",
+                int(code) if isinstance(code, int) else 0,
+                fingerprint(session.token) if session else None,
+                session.org_id if session else conn.deployment.org_id,
+                retry_after=retry_after if isinstance(retry_after, int) else None,
+                detail=frame.get("tracingId"),
+            )
+        )
+        conn.enqueue(json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
