@@ -114,15 +114,28 @@ class Journal:
         self.maxlen = maxlen
 
     def record(self, **fields: Any) -> Entry:
+        """Keep an entry given by keyword (``time=…, kind=…``); the journal numbers it."""
         return self.append(Entry(seq=0, **fields))
 
     def append(self, entry: Entry) -> Entry:
+        """Number ``entry`` and keep it."""
         self._seq += 1
         entry.seq = self._seq
         self._rows.append(_as_row(entry))
         if not self._seq % ROWS_PER_COLLECTION and gc.isenabled():
             gc.collect(0)
         return entry
+
+    def add(self, *fields: Any) -> int:
+        """Keep one entry given as every ``Entry`` field after ``seq``, in order; returns its seq.
+
+        The server's hot path: it skips making an ``Entry`` (a third of a request's journaling cost).
+        """
+        self._seq += 1
+        self._rows.append((self._seq, *fields))
+        if not self._seq % ROWS_PER_COLLECTION and gc.isenabled():
+            gc.collect(0)
+        return self._seq
 
     @property
     def _entries(self) -> list[Entry]:

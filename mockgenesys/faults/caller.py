@@ -14,9 +14,11 @@ if TYPE_CHECKING:
     from mockgenesys.world.models import AccessToken, GuestSession
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Caller:
-    """The resolved principal of one request or frame; every field is optional.
+    """The resolved principal of one request or frame; every field is optional. Read-only by
+    convention: it is built once per request on the hot path, where a frozen dataclass costs
+    twice as much to make.
 
     ``credential`` is the fingerprint of the exact credential presented (the bearer token or guest
     JWT over HTTP, the session token on the WebSocket); ``principal`` is who the journal names

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 def request_caller(req: MockRequest, world: World, jwt_key: bytes) -> Caller:
     """The caller of an HTTP request: its OAuth token record, the guest session of an authentic
     guest JWT, or the client id of Basic credentials (none of them checked for validity yet)."""
+    if "authorization" not in req.headers:
+        return ANONYMOUS
     bearer = req.bearer
     if bearer is not None:
         credential = fingerprint(bearer)

@@ -7,7 +7,6 @@ import traceback
 from typing import TYPE_CHECKING
 
 from mockgenesys.faults.outcome import Outcome, Reply, carry_out
-from mockgenesys.journal import Entry
 from mockgenesys.server.auth import authorize_guest, authorize_oauth, request_caller
 from mockgenesys.server.errors import oauth_error_body, platform_error, too_many_requests
 from mockgenesys.server.http import (
@@ -229,27 +228,24 @@ class Server:
         elif status >= 400 and response.content_type == JSON_TYPE:
             code = _error_code(response.body)
         received = req.received
-        self.state.record(
-            Entry(
-                0,  # the journal numbers it
-                now,
-                time.time(),
-                "http",
-                req.endpoint,
-                req.method,
-                req.path,
-                status,
-                req.principal,
-                req.org_id,
-                code,
-                fault,
-                (time.perf_counter() - started) * 1000.0,
-                retry_after,
-                req.expires_at,
-                req.detail,
-                req.caller.credential,
-                received if received is not None and received < now else None,
-            )
+        self.state.journal.add(  # every Entry field after seq, in order
+            now,
+            time.time(),
+            "http",
+            req.endpoint,
+            req.method,
+            req.path,
+            status,
+            req.principal,
+            req.org_id,
+            code,
+            fault,
+            (time.perf_counter() - started) * 1000.0,
+            retry_after,
+            req.expires_at,
+            req.detail,
+            req.caller.credential,
+            received if received is not None and received < now else None,
         )
 
     # ------------------------------------------------------------------ limits

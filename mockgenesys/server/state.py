@@ -16,7 +16,7 @@ from mockgenesys.server import jwt
 
 if TYPE_CHECKING:
     from mockgenesys.clock import Clock
-    from mockgenesys.journal import Entry, Journal
+    from mockgenesys.journal import Journal
     from mockgenesys.scheduler import Scheduler
     from mockgenesys.world.models import GuestSession
     from mockgenesys.world.store import World
@@ -43,17 +43,15 @@ class ServerState:
         self.scheduler = scheduler
         self.jwt_key = jwt_key
         prefix = f"{random.Random(world.seed).getrandbits(32):08x}"
+        # A version-4-shaped UUID around the counter n: its 12 hex digits h give the middle groups
+        # (bits 16-31, 4-15 and 0-3 of n) by slicing, which costs half of formatting each group.
         self._correlation = (
-            f"{prefix}-{n >> 16 & 0xFFFF:04x}-4{n >> 4 & 0xFFF:03x}-8{n & 0xF:03x}-{n:012x}" for n in itertools.count(1)
+            f"{prefix}-{h[4:8]}-4{h[8:11]}-800{h[11]}-{h}" for h in (f"{n:012x}" for n in itertools.count(1))
         )
 
     def correlation_id(self) -> str:
         """The next ``ININ-Correlation-Id`` (deterministic per seed)."""
         return next(self._correlation)
-
-    def record(self, entry: Entry) -> Entry:
-        """Append ``entry`` to the journal (which numbers it)."""
-        return self.journal.append(entry)
 
     def hit(self, name: str, key: str, limit: int | None, period: float) -> int | None:
         """Count one request against limit ``name`` for ``key``: ``None`` when allowed (or the

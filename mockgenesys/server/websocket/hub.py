@@ -8,7 +8,6 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from mockgenesys.faults.outcome import Outcome, carry_out
-from mockgenesys.journal import Entry
 from mockgenesys.server.auth import frame_caller
 from mockgenesys.server.websocket.actions import ACTIONS, handle
 from mockgenesys.server.websocket.call import FrameCall
@@ -244,27 +243,24 @@ class GuestHub:
         detail: str | None = None,
         received: float | None = None,
     ) -> None:
-        self.state.record(
-            Entry(
-                0,
-                self.now(),
-                time.time(),
-                kind,
-                endpoint,
-                "WS",
-                "/v1",
-                status,
-                principal,
-                org_id,
-                code,
-                fault,
-                (time.perf_counter() - started) * 1000.0 if started is not None else 0.0,
-                retry_after,
-                expires_at,
-                detail,
-                None,
-                received,
-            )
+        self.state.journal.add(  # every Entry field after seq, in order
+            self.now(),
+            time.time(),
+            kind,
+            endpoint,
+            "WS",
+            "/v1",
+            status,
+            principal,
+            org_id,
+            code,
+            fault,
+            (time.perf_counter() - started) * 1000.0 if started is not None else 0.0,
+            retry_after,
+            expires_at,
+            detail,
+            None,
+            received,
         )
 
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from mockgenesys.faults.outcome import Transform, carry_out
-from mockgenesys.journal import Entry, fingerprint
+from mockgenesys.journal import fingerprint
 from mockgenesys.server.auth import frame_caller
 from mockgenesys.server.websocket.refusals import from_reply
 
@@ -105,20 +105,23 @@ class Outbound:
         code = frame.get("code")
         body = frame.get("body")
         retry_after = body.get("retryAfter") if isinstance(body, dict) else None
-        self.state.record(
-            Entry(
-                0,
-                self.state.clock.now(),
-                time.time(),
-                "ws.out",
-                f"guest.ws.out.{frame.get('class')}",
-                "WS",
-                "/v1",
-                int(code) if isinstance(code, int) else 0,
-                fingerprint(session.token) if session else None,
-                session.org_id if session else conn.deployment.org_id,
-                retry_after=retry_after if isinstance(retry_after, int) else None,
-                detail=frame.get("tracingId"),
-            )
+        self.state.journal.add(  # every Entry field after seq, in order
+            self.state.clock.now(),
+            time.time(),
+            "ws.out",
+            f"guest.ws.out.{frame.get('class')}",
+            "WS",
+            "/v1",
+            int(code) if isinstance(code, int) else 0,
+            fingerprint(session.token) if session else None,
+            session.org_id if session else conn.deployment.org_id,
+            None,
+            None,
+            0.0,
+            retry_after if isinstance(retry_after, int) else None,
+            None,
+            frame.get("tracingId"),
+            None,
+            None,
         )
         conn.enqueue(json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
