@@ -1,13 +1,24 @@
-"""mockgenesys: a simulated Genesys Cloud for testing web-messaging integrations."""
+"""mockgenesys: a simulated Genesys Cloud for testing web-messaging integrations.
+
+`MockGenesys` owns a world, a clock, fault rules (`FaultRule`, `FaultPlan`), rate limits and a
+journal, and serves them in-process (`mock.transport()`, `mock.connect_guest()`) and live
+(`mock.serve()`). `mock.check()` grades a client from the journal into a `ConformanceReport` of
+`Violation` entries. The seeded world's default OAuth client is `DEFAULT_CLIENT_ID` /
+`DEFAULT_CLIENT_SECRET`; a `VirtualClock` starts at `DEFAULT_EPOCH`; `__version__` is the
+package version. The layers are drawn in docs/architecture.md, the exceptions in
+`mockgenesys.errors`.
+"""
 
 from __future__ import annotations
 
 from mockgenesys.clock import DEFAULT_EPOCH, Clock, SystemClock, VirtualClock
+from mockgenesys.conformance import ConformanceError, ConformanceReport, Violation
 from mockgenesys.errors import ConfigError, JournalAssertionError, MockGenesysError, WorldError
-from mockgenesys.faults.ratelimit import RateLimits
+from mockgenesys.faults import FaultPlan, FaultRule, FaultRuleError, RateLimits
 from mockgenesys.journal import Entry, Journal
 from mockgenesys.mock import MockGenesys
 from mockgenesys.transport import MockTransport
+from mockgenesys.types import HandshakeRejected, WebSocketClosed
 from mockgenesys.world import World
 from mockgenesys.world.generate import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
@@ -19,7 +30,13 @@ __all__ = [
     "DEFAULT_EPOCH",
     "Clock",
     "ConfigError",
+    "ConformanceError",
+    "ConformanceReport",
     "Entry",
+    "FaultPlan",
+    "FaultRule",
+    "FaultRuleError",
+    "HandshakeRejected",
     "Journal",
     "JournalAssertionError",
     "MockGenesys",
@@ -27,7 +44,9 @@ __all__ = [
     "MockTransport",
     "RateLimits",
     "SystemClock",
+    "Violation",
     "VirtualClock",
+    "WebSocketClosed",
     "World",
     "WorldError",
     "__version__",

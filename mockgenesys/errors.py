@@ -1,11 +1,31 @@
 """Exceptions raised by mockgenesys.
 
-One root, ``MockGenesysError``::
+One root, ``MockGenesysError``, for everything the package raises on purpose (the client core,
+``mockgenesys.client``, has its own root, ``ClientError``)::
 
     MockGenesysError
-    ├── ConfigError          a bad argument, option, world file or rule; fix the input
-    ├── WorldError           an id that is not in the world, or a conflicting change
-    └── JournalAssertionError  an ``assert_called`` that found no matching call
+    ├── ConfigError (ValueError)       a bad argument, option, world file or rule; fix the input
+    │   ├── FaultRuleError             mockgenesys.faults: a fault rule; ``path`` names the field
+    │   └── ScenarioError              mockgenesys.chaos: a scenario; names the file and the field
+    ├── WorldError (LookupError)       an id that is not in the world, or a conflicting change
+    ├── JournalAssertionError (AssertionError)  ``Journal.assert_called`` found no matching call
+    ├── ConformanceError (AssertionError)       ``ConformanceReport.assert_ok`` found violations
+    ├── ChaosError                     mockgenesys.chaos: a run cannot start
+    ├── SimulationLimit                mockgenesys.chaos: a run went past its virtual-time limit
+    ├── WebSocketClosed                mockgenesys.types: the guest socket is closed (``code``, ``reason``)
+    ├── HandshakeRejected              mockgenesys.types: the server refused the upgrade (``status``)
+    │
+    │   Raised inside the simulated server and rendered there as Genesys answers; they never
+    │   reach a client as exceptions:
+    ├── ApiError                       a route's platform error (status, code, message)
+    ├── OAuthError                     the token endpoint's OAuth error
+    ├── JwtInvalid                     a guest JWT that is malformed, wrongly signed or expired
+    ├── ConnectionReset                a fault cuts a live HTTP connection
+    ├── AdminError                     an admin API refusal
+    └── GuestRefusal                   a guest WebSocket request answered with an error frame
+        ├── TooManyGuestRequests       ``TooManyRequestsErrorMessage`` with ``retryAfter``
+        ├── UploadRefused              ``UploadFailureEvent`` with a file error code
+        └── ConnectionCapReached       ``ConnectionClosedEvent``, then the socket closes
 
 Each message is a sentence that says what was wrong and how to fix it.
 """

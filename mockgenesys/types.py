@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from mockgenesys.errors import MockGenesysError
 
-class WebSocketClosed(Exception):
+
+class WebSocketClosed(MockGenesysError):
     """The guest socket is closed; ``code`` and ``reason`` are the close frame's."""
 
     def __init__(self, code: int = 1000, reason: str = "") -> None:
@@ -20,7 +22,7 @@ class WebSocketClosed(Exception):
         self.reason = reason
 
 
-class HandshakeRejected(Exception):
+class HandshakeRejected(MockGenesysError):
     """The server refused the WebSocket upgrade (Genesys answers 403 for an unknown deployment)."""
 
     def __init__(self, status: int, reason: str = "") -> None:

@@ -30,3 +30,12 @@ def test_system_clock_advance_is_an_offset() -> None:
 def test_clock_refuses_to_go_back(bad: float) -> None:
     with pytest.raises(ValueError, match="only moves forward"):
         VirtualClock().advance(bad)
+
+
+def test_clock_protocol_says_whether_time_is_virtual() -> None:
+    from mockgenesys import Clock
+
+    virtual: Clock = VirtualClock()
+    system: Clock = SystemClock()
+    assert (virtual.is_virtual, system.is_virtual) == (True, False)
+    assert isinstance(virtual, Clock) and isinstance(system, Clock)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from mockgenesys.chaos.scenario import validate_rule
+from mockgenesys.faults.rules import validate_rule
 
 if TYPE_CHECKING:
     from mockgenesys.mock import MockGenesys

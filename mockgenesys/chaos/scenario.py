@@ -29,7 +29,7 @@ import yaml
 from mockgenesys.chaos.secure import SecureStep
 from mockgenesys.errors import ConfigError
 from mockgenesys.faults.actions import draw_seconds
-from mockgenesys.faults.rules import FaultRule, FaultRuleError
+from mockgenesys.faults.rules import FaultRuleError
 
 SCENARIO_FIELDS = ("name", "description", "seed", "guests", "world", "workload", "timeline", "limits", "invariants")
 WORLD_FIELDS = (
@@ -367,9 +367,3 @@ class _Loader:
 def _strip(message: str, path: str) -> str:
     prefix = f"{path}: "
     return message[len(prefix) :] if path and message.startswith(prefix) else message
-
-
-def validate_rule(data: Any) -> dict[str, Any]:
-    """Check a fault rule dict with the mock's own validator; returns it unchanged."""
-    FaultRule.from_dict(data)
-    return dict(data)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from mockgenesys.clock import DEFAULT_EPOCH, VirtualClock
+from mockgenesys.errors import MockGenesysError
 
 MAX_SPINS = 100_000
 FALLBACK_SPINS = 64  # event loops without a visible ready queue (uvloop)
@@ -23,7 +24,7 @@ STALL_STEP = 1.0
 MAX_STALL_STEP = 60.0
 
 
-class SimulationLimit(Exception):
+class SimulationLimit(MockGenesysError):
     """The run passed its virtual-time bound (``limits.max_virtual_seconds``)."""
 
 

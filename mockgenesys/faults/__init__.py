@@ -1,8 +1,9 @@
 """Faults and rate limits: the pure decision layer.
 
-``FaultRule`` / ``FaultPlan`` in one rule format; ``FaultPlan.decide`` returns an ``Outcome``
-for a ``Caller``, and the server carries it out (``FaultTarget``, ``carry_out``). Nothing here
-imports the server. ``RateLimits`` holds every documented limit.
+`FaultRule` / `FaultPlan` in one rule format; `FaultPlan.decide` returns an `Outcome` for a
+`Caller` (`ANONYMOUS` when nothing was presented), and the server carries it out: the answer
+itself, and the state changes (`Effect`) through a `FaultTarget` with `carry_out`. Nothing here
+imports the server. `RateLimits` holds every documented limit.
 """
 
 from __future__ import annotations

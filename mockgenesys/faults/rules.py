@@ -188,3 +188,9 @@ def _parse_when(data: Any, path: str) -> When:
         start=data.get("start"),
         end=data.get("end"),
     )
+
+
+def validate_rule(data: Any) -> dict[str, Any]:
+    """Check a fault rule dict with the mock's own validator; returns it unchanged (a copy)."""
+    FaultRule.from_dict(data)
+    return dict(data)

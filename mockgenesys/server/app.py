@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, WebSocketRoute
 
+from mockgenesys.errors import MockGenesysError
 from mockgenesys.server.http import MAX_REQUEST_BYTES, MockRequest
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     Send = Callable[[Message], Awaitable[None]]
 
 
-class ConnectionReset(Exception):
+class ConnectionReset(MockGenesysError):
     """Raised inside the ASGI app to make the server drop a connection (a reset fault)."""
 
 

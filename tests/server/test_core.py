@@ -236,3 +236,78 @@ def test_core_limiter_stays_bounded_forgetting_ended_windows_first(monkeypatch: 
 @given(st.lists(st.sampled_from(["a", "b", "=", "&", "%20", "+", "%", "é", ";", ""]), max_size=12).map("".join))
 def test_core_query_parsing_matches_the_stdlib(text: str) -> None:
     assert parse_query(text) == parse_qs(text, keep_blank_values=True)
+
+
+def test_core_journal_credential_is_the_exact_bearer(mock: MockGenesys, http: httpx.Client, token: str) -> None:
+    from mockgenesys.journal import fingerprint
+
+    jwt = mock.guest_jwt()
+    session = next(iter(mock.world.guest_sessions.values()))
+    http.get("/api/v2/organizations/me", headers={"Authorization": f"Bearer {token}"})
+    http.get("/api/v2/webmessaging/messages", headers={"Authorization": f"Bearer {jwt}"})
+    http.get("/api/v2/organizations/me")
+    oauth, guest, anonymous = mock.journal
+    assert (oauth.principal, oauth.credential) == (fingerprint(token), fingerprint(token))
+    assert (guest.principal, guest.credential) == (fingerprint(session.token), fingerprint(jwt))
+    assert (anonymous.principal, anonymous.credential) == (None, None)
+
+
+def test_core_journal_names_the_guest_session_whether_a_fault_or_the_route_answers(
+    mock: MockGenesys, http: httpx.Client
+) -> None:
+    from mockgenesys.journal import fingerprint
+
+    jwt = mock.guest_jwt()
+    session = next(iter(mock.world.guest_sessions.values()))
+    mock.add_fault({"match": {"endpoint": "webmessaging.messages"}, "when": {"times": 1}, "then": {"status": 503}})
+    headers = {"Authorization": f"Bearer {jwt}"}
+    assert [http.get("/api/v2/webmessaging/messages", headers=headers).status_code for _ in range(2)] == [503, 200]
+    assert [(e.status, e.fault, e.principal) for e in mock.journal] == [
+        (503, "rule-1", fingerprint(session.token)),
+        (200, None, fingerprint(session.token)),
+    ]
+
+
+def test_core_journal_guest_jwt_issuance_carries_fingerprint_and_expiry(mock: MockGenesys, http: httpx.Client) -> None:
+    from mockgenesys.journal import fingerprint
+
+    tokens = http.post(
+        "/api/v2/webdeployments/token/oauthcodegrantjwtexchange",
+        json={"deploymentId": mock.deployment_id, "oauth": {"code": "c"}},
+    ).json()
+    refreshed = http.post("/api/v2/webdeployments/token/refresh", json={"refreshToken": tokens["refreshToken"]}).json()
+    exchange, refresh = mock.journal
+    ttl = mock.world.default_deployment.jwt_ttl
+    assert (exchange.detail, exchange.expires_at) == (fingerprint(tokens["jwt"]), int(mock.clock.now()) + ttl)
+    assert (refresh.detail, refresh.expires_at) == (fingerprint(refreshed["jwt"]), int(mock.clock.now()) + ttl)
+
+
+@pytest.mark.parametrize("then", [{"reset": True}, {"status": 503, "reset": True}])
+def test_core_journal_a_reset_request_as_status_0(
+    mock: MockGenesys, http: httpx.Client, auth: dict[str, str], then: dict[str, object]
+) -> None:
+    mock.add_fault({"match": {"endpoint": "organizations.me"}, "then": then})
+    with pytest.raises(httpx.RemoteProtocolError):
+        http.get("/api/v2/organizations/me", headers=auth)
+    entry = mock.journal.calls("organizations.me")[0]
+    assert (entry.status, entry.code, entry.fault) == (0, "reset", "rule-1")
+
+
+def test_core_journal_received_only_when_earlier_than_handling(
+    mock: MockGenesys, http: httpx.Client, auth: dict[str, str]
+) -> None:
+    from mockgenesys.server.http import MockRequest
+
+    http.get("/api/v2/organizations/me", headers=auth)
+    mock.server.handle(MockRequest("GET", "/api/v2/organizations/me", "", {}, b"", received=mock.clock.now() - 2))
+    mock.server.handle(MockRequest("GET", "/api/v2/organizations/me", "", {}, b"", received=mock.clock.now()))
+    assert [e.received for e in mock.journal] == [None, mock.clock.now() - 2, None]
+
+
+@pytest.mark.live
+def test_core_journal_received_on_a_live_request() -> None:
+    mock = MockGenesys(seed=7)
+    with mock.serve() as url, httpx.Client(base_url=url) as live:
+        live.get("/api/v2/organizations/me", headers={"Authorization": f"Bearer {mock.issue_token()}"})
+    (entry,) = mock.journal.calls("organizations.me")
+    assert entry.received is not None and entry.received <= entry.time

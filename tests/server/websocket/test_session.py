@@ -172,3 +172,14 @@ async def test_allowed_domains_check_the_origin(mock: MockGenesys) -> None:
     with pytest.raises(HandshakeRejected):
         async with mock.connect_guest(origin="https://evil.example"):
             pass
+
+
+async def test_session_token_longer_than_max_token_chars_is_refused(mock: MockGenesys) -> None:
+    from mockgenesys.server.websocket.frames import MAX_TOKEN_CHARS
+
+    async with mock.connect_guest() as socket:
+        for token, code in (("t" * MAX_TOKEN_CHARS, 200), ("u" * (MAX_TOKEN_CHARS + 1), 400)):
+            await socket.send(json.dumps({"action": "configureSession", "token": token}))
+            frame = json.loads(await socket.recv())
+            assert frame["code"] == code
+    assert str(MAX_TOKEN_CHARS) in frame["body"]

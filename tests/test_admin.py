@@ -133,3 +133,45 @@ def test_admin_live_429_storm_and_token_expiry() -> None:
         assert statuses == [429, 429, 429, 200]
         http.post("/__admin/clock/advance", json={"seconds": 86400})
         assert http.get("/api/v2/organizations/me", headers=headers).status_code == 401
+
+
+async def test_admin_openapi_is_generated_from_the_served_table(mock: MockGenesys, admin: httpx.AsyncClient) -> None:
+    from starlette.routing import Mount, Route
+
+    from mockgenesys.admin import ENDPOINTS
+
+    document = (await admin.get("/__admin/openapi.json")).json()
+    described = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
+    mount = next(r for r in mock.app.routes if isinstance(r, Mount) and r.path == "/__admin")
+    served = {(method, "/__admin" + r.path) for r in mount.routes if isinstance(r, Route) for method in r.methods or ()}
+    assert (
+        described == {(e.method, "/__admin" + e.path) for e in ENDPOINTS} == served - {("HEAD", p) for _, p in served}
+    )
+    agent = document["paths"]["/__admin/agent/{conversation_id}/{action}"]["post"]
+    assert [(p["name"], p["in"], p["required"]) for p in agent["parameters"]] == [
+        ("conversation_id", "path", True),
+        ("action", "path", True),
+    ]
+    assert {o["operationId"] for item in document["paths"].values() for o in item.values()} == {
+        e.endpoint_id for e in ENDPOINTS
+    }
+
+
+@pytest.mark.parametrize(("host", "status"), [("127.0.0.2", 200), ("::1", 200), ("192.168.1.9", 403)])
+async def test_admin_guard_uses_the_one_loopback_meaning(host: str, status: int) -> None:
+    mock = MockGenesys(seed=1)
+    transport = httpx.ASGITransport(app=mock.app, client=(host, 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://m") as client:
+        assert (await client.get("/__admin/clock")).status_code == status
+
+
+async def test_admin_bodies_of_the_wrong_shape_are_400(mock: MockGenesys, admin: httpx.AsyncClient) -> None:
+    conversation_id = next(iter(mock.world.conversations))
+    for path, body in (
+        ("/__admin/world/contacts", [1]),
+        ("/__admin/world/expire-tokens", "x"),
+        (f"/__admin/agent/{conversation_id}/typing", {"durationMs": "abc"}),
+        ("/__admin/world/conversations", {"messages": "abc"}),
+    ):
+        response = await admin.post(path, json=body)
+        assert response.status_code == 400 and response.json()["details"][0]["fieldName"], path
