@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from mockgenesys.errors import MockGenesysError
+from mockgenesys.faults.rules import FaultRuleError
 from mockgenesys.server.errors import platform_error
 from mockgenesys.server.views import iso
 from mockgenesys.serving import is_loopback
@@ -30,7 +31,7 @@ PREFIX = "/__admin"
 #: The client host Starlette's ``TestClient`` reports for in-process requests.
 TEST_CLIENT_HOST = "testclient"
 AGENT_ACTIONS = ("reply", "typing", "assign", "transfer", "disconnect")
-Handler = Callable[["MockGenesys", Request], Awaitable[Response]]
+AdminHandler = Callable[["MockGenesys", Request], Awaitable[Response]]
 
 
 class AdminError(MockGenesysError):
@@ -52,7 +53,7 @@ class AdminEndpoint:
     path: str
     endpoint_id: str
     summary: str
-    handler: Handler
+    handler: AdminHandler
     body: dict[str, Any] | None = None
     ok: int = 200
     query: tuple[str, ...] = ()
@@ -343,7 +344,7 @@ def _guarded(mock: MockGenesys, endpoint: AdminEndpoint) -> Callable[[Request], 
             error = platform_error(exc.status, exc.code, exc.message, correlation, details=details)
             response = Response(error.body, status_code=exc.status, media_type="application/json")
         except MockGenesysError as exc:
-            field = getattr(exc, "path", None)
+            field = exc.path if isinstance(exc, FaultRuleError) else None
             details = [{"errorCode": "invalid.value", "fieldName": field}] if field else []
             error = platform_error(400, "invalid.value", str(exc), correlation, details=details)
             response = Response(error.body, status_code=400, media_type="application/json")

@@ -25,6 +25,10 @@ from typing import Any
 from mockgenesys.errors import JournalAssertionError
 
 DEFAULT_JOURNAL_SIZE = 100_000
+#: ``code`` of a request or frame a fault cut off without an answer (its ``status`` is 0).
+RESET = "reset"
+#: ``code`` of a frame answered by closing the socket instead (its ``status`` is 0).
+CLOSED = "closed"
 
 
 @dataclass(slots=True)

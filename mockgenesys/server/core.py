@@ -7,6 +7,7 @@ import traceback
 from typing import TYPE_CHECKING
 
 from mockgenesys.faults.outcome import Outcome, Reply, carry_out
+from mockgenesys.journal import RESET
 from mockgenesys.server.auth import authorize_guest, authorize_oauth, request_caller
 from mockgenesys.server.errors import oauth_error_body, platform_error, too_many_requests
 from mockgenesys.server.http import (
@@ -37,8 +38,6 @@ _CACHE_HEADERS = [
     (b"pragma", b"no-cache"),
     (b"expires", b"0"),
 ]
-#: The journal's code for a request a fault cut off without an answer (its status is 0).
-RESET = "reset"
 
 
 class Server:

@@ -18,9 +18,9 @@ from mockgenesys.server.websocket.session import (
     get_jwt,
 )
 
-Handler = Callable[[FrameCall], None]
+ActionHandler = Callable[[FrameCall], None]
 
-ACTIONS: dict[str, Handler] = {
+ACTIONS: dict[str, ActionHandler] = {
     "configureSession": configure_session,
     "configureAuthenticatedSession": configure_authenticated_session,
     "onMessage": on_message,
@@ -32,7 +32,7 @@ ACTIONS: dict[str, Handler] = {
     "deleteAttachment": delete_attachment,
 }
 
-__all__ = ["ACTIONS", "MAX_TEXT_BYTES", "Handler", "handle"]
+__all__ = ["ACTIONS", "MAX_TEXT_BYTES", "ActionHandler", "handle"]
 
 
 def handle(call: FrameCall) -> None:

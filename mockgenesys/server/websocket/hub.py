@@ -8,13 +8,14 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from mockgenesys.faults.outcome import Outcome, carry_out
+from mockgenesys.journal import CLOSED, RESET
 from mockgenesys.server.auth import frame_caller
 from mockgenesys.server.websocket.actions import ACTIONS, handle
 from mockgenesys.server.websocket.call import FrameCall
 from mockgenesys.server.websocket.connection import GuestConnection
 from mockgenesys.server.websocket.messages import message_identity
 from mockgenesys.server.websocket.outbound import Outbound
-from mockgenesys.server.websocket.refusals import CLOSED, ConnectionCapReached, GuestRefusal, from_reply
+from mockgenesys.server.websocket.refusals import ConnectionCapReached, GuestRefusal, from_reply
 from mockgenesys.types import HandshakeRejected
 
 if TYPE_CHECKING:
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
     from mockgenesys.world.models import Attachment, GuestSession
     from mockgenesys.world.store import World
 
-#: The journal's code for a frame a fault dropped without an answer (its status is 0).
-RESET = "reset"
 ON_MESSAGE = "guest.ws.onMessage"
 #: What the journal says about an answer: its status, the journal code and the Retry-After.
 Answer = tuple[int, str | None, int | None]

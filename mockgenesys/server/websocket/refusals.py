@@ -10,14 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mockgenesys.errors import MockGenesysError
+from mockgenesys.journal import CLOSED
 from mockgenesys.server.websocket import frames
 
 if TYPE_CHECKING:
     from mockgenesys.faults.outcome import Reply
     from mockgenesys.server.websocket.frames import Frame
-
-#: The journal's code for a frame answered by closing the socket instead (its status is 0).
-CLOSED = "closed"
 
 
 class GuestRefusal(MockGenesysError):
