@@ -60,6 +60,7 @@ class AdminEndpoint:
 
     @property
     def path_params(self) -> list[str]:
+        """The names of the ``{parameters}`` in ``path``, in order."""
         return re.findall(r"\{(\w+)\}", self.path)
 
 
@@ -87,22 +88,22 @@ async def _object(request: Request, *, required: bool = True) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- faults
-async def list_faults(mock: MockGenesys, request: Request) -> Response:
+async def _list_faults(mock: MockGenesys, request: Request) -> Response:
     return _json({"faults": mock.faults.to_list()})
 
 
-async def add_faults(mock: MockGenesys, request: Request) -> Response:
+async def _add_faults(mock: MockGenesys, request: Request) -> Response:
     body = await _body(request)
     added = mock.faults.add(*(body if isinstance(body, list) else [body]))
     return _json({"faults": [rule.to_dict() for rule in added]}, 201)
 
 
-async def clear_faults(mock: MockGenesys, request: Request) -> Response:
+async def _clear_faults(mock: MockGenesys, request: Request) -> Response:
     mock.faults.clear()
     return Response(status_code=204)
 
 
-async def delete_fault(mock: MockGenesys, request: Request) -> Response:
+async def _delete_fault(mock: MockGenesys, request: Request) -> Response:
     rule_id = request.path_params["rule_id"]
     if not mock.faults.remove(rule_id):
         raise AdminError(404, f"No fault rule {rule_id!r}; GET /__admin/faults lists the installed ids.", "not.found")
@@ -115,11 +116,11 @@ def _clock_view(mock: MockGenesys) -> dict[str, Any]:
     return {"now": now, "iso": iso(now), "virtual": mock.clock.is_virtual}
 
 
-async def get_clock(mock: MockGenesys, request: Request) -> Response:
+async def _get_clock(mock: MockGenesys, request: Request) -> Response:
     return _json(_clock_view(mock))
 
 
-async def advance_clock(mock: MockGenesys, request: Request) -> Response:
+async def _advance_clock(mock: MockGenesys, request: Request) -> Response:
     seconds = (await _object(request)).get("seconds")
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
         raise AdminError(400, f"seconds must be a number >= 0, got {seconds!r}.", field="seconds")
@@ -128,21 +129,21 @@ async def advance_clock(mock: MockGenesys, request: Request) -> Response:
 
 
 # ---------------------------------------------------------------------- world
-async def get_world(mock: MockGenesys, request: Request) -> Response:
+async def _get_world(mock: MockGenesys, request: Request) -> Response:
     return _json(mock.world.snapshot())
 
 
-async def load_world(mock: MockGenesys, request: Request) -> Response:
+async def _load_world(mock: MockGenesys, request: Request) -> Response:
     mock.load_world(await _body(request))
     return _json({"org_id": mock.org_id, "conversations": len(mock.world.conversations)})
 
 
-async def reset(mock: MockGenesys, request: Request) -> Response:
+async def _reset(mock: MockGenesys, request: Request) -> Response:
     mock.reset()
     return Response(status_code=204)
 
 
-async def add_conversation(mock: MockGenesys, request: Request) -> Response:
+async def _add_conversation(mock: MockGenesys, request: Request) -> Response:
     body = await _object(request, required=False)
     messages = body.get("messages", [])
     if not isinstance(messages, list):
@@ -151,18 +152,18 @@ async def add_conversation(mock: MockGenesys, request: Request) -> Response:
     return _json({"id": conversation.id, "messages": [m.id for m in conversation.messages]}, 201)
 
 
-async def add_contact(mock: MockGenesys, request: Request) -> Response:
+async def _add_contact(mock: MockGenesys, request: Request) -> Response:
     contact = mock.add_contact(**await _object(request))
     return _json({"id": contact.id}, 201)
 
 
-async def expire_tokens(mock: MockGenesys, request: Request) -> Response:
+async def _expire_tokens(mock: MockGenesys, request: Request) -> Response:
     body = await _object(request, required=False)
     count = mock.world.expire_tokens(client_id=body.get("clientId"), now=mock.clock.now())
     return _json({"expired": count})
 
 
-async def expire_sessions(mock: MockGenesys, request: Request) -> Response:
+async def _expire_sessions(mock: MockGenesys, request: Request) -> Response:
     wanted = (await _object(request, required=False)).get("sessionId")
     sessions = [s for s in mock.world.guest_sessions.values() if not s.closed and wanted in (None, s.id)]
     if wanted is not None and not sessions:
@@ -173,7 +174,7 @@ async def expire_sessions(mock: MockGenesys, request: Request) -> Response:
 
 
 # ---------------------------------------------------------------------- agent
-async def agent_action(mock: MockGenesys, request: Request) -> Response:
+async def _agent_action(mock: MockGenesys, request: Request) -> Response:
     conversation_id = request.path_params["conversation_id"]
     action = request.path_params["action"]
     if action not in AGENT_ACTIONS:
@@ -199,7 +200,7 @@ async def agent_action(mock: MockGenesys, request: Request) -> Response:
 
 
 # ---------------------------------------------------------------------- journal, check, docs
-async def get_journal(mock: MockGenesys, request: Request) -> Response:
+async def _get_journal(mock: MockGenesys, request: Request) -> Response:
     query = request.query_params
     try:
         status = int(query["status"]) if "status" in query else None
@@ -212,11 +213,11 @@ async def get_journal(mock: MockGenesys, request: Request) -> Response:
     return Response(mock.journal.to_jsonl(entries), media_type="application/x-ndjson")
 
 
-async def get_check(mock: MockGenesys, request: Request) -> Response:
+async def _get_check(mock: MockGenesys, request: Request) -> Response:
     return _json(mock.check().to_dict())
 
 
-async def openapi(mock: MockGenesys, request: Request) -> Response:
+async def _openapi(mock: MockGenesys, request: Request) -> Response:
     return _json(openapi_document())
 
 
@@ -231,36 +232,36 @@ def _object_schema(properties: dict[str, Any], required: tuple[str, ...] = ()) -
 
 
 ENDPOINTS: tuple[AdminEndpoint, ...] = (
-    AdminEndpoint("GET", "/faults", "admin.faults.list", "List installed fault rules", list_faults),
+    AdminEndpoint("GET", "/faults", "admin.faults.list", "List installed fault rules", _list_faults),
     AdminEndpoint(
         "POST",
         "/faults",
         "admin.faults.add",
         "Install one rule or a list",
-        add_faults,
+        _add_faults,
         body={"oneOf": [_RULE, {"type": "array", "items": _RULE}]},
         ok=201,
     ),
-    AdminEndpoint("DELETE", "/faults", "admin.faults.clear", "Remove every rule", clear_faults, ok=204),
-    AdminEndpoint("DELETE", "/faults/{rule_id}", "admin.faults.delete", "Remove one rule", delete_fault, ok=204),
-    AdminEndpoint("GET", "/clock", "admin.clock.get", "The mock's clock", get_clock),
+    AdminEndpoint("DELETE", "/faults", "admin.faults.clear", "Remove every rule", _clear_faults, ok=204),
+    AdminEndpoint("DELETE", "/faults/{rule_id}", "admin.faults.delete", "Remove one rule", _delete_fault, ok=204),
+    AdminEndpoint("GET", "/clock", "admin.clock.get", "The mock's clock", _get_clock),
     AdminEndpoint(
         "POST",
         "/clock/advance",
         "admin.clock.advance",
         "Move the clock forward",
-        advance_clock,
+        _advance_clock,
         body=_object_schema({"seconds": {"type": "number", "minimum": 0}}, ("seconds",)),
     ),
-    AdminEndpoint("GET", "/world", "admin.world.snapshot", "World snapshot", get_world),
-    AdminEndpoint("POST", "/world", "admin.world.load", "Load a world snapshot", load_world, body={"type": "object"}),
-    AdminEndpoint("POST", "/world/reset", "admin.world.reset", "Back to the initial world", reset, ok=204),
+    AdminEndpoint("GET", "/world", "admin.world.snapshot", "World snapshot", _get_world),
+    AdminEndpoint("POST", "/world", "admin.world.load", "Load a world snapshot", _load_world, body={"type": "object"}),
+    AdminEndpoint("POST", "/world/reset", "admin.world.reset", "Back to the initial world", _reset, ok=204),
     AdminEndpoint(
         "POST",
         "/world/conversations",
         "admin.world.conversations.add",
         "Add a conversation",
-        add_conversation,
+        _add_conversation,
         body=_object_schema(
             {"guestName": {"type": "string"}, "messages": {"type": "array", "items": {"type": "string"}}}
         ),
@@ -271,7 +272,7 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         "/world/contacts",
         "admin.world.contacts.add",
         "Add an external contact",
-        add_contact,
+        _add_contact,
         body=_object_schema({"firstName": {"type": "string"}, "lastName": {"type": "string"}}),
         ok=201,
     ),
@@ -280,7 +281,7 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         "/world/expire-tokens",
         "admin.world.expire_tokens",
         "Expire access tokens now",
-        expire_tokens,
+        _expire_tokens,
         body=_object_schema({"clientId": {"type": "string"}}),
     ),
     AdminEndpoint(
@@ -288,7 +289,7 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         "/world/expire-sessions",
         "admin.world.expire_sessions",
         "Expire guest sessions now",
-        expire_sessions,
+        _expire_sessions,
         body=_object_schema({"sessionId": {"type": "string"}}),
     ),
     AdminEndpoint(
@@ -296,7 +297,7 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         "/agent/{conversation_id}/{action}",
         "admin.agent",
         f"Agent action: {', '.join(AGENT_ACTIONS)}",
-        agent_action,
+        _agent_action,
         body={"type": "object"},
     ),
     AdminEndpoint(
@@ -304,14 +305,19 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         "/journal",
         "admin.journal",
         "The journal as JSON lines",
-        get_journal,
+        _get_journal,
         query=("endpoint", "status", "principal", "kind", "since"),
     ),
-    AdminEndpoint("GET", "/check", "admin.check", "The conformance report", get_check),
+    AdminEndpoint("GET", "/check", "admin.check", "The conformance report", _get_check),
     AdminEndpoint(
-        "POST", "/reset", "admin.reset", "Reset world, journal, faults, limits, sockets and clock offset", reset, ok=204
+        "POST",
+        "/reset",
+        "admin.reset",
+        "Reset world, journal, faults, limits, sockets and clock offset",
+        _reset,
+        ok=204,
     ),
-    AdminEndpoint("GET", "/openapi.json", "admin.openapi", "This document", openapi),
+    AdminEndpoint("GET", "/openapi.json", "admin.openapi", "This document", _openapi),
 )
 
 

@@ -58,9 +58,11 @@ class AgentSimulator:
 
     @property
     def world(self) -> World:
+        """The current world."""
         return self.state.world
 
     def now(self) -> float:
+        """The mock's clock, now."""
         return self.state.clock.now()
 
     # ------------------------------------------------------------------ hooks from the hub

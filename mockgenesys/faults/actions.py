@@ -22,6 +22,7 @@ class Action:
     """One thing a fault does: it adds itself to the outcome of a firing."""
 
     def apply(self, outcome: Outcome, rng: random.Random) -> None:
+        """Add this action to ``outcome``; ``rng`` is the plan's seeded generator."""
         raise NotImplementedError
 
 
@@ -46,6 +47,8 @@ def draw_seconds(kind: str, a: float, b: float, rng: random.Random) -> float:
 
 @dataclass(frozen=True)
 class Delay(Action):
+    """Answer later: ``fixed`` (a), ``uniform`` (a..b) or ``lognormal`` (median a, sigma b) seconds."""
+
     kind: str
     a: float
     b: float = 0.0
@@ -84,6 +87,8 @@ class StateChange(Action):
 
 @dataclass(frozen=True)
 class WsDrop(Action):
+    """Drop the guest socket (on a REST call: every socket of the caller's guest session)."""
+
     def apply(self, outcome: Outcome, rng: random.Random) -> None:
         outcome.drop = True
 

@@ -72,18 +72,22 @@ class Server:
 
     @property
     def clock(self) -> Clock:
+        """The mock's clock."""
         return self.state.clock
 
     @property
     def journal(self) -> Journal:
+        """The journal every request and frame goes to."""
         return self.state.journal
 
     @property
     def limits(self) -> RateLimits:
+        """The rate limits in force."""
         return self.state.limits
 
     @property
     def limiter(self) -> Limiter:
+        """The rate-limit windows (HTTP and WebSocket)."""
         return self.state.limiter
 
     def correlation_id(self) -> str:

@@ -311,3 +311,26 @@ def test_core_journal_received_on_a_live_request() -> None:
         live.get("/api/v2/organizations/me", headers={"Authorization": f"Bearer {mock.issue_token()}"})
     (entry,) = mock.journal.calls("organizations.me")
     assert entry.received is not None and entry.received <= entry.time
+
+
+def test_core_a_request_asks_the_faults_once_and_checks_a_guest_jwt_once(
+    mock: MockGenesys, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockgenesys.server import jwt
+
+    calls = {"decide": 0, "decode": 0}
+    decide, decode = mock.faults.decide, jwt.decode
+
+    def counting_decide(*args: object) -> object:
+        calls["decide"] += 1
+        return decide(*args)  # type: ignore[arg-type]
+
+    def counting_decode(*args: object) -> object:
+        calls["decode"] += 1
+        return decode(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mock.faults, "decide", counting_decide)
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+    mock.add_fault({"match": {"principal": "someone-else"}, "then": {"status": 500}})  # a rule on every endpoint
+    response = http.get("/api/v2/webmessaging/messages", headers={"Authorization": f"Bearer {mock.guest_jwt()}"})
+    assert response.status_code == 200 and calls == {"decide": 1, "decode": 1}

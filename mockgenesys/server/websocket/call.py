@@ -34,9 +34,11 @@ class FrameCall:
 
     @property
     def world(self) -> World:
+        """The current world."""
         return self.hub.state.world
 
     def now(self) -> float:
+        """The mock's clock, now."""
         return self.hub.state.clock.now()
 
     def reply(self, cls: str, body: Any) -> None:

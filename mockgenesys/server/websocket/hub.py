@@ -52,9 +52,11 @@ class GuestHub:
 
     @property
     def world(self) -> World:
+        """The current world."""
         return self.state.world
 
     def now(self) -> float:
+        """The mock's clock, now."""
         return self.state.clock.now()
 
     # ------------------------------------------------------------------ connections

@@ -111,3 +111,20 @@ async def test_hub_expire_token_fault_on_a_frame_revokes_the_sessions_jwts(mock:
     async with httpx.AsyncClient(transport=mock.transport(), base_url="https://api.mypurecloud.com") as http:
         page = await http.get("/api/v2/webmessaging/messages", headers={"Authorization": f"Bearer {jwt}"})
     assert page.status_code == 401
+
+
+async def test_hub_a_frame_asks_the_faults_once(
+    mock: MockGenesys, guest: Guest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await guest.configure()
+    asked: list[str] = []
+    decide = mock.faults.decide
+
+    def counting(endpoint: str, *args: object) -> object:
+        asked.append(endpoint)
+        return decide(endpoint, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mock.faults, "decide", counting)
+    mock.add_fault({"match": {"endpoint": "guest.ws.onMessage", "principal": "someone-else"}, "then": {"status": 500}})
+    await guest.say("once")
+    assert asked == ["guest.ws.onMessage"]
