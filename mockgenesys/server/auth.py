@@ -7,6 +7,7 @@ HTTP server hands that ``Caller`` to the fault plan first and to ``authorize_oau
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from mockgenesys.faults.caller import ANONYMOUS, Caller
@@ -46,9 +47,12 @@ def request_caller(req: MockRequest, world: World, jwt_key: bytes) -> Caller:
                 )
         return Caller(credential, credential)
     credentials = req.basic_credentials()
-    if credentials is not None:
-        return Caller(principal=f"client:{credentials[0]}", client_id=credentials[0])
-    return ANONYMOUS
+    return ANONYMOUS if credentials is None else _client_caller(credentials[0])
+
+
+@functools.lru_cache(maxsize=256)  # holds no record, so one value serves every token call of a client
+def _client_caller(client_id: str) -> Caller:
+    return Caller(principal=f"client:{client_id}", client_id=client_id)
 
 
 def frame_caller(token: object, session: GuestSession | None, org_id: str) -> Caller:

@@ -50,6 +50,11 @@ class Server:
 
     def __init__(self, state: ServerState, *, routes: list[Route], faults: FaultPlan, hub: GuestHub) -> None:
         self.state = state
+        #: The parts of the state that are never replaced, by name (the world is, on reset).
+        self.clock: Clock = state.clock
+        self.journal: Journal = state.journal
+        self.limits: RateLimits = state.limits
+        self.limiter: Limiter = state.limiter
         self.router = Router(routes)
         self.faults = faults
         self.hub = hub
@@ -69,26 +74,6 @@ class Server:
     @world.setter
     def world(self, world: World) -> None:
         self.state.world = world
-
-    @property
-    def clock(self) -> Clock:
-        """The mock's clock."""
-        return self.state.clock
-
-    @property
-    def journal(self) -> Journal:
-        """The journal every request and frame goes to."""
-        return self.state.journal
-
-    @property
-    def limits(self) -> RateLimits:
-        """The rate limits in force."""
-        return self.state.limits
-
-    @property
-    def limiter(self) -> Limiter:
-        """The rate-limit windows (HTTP and WebSocket)."""
-        return self.state.limiter
 
     def correlation_id(self) -> str:
         """The next ``ININ-Correlation-Id``."""

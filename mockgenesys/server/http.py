@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -123,14 +124,7 @@ class MockRequest:
         if not value:
             return None
         scheme, _, encoded = value.partition(" ")
-        if scheme.lower() != "basic":
-            return None
-        try:
-            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-        except (ValueError, UnicodeDecodeError):
-            return None
-        client_id, sep, secret = decoded.partition(":")
-        return (client_id, secret) if sep else None
+        return decode_basic(encoded.strip()) if scheme.lower() == "basic" else None
 
     def require_guest(self) -> GuestSession:
         """The guest session of a guest-only route (the server authorized its JWT before the handler)."""
@@ -166,6 +160,17 @@ class MockResponse:
     content_type: bytes | None = JSON_TYPE
     delay: float = 0.0
     reset: bool = False
+
+
+@functools.lru_cache(maxsize=256)  # a pure function on every token call; clients resend the same header
+def decode_basic(encoded: str) -> tuple[str, str] | None:
+    """(client id, secret) from the base64 part of a Basic header, or None when it is not one."""
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    client_id, sep, secret = decoded.partition(":")
+    return (client_id, secret) if sep else None
 
 
 class ApiError(MockGenesysError):
