@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from mockgenesys.errors import MockGenesysError
@@ -46,8 +48,12 @@ def verify(token: str, key: bytes, now: float) -> dict[str, Any]:
     return claims
 
 
-def read(token: str, key: bytes) -> dict[str, Any] | None:
-    """The claims of a token signed with ``key``, expired or not; ``None`` for anything else."""
+@functools.lru_cache(maxsize=1024)  # a pure function; a guest sends the same JWT until it refreshes
+def read(token: str, key: bytes) -> Mapping[str, Any] | None:
+    """The claims of a token signed with ``key``, expired or not; ``None`` for anything else.
+
+    The claims are shared between calls: read them, never change them.
+    """
     try:
         return decode(token, key)
     except JwtInvalid:
