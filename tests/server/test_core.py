@@ -331,6 +331,7 @@ def test_core_a_request_asks_the_faults_once_and_checks_a_guest_jwt_once(
 
     monkeypatch.setattr(mock.faults, "decide", counting_decide)
     monkeypatch.setattr(jwt, "decode", counting_decode)
+    jwt.read.cache_clear()  # a seeded mock mints the same JWT in every test
     mock.add_fault({"match": {"principal": "someone-else"}, "then": {"status": 500}})  # a rule on every endpoint
     response = http.get("/api/v2/webmessaging/messages", headers={"Authorization": f"Bearer {mock.guest_jwt()}"})
     assert response.status_code == 200 and calls == {"decide": 1, "decode": 1}
