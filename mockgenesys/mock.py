@@ -89,6 +89,11 @@ class MockGenesys:
             "contacts": contacts,
             "token_ttl": token_ttl,
         }
+        if clock is not None and not isinstance(clock, Clock):
+            raise ConfigError(
+                f"clock must implement mockgenesys.Clock (now, monotonic, advance, sleep, sleep_sync, listeners, "
+                f"is_virtual), got {clock!r}; use VirtualClock() or SystemClock()."
+            )
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.limits = limits if isinstance(limits, RateLimits) else RateLimits.from_dict(limits)
         self.journal = Journal(journal_size)

@@ -27,3 +27,14 @@ def test_mock_reset_and_load_world_reach_every_part() -> None:
     assert mock.world is not before and mock.server.world is mock.world is mock.hub.world is mock.agent.world
     mock.load_world(before.snapshot())
     assert mock.hub.world is mock.world is mock.agent.world
+
+
+def test_mock_refuses_a_clock_that_is_not_a_clock() -> None:
+    from mockgenesys import ConfigError
+
+    class Half:
+        def now(self) -> float:
+            return 0.0
+
+    with pytest.raises(ConfigError, match="is_virtual"):
+        MockGenesys(clock=Half())  # type: ignore[arg-type]
