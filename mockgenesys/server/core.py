@@ -6,7 +6,7 @@ import itertools
 import random
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from mockgenesys.faults.actions import FaultContext
@@ -64,10 +64,7 @@ class Server:
         self.router = Router(routes)
         self.faults = faults if faults is not None else FaultPlan(seed=world.seed, clock=clock)
         self.errors: list[BaseException] = []
-        prefix = f"{random.Random(world.seed).getrandbits(32):08x}"
-        self._correlation = (
-            f"{prefix}-{n >> 16 & 0xFFFF:04x}-4{n >> 4 & 0xFFF:03x}-8{n & 0xF:03x}-{n:012x}" for n in itertools.count(1)
-        )
+        self._correlation = _correlation_ids(world.seed)
         #: Hooks called with every journal entry (conformance, chaos metrics).
         self.observers: list[Callable[[Entry], None]] = []
         #: The guest WebSocket hub, once the mock has attached one.
@@ -294,6 +291,22 @@ class Server:
             "gen": session.jwt_generation,
         }
         return jwt.sign(claims, self.jwt_key), exp
+
+    def reset(self, world: World) -> None:
+        """Serve ``world`` as a new server would: no rate-limit windows, kept errors, uploads or
+        seed-dialect views, and correlation ids numbered from the start again."""
+        self.world = world
+        self.limiter.reset()
+        self.errors.clear()
+        self.uploads.clear()
+        self.seed_views.clear()
+        self._correlation = _correlation_ids(world.seed)
+
+
+def _correlation_ids(seed: int) -> Iterator[str]:
+    """UUID-shaped correlation ids: a per-seed prefix, then a counter from 1."""
+    prefix = f"{random.Random(seed).getrandbits(32):08x}"
+    return (f"{prefix}-{n >> 16 & 0xFFFF:04x}-4{n >> 4 & 0xFFF:03x}-8{n & 0xF:03x}-{n:012x}" for n in itertools.count(1))
 
 
 class _Faulted(Exception):
