@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mockgenesys.errors import ConfigError
+from mockgenesys.world.copying import copy_data
 from mockgenesys.world.store import World
 
 #: Templates kept per process (distinct seeds, option sets and snapshot files); the oldest go first.
@@ -53,8 +54,8 @@ class WorldTemplate:
     @classmethod
     def load(cls, source: str | Path | dict[str, Any]) -> WorldTemplate:
         """The template of ``World.load(source)``; a file is read once per process while it is unchanged."""
-        if isinstance(source, dict):
-            return cls(World.from_snapshot(source, "the snapshot"))
+        if isinstance(source, dict):  # copied: the caller keeps its dict and may change it
+            return cls(World.from_snapshot(copy_data(source), "the snapshot"))
         path = Path(source)
         try:
             stat = path.stat()
@@ -94,8 +95,13 @@ def _loaded(resolved: str, origin: str, mtime_ns: int, size: int) -> WorldTempla
 
 
 def cache_info() -> dict[str, int]:
-    """How many generated and file templates this process holds (for tests and benchmarks)."""
-    return {"generated": _generated.cache_info().currsize, "files": _loaded.cache_info().currsize}
+    """How many worlds this process generated and snapshot files it read, and how many it keeps."""
+    generated, loaded = _generated.cache_info(), _loaded.cache_info()
+    return {
+        "generations": generated.misses,
+        "file_loads": loaded.misses,
+        "kept": generated.currsize + loaded.currsize,
+    }
 
 
 def clear_cache() -> None:
