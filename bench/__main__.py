@@ -104,7 +104,9 @@ def _parser() -> argparse.ArgumentParser:
         help=f"chaos: guest counts of the scale runs (default {','.join(map(str, chaos.SCALE_GUESTS))}; all: 100,500)",
     )
     parser.add_argument("--tests", type=int, default=300, help="fixtures: tests of each kind per round (default 300)")
-    parser.add_argument("--suite", type=int, default=1000, help="fixtures: tests in the suite-overhead run (default 1000)")
+    parser.add_argument(
+        "--suite", type=int, default=1000, help="fixtures: tests in the suite-overhead run (default 1000)"
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/results"), help="where the JSON results go")
     return parser
 

@@ -46,7 +46,7 @@ TARGETS = {
     "transport_ratio": 0.85,
 }
 
-_MOCK_HEAD = '''
+_MOCK_HEAD = """
 import httpx
 
 BASE = {base!r}
@@ -62,8 +62,8 @@ def _token(transport, client_id, client_secret):
     with httpx.Client(transport=transport, base_url=BASE) as client:
         response = client.post("/oauth/token", data={{"grant_type": "client_credentials"}}, auth=(client_id, client_secret))
     assert response.status_code == 200 and response.json()["access_token"]
-'''
-_MOCK_PAIR = '''
+"""
+_MOCK_PAIR = """
 
 def test_mock_{n}(genesys_mock):
     _token(genesys_mock.transport(), genesys_mock.client_id, genesys_mock.client_secret)
@@ -71,8 +71,8 @@ def test_mock_{n}(genesys_mock):
 
 def test_static_{n}():
     _token(httpx.MockTransport(_static), "client", "secret")
-'''
-_SERVER_HEAD = '''
+"""
+_SERVER_HEAD = """
 import httpx
 import pytest
 
@@ -92,8 +92,8 @@ def _token(http, server):
     response = http.post(server.url + "/oauth/token", data={{"grant_type": "client_credentials"}},
                          auth=(server.client_id, server.client_secret))
     assert response.status_code == 200
-'''
-_SERVER_PAIR = '''
+"""
+_SERVER_PAIR = """
 
 def test_server_{n}(http, genesys_server):
     _token(http, genesys_server)
@@ -101,7 +101,7 @@ def test_server_{n}(http, genesys_server):
 
 def test_plain_{n}(http, running):
     _token(http, running)
-'''
+"""
 
 
 def _token_answer() -> tuple[list[tuple[bytes, bytes]], bytes]:

@@ -13,4 +13,3 @@ def test_bind_accepted_sockets_say_tcp_so_the_event_loop_disables_nagle() -> Non
         accepted, _ = listener.accept()
         with accepted:
             assert accepted.proto == socket.IPPROTO_TCP
-

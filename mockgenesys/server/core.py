@@ -306,7 +306,9 @@ class Server:
 def _correlation_ids(seed: int) -> Iterator[str]:
     """UUID-shaped correlation ids: a per-seed prefix, then a counter from 1."""
     prefix = f"{random.Random(seed).getrandbits(32):08x}"
-    return (f"{prefix}-{n >> 16 & 0xFFFF:04x}-4{n >> 4 & 0xFFF:03x}-8{n & 0xF:03x}-{n:012x}" for n in itertools.count(1))
+    return (
+        f"{prefix}-{n >> 16 & 0xFFFF:04x}-4{n >> 4 & 0xFFF:03x}-8{n & 0xF:03x}-{n:012x}" for n in itertools.count(1)
+    )
 
 
 class _Faulted(Exception):

@@ -47,7 +47,15 @@ def _rich_records() -> list[Any]:
         id="s", org_id="o", session_token="t", channel="web", expiration_seconds=60, created_at=0.0, metadata={"k": "v"}
     )
     token = AccessToken(token="tok", client_id="c", org_id="o", issued_at=0.0, expires_at=1.0)
-    return [*world.orgs.values(), *world.clients.values(), *world.deployments.values(), conversation, contact, session, token]
+    return [
+        *world.orgs.values(),
+        *world.clients.values(),
+        *world.deployments.values(),
+        conversation,
+        contact,
+        session,
+        token,
+    ]
 
 
 @pytest.mark.parametrize("record", _rich_records(), ids=lambda r: type(r).__name__)
@@ -96,4 +104,3 @@ def test_copy_data_copies_json_like_data_all_the_way_down_and_other_objects_by_d
     copied["box"].items.append(2)
     assert data["list"] == [{"a": [1, 2]}] and data["box"].items == [1]
     assert copied["text"] == "t" and copied["number"] == 1.5 and copied["none"] is None
-

@@ -129,7 +129,9 @@ async def probe(mock: MockGenesys, created: list[str]) -> list[Any]:
         answers.append(
             await _frame(socket, action="configureSession", token="probe-guest", deploymentId=mock.deployment_id)
         )
-        answers.append(await _frame(socket, action="onMessage", token="probe-guest", message={"type": "Text", "text": "x"}))
+        answers.append(
+            await _frame(socket, action="onMessage", token="probe-guest", message={"type": "Text", "text": "x"})
+        )
     return answers
 
 

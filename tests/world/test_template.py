@@ -67,11 +67,11 @@ def test_template_load_reads_a_file_once_until_it_changes(tmp_path: Path) -> Non
 
 
 def test_template_load_errors_name_the_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="Cannot read the world file .*missing.json"):
+    with pytest.raises(ConfigError, match=r"Cannot read the world file .*missing\.json"):
         WorldTemplate.load(tmp_path / "missing.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{nope")
-    with pytest.raises(ConfigError, match="bad.json is not valid JSON"):
+    with pytest.raises(ConfigError, match=r"bad\.json is not valid JSON"):
         WorldTemplate.load(bad)
 
 
