@@ -43,8 +43,9 @@ MAX_TOKENS = 10_000
 class World:
     """The state of one simulated Genesys Cloud: orgs, clients, deployments, conversations…
 
-    Build one with ``World.generate(seed=7)`` (Faker data, same seed → byte-identical
-    snapshot) or ``World.load(path_or_dict)``; dump it with ``snapshot()``.
+    Build one with ``World.generate(seed=7)`` (seeded data, same seed → byte-identical
+    snapshot) or ``World.load(path_or_dict)``; dump it with ``snapshot()``. ``MockGenesys``
+    takes its worlds from a ``WorldTemplate``: generated once per process, copied lazily.
 
     >>> world = World.generate(seed=7)
     >>> world.snapshot_json() == World.generate(seed=7).snapshot_json()

@@ -13,15 +13,22 @@ and modification time: a seed's world is generated once per process (once per py
 from __future__ import annotations
 
 import functools
+import inspect
 from pathlib import Path
 from typing import Any
 
 from mockgenesys.errors import ConfigError
 from mockgenesys.world.copying import copy_data
+from mockgenesys.world.generate import populate
 from mockgenesys.world.store import World
 
 #: Templates kept per process (distinct seeds, option sets and snapshot files); the oldest go first.
 TEMPLATE_CACHE_SIZE = 64
+_DEFAULTS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(populate).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+}
 
 
 class WorldTemplate:
@@ -44,8 +51,10 @@ class WorldTemplate:
     @classmethod
     def generate(cls, seed: int = 0, **options: Any) -> WorldTemplate:
         """The template of ``World.generate(seed, **options)``, generated once per process."""
+        if not options.keys() <= _DEFAULTS.keys():
+            return cls._generate(seed, options)  # populate names the unknown option
+        key = tuple(sorted({**_DEFAULTS, **options}.items()))  # defaults spelled out or not: one template
         try:
-            key = tuple(sorted(options.items()))
             hash(key)
         except TypeError:  # an unhashable option value (a list for ``messages``): no caching
             return cls._generate(seed, options)
@@ -65,8 +74,6 @@ class WorldTemplate:
 
     @classmethod
     def _generate(cls, seed: int, options: dict[str, Any]) -> WorldTemplate:
-        from mockgenesys.world.generate import populate
-
         world = World(seed=seed)
         populate(world, **options)
         return cls(world)

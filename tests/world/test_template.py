@@ -47,6 +47,7 @@ def test_template_generate_builds_a_seed_once_per_process_and_options_apart() ->
     before = cache_info()["generations"]
     assert WorldTemplate.generate(25) is WorldTemplate.generate(25)
     assert WorldTemplate.generate(25, contacts=3) is not WorldTemplate.generate(25)
+    assert WorldTemplate.generate(25, contacts=40, conversations=5) is WorldTemplate.generate(25)  # the defaults
     assert cache_info()["generations"] == before + 2
 
 
