@@ -115,3 +115,23 @@ def test_xdist_workers_generate_a_seed_once_each(project: pytest.Pytester) -> No
     for path in project.path.glob("generations-*.txt"):
         counts[path.name.split("-")[1]].add(path.read_text())
     assert sorted(counts) == ["gw0", "gw1"] and all(seen == {"1"} for seen in counts.values())
+
+
+def test_fixtures_let_go_of_a_test_s_mock_after_the_test(project: pytest.Pytester) -> None:
+    # Every item lives until the session ends: a mock it kept would stay alive for thousands of tests.
+    project.makepyfile(
+        """
+        import gc, weakref
+
+        SEEN = []
+
+        def test_a_uses_both(genesys_mock, genesys_server):
+            SEEN.extend([weakref.ref(genesys_mock), weakref.ref(genesys_server.mock.journal)])
+
+        def test_b_finds_the_first_mock_gone(request):
+            gc.collect()
+            assert SEEN[0]() is None
+            assert SEEN[1]() is not None  # the shared live server stays for the next test
+        """
+    )
+    project.runpytest().assert_outcomes(passed=2)
