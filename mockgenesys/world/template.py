@@ -80,6 +80,7 @@ class WorldTemplate:
 
     @property
     def seed(self) -> int:
+        """The seed of the template's world (and of its RNG before any draw)."""
         return self._source.seed
 
     def world(self) -> World:

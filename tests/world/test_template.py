@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from mockgenesys import ConfigError, MockGenesys, World
-from mockgenesys.world.template import WorldTemplate, cache_info
+from mockgenesys.world.template import WorldTemplate, cache_info, clear_cache
 
 LAZY = ("orgs", "clients", "deployments", "contacts", "conversations", "seed_sessions", "guest_sessions", "rng")
 
@@ -49,6 +49,14 @@ def test_template_generate_builds_a_seed_once_per_process_and_options_apart() ->
     assert WorldTemplate.generate(25, contacts=3) is not WorldTemplate.generate(25)
     assert WorldTemplate.generate(25, contacts=40, conversations=5) is WorldTemplate.generate(25)  # the defaults
     assert cache_info()["generations"] == before + 2
+
+
+def test_template_clear_cache_forgets_every_kept_template() -> None:
+    kept = WorldTemplate.generate(31)
+    clear_cache()
+    assert cache_info()["kept"] == 0
+    again = WorldTemplate.generate(31)
+    assert again is not kept and again.world().snapshot_json() == kept.world().snapshot_json()
 
 
 def test_template_generate_with_an_unhashable_option_still_works_uncached() -> None:
