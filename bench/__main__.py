@@ -1,4 +1,4 @@
-"""`python -m bench [all|transport|faults|live|ws|soak|chaos|peers]`: benchmarks on loopback / in-process only.
+"""`python -m bench [all|transport|faults|live|ws|soak|chaos|peers|fixtures]`: benchmarks on loopback / in-process only.
 
 See docs/benchmarks.md for the method and the figures. ``all`` (the default) runs every bench
 with quick settings and prints one table per bench; ``--soak SECONDS`` adds a soak of that length.
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import chaos, faults, live, peers, soak, transport, ws
+from bench import chaos, faults, fixtures, live, peers, soak, transport, ws
 
 
 def _transport(args: argparse.Namespace) -> tuple[Any, str]:
@@ -54,6 +54,11 @@ def _peers(args: argparse.Namespace) -> tuple[Any, str]:
     return result, live.table(result)
 
 
+def _fixtures(args: argparse.Namespace) -> tuple[Any, str]:
+    result = fixtures.run(tests=args.tests, rounds=args.rounds, suite=args.suite)
+    return result, fixtures.table(result)
+
+
 def _guest_counts(text: str) -> list[int]:
     try:
         counts = [int(part) for part in text.split(",") if part.strip()]
@@ -72,6 +77,7 @@ BENCHES: dict[str, Callable[[argparse.Namespace], tuple[Any, str]]] = {
     "soak": _soak,
     "chaos": _chaos,
     "peers": _peers,
+    "fixtures": _fixtures,
 }
 
 
@@ -96,6 +102,10 @@ def _parser() -> argparse.ArgumentParser:
         "--scale",
         type=_guest_counts,
         help=f"chaos: guest counts of the scale runs (default {','.join(map(str, chaos.SCALE_GUESTS))}; all: 100,500)",
+    )
+    parser.add_argument("--tests", type=int, default=300, help="fixtures: tests of each kind per round (default 300)")
+    parser.add_argument(
+        "--suite", type=int, default=1000, help="fixtures: tests in the suite-overhead run (default 1000)"
     )
     parser.add_argument("--out", type=Path, default=Path("bench/results"), help="where the JSON results go")
     return parser

@@ -179,6 +179,10 @@ class AgentSimulator:
             session.read_only = read_only
             self.sockets.broadcast(session, frames.message("StructuredMessage", body))
 
+    def reset(self) -> None:
+        """Name the next assigned agent as a new simulator would (``mock.reset()``)."""
+        self._names = itertools.cycle(AGENT_NAMES)
+
     # ------------------------------------------------------------------ internals
     def _route(self, conversation_id: str) -> None:
         conversation = self.world.conversations.get(conversation_id)

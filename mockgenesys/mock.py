@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from mockgenesys.world.generate import (
 )
 from mockgenesys.world.models import Conversation, ExternalContact, Message
 from mockgenesys.world.store import World
+from mockgenesys.world.template import WorldTemplate
 
 
 class MockGenesys:
@@ -110,42 +112,41 @@ class MockGenesys:
         self.agent = AgentSimulator(state, sockets, routing_delay=routing_delay, bot=bot)
         self.hub = GuestHub(state, sockets, self.agent, self.faults)
         self.server = Server(state, routes=all_routes(), faults=self.faults, hub=self.hub)
-        app, rest = build_app(self.server, [websocket_route(self.hub), *admin_routes(self)])
-        self.app: Starlette = app
-        self._rest: RestApp = rest
 
     # ------------------------------------------------------------------ world
     def _build_world(self) -> World:
         source = self._world_source
-        if source is None:
-            return World.generate(self.seed, **self._options)
         if isinstance(source, World):
             return source
-        return World.load(source)
+        return self._template.world()
 
     def reset(self) -> None:
         """Back to the initial world, an empty journal, fresh rate-limit windows and no fault rules;
-        a wall clock loses the offset ``advance`` added (a virtual clock keeps its time)."""
+        a wall clock loses the offset ``advance`` added (a virtual clock keeps its time).
+
+        Costs what the test changed, not what the world holds: the new world is a lazy copy of
+        the seed's (or snapshot's) template, made once per process.
+        """
         if isinstance(self._world_source, World):
             raise ConfigError(
                 "A mock built around a World object cannot rebuild it; pass a seed or a snapshot instead."
             )
         if isinstance(self.clock, SystemClock):
             self.clock.offset = 0.0
-        self.world = self._build_world()
-        self.server.world = self.world
-        self.journal.clear()
-        self.server.limiter.reset()
-        self.server.errors.clear()
-        self.server.uploads.clear()
-        self.server.seed_views.clear()
         self.hub.reset()
+        self.world = self._build_world()
+        self.server.reset(self.world)
+        self.agent.reset()
+        self.journal.clear()
         self.scheduler.clear()
         self.faults.reset()
 
     def load_world(self, source: World | str | Path | dict[str, Any]) -> None:
-        """Replace the world (a ``World``, a snapshot dict or a JSON file); sockets are dropped."""
-        world = source if isinstance(source, World) else World.load(source)
+        """Replace the world (a ``World``, a snapshot dict or a JSON file); sockets are dropped.
+
+        ``reset()`` still returns to the world the mock was built with.
+        """
+        world = source if isinstance(source, World) else WorldTemplate.load(source).world()
         self.hub.reset()
         self.world = world
         self.server.world = world
@@ -303,3 +304,24 @@ class MockGenesys:
 
     def __repr__(self) -> str:
         return f"MockGenesys(seed={self.seed!r}, org_id={self.org_id!r}, clock={self.clock!r})"
+
+    # ------------------------------------------------------------------ built on first use
+    @cached_property
+    def app(self) -> Starlette:
+        """The Starlette app: REST routes, the guest WebSocket and ``/__admin``.
+
+        Built on first use (serving, ``asgi``, ``httpx.ASGITransport``): in-process tests
+        through ``transport()`` never need it, and it is most of a mock's construction cost.
+        """
+        app, _ = build_app(self.server, [websocket_route(self.hub), *admin_routes(self)])
+        return app
+
+    @cached_property
+    def _template(self) -> WorldTemplate:
+        """The world ``reset()`` returns to: the seed's, kept per process, or the snapshot's."""
+        source = self._world_source
+        if source is None:
+            return WorldTemplate.generate(self.seed, **self._options)
+        if isinstance(source, World):
+            raise ConfigError("A mock built around a World object has no template to rebuild it from.")
+        return WorldTemplate.load(source)

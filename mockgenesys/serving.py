@@ -33,7 +33,10 @@ def is_loopback(host: str) -> bool:
 def bind(host: str = LOOPBACK, port: int = 0) -> socket.socket:
     """A listening TCP socket (port 0: a free port chosen by the OS)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio and uvloop set TCP_NODELAY only on accepted sockets whose proto
+    # says TCP. Without it every keep-alive request after the first waited ~40 ms (Nagle against
+    # the client's delayed ACK, the response going out as headers then body).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(2048)

@@ -96,6 +96,17 @@ def pytest_runtest_makereport(
     return report
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    try:
+        return (yield)  # the test's fixtures are finalized inside
+    finally:
+        # Let go of the test's mocks: an item lives as long as the session, and a suite of
+        # thousands of tests kept every mock alive for the garbage collector to walk.
+        if _TRACKED in item.stash:
+            del item.stash[_TRACKED]
+
+
 # ---------------------------------------------------------------------- helpers
 def _options(request: pytest.FixtureRequest) -> MarkerOptions:
     return _guard(lambda: marker_options(request.node, request.config.stash[_SETTINGS]))

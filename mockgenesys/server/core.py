@@ -75,6 +75,14 @@ class Server:
     def world(self, world: World) -> None:
         self.state.world = world
 
+    def reset(self, world: World) -> None:
+        """Serve ``world`` as a new server would: no rate-limit windows, kept errors, uploads or
+        seed-dialect views, and correlation ids numbered from the start again."""
+        self.state.reset(world)
+        self.errors.clear()
+        self.uploads.clear()
+        self.seed_views.clear()
+
     def correlation_id(self) -> str:
         """The next ``ININ-Correlation-Id``."""
         return self.state.correlation_id()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from mockgenesys.faults.ratelimit import Limiter, RateLimits
@@ -42,12 +43,13 @@ class ServerState:
         self.limiter = Limiter(limits)
         self.scheduler = scheduler
         self.jwt_key = jwt_key
-        prefix = f"{random.Random(world.seed).getrandbits(32):08x}"
-        # A version-4-shaped UUID around the counter n: its 12 hex digits h give the middle groups
-        # (bits 16-31, 4-15 and 0-3 of n) by slicing, which costs half of formatting each group.
-        self._correlation = (
-            f"{prefix}-{h[4:8]}-4{h[8:11]}-800{h[11]}-{h}" for h in (f"{n:012x}" for n in itertools.count(1))
-        )
+        self._correlation = _correlation_ids(world.seed)
+
+    def reset(self, world: World) -> None:
+        """Serve ``world`` as new state would: no rate-limit windows, correlation ids from the start."""
+        self.world = world
+        self.limiter.reset()
+        self._correlation = _correlation_ids(world.seed)
 
     def correlation_id(self) -> str:
         """The next ``ININ-Correlation-Id`` (deterministic per seed)."""
@@ -76,3 +78,11 @@ class ServerState:
             "gen": session.jwt_generation,
         }
         return jwt.sign(claims, self.jwt_key), exp
+
+
+def _correlation_ids(seed: int) -> Iterator[str]:
+    """UUID-shaped correlation ids: a per-seed prefix, then a counter from 1."""
+    prefix = f"{random.Random(seed).getrandbits(32):08x}"
+    # A version-4-shaped UUID around the counter n: its 12 hex digits h give the middle groups
+    # (bits 16-31, 4-15 and 0-3 of n) by slicing, which costs half of formatting each group.
+    return (f"{prefix}-{h[4:8]}-4{h[8:11]}-800{h[11]}-{h}" for h in (f"{n:012x}" for n in itertools.count(1)))

@@ -1,4 +1,4 @@
-"""The simulated world: records, Faker seeding, snapshot and load."""
+"""The simulated world: records, seeded generation, snapshot and load, and templates to copy worlds from."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from mockgenesys.world.models import (
     SeedSession,
 )
 from mockgenesys.world.store import World
+from mockgenesys.world.template import WorldTemplate
 
 __all__ = [
     "ALL_PERMISSIONS",
@@ -32,4 +33,5 @@ __all__ = [
     "RefreshToken",
     "SeedSession",
     "World",
+    "WorldTemplate",
 ]

@@ -8,11 +8,13 @@ import random
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from mockgenesys.bounded import forget_one
 from mockgenesys.errors import ConfigError, WorldError
+from mockgenesys.world.copying import copy_records
 from mockgenesys.world.models import (
     AccessToken,
     Conversation,
@@ -41,39 +43,48 @@ MAX_TOKENS = 10_000
 class World:
     """The state of one simulated Genesys Cloud: orgs, clients, deployments, conversations…
 
-    Build one with ``World.generate(seed=7)`` (Faker data, same seed → byte-identical
-    snapshot) or ``World.load(path_or_dict)``; dump it with ``snapshot()``.
+    Build one with ``World.generate(seed=7)`` (seeded data, same seed → byte-identical
+    snapshot) or ``World.load(path_or_dict)``; dump it with ``snapshot()``. ``MockGenesys``
+    takes its worlds from a ``WorldTemplate``: generated once per process, copied lazily.
 
     >>> world = World.generate(seed=7)
     >>> world.snapshot_json() == World.generate(seed=7).snapshot_json()
     True
     """
 
+    _origin: World | None
+    _rng_state: tuple[Any, ...]
+
     def __init__(self, *, seed: int = 0) -> None:
         self.seed = seed
         self.rng = random.Random(seed)
-        self.orgs: dict[str, Org] = {}
-        self.clients: dict[str, OAuthClient] = {}
-        self.deployments: dict[str, Deployment] = {}
-        self.conversations: dict[str, Conversation] = {}
-        self.contacts: dict[str, ExternalContact] = {}
-        self.seed_sessions: dict[str, SeedSession] = {}
+        self.orgs = {}
+        self.clients = {}
+        self.deployments = {}
+        self.conversations = {}
+        self.contacts = {}
+        self.seed_sessions = {}
+        self.guest_sessions = {}
+        self.guest_tokens = {}
+        self._messages = {}
+        self._init_run_state(DEFAULT_NONCE_MEMORY, MAX_TOKENS)
+
+    def _init_run_state(self, nonce_memory: int, max_tokens: int) -> None:
+        """What no snapshot holds: issued tokens, used nonces, caches, and the bounds on them."""
         #: Access tokens by value, oldest first (``issue_token`` keeps the order and the bound).
         self.tokens: OrderedDict[str, AccessToken] = OrderedDict()
-        self.guest_sessions: dict[str, GuestSession] = {}
-        self.guest_tokens: dict[str, str] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.used_nonces: OrderedDict[str, float] = OrderedDict()
-        self.nonce_memory = DEFAULT_NONCE_MEMORY
+        self.nonce_memory = nonce_memory
         #: The most access tokens remembered; see ``issue_token`` for what is forgotten past it.
-        self.max_tokens = MAX_TOKENS
-        self._messages: dict[str, Message] = {}
+        self.max_tokens = max_tokens
         self._contacts_sorted: list[ExternalContact] | None = None
+        self._origin = None
 
     # ----------------------------------------------------------------- construction
     @classmethod
     def generate(cls, seed: int = 0, **options: Any) -> World:
-        """A new world of Faker data; see ``mockgenesys.world.generate`` for options."""
+        """A new world of seeded data; see ``mockgenesys.world.generate`` for options."""
         from mockgenesys.world.generate import populate
 
         world = cls(seed=seed)
@@ -84,19 +95,25 @@ class World:
     def load(cls, source: str | Path | dict[str, Any]) -> World:
         """Rebuild a world from ``snapshot()`` output: a dict, or a path to a JSON file."""
         if isinstance(source, dict):
-            data = source
-            origin = "the snapshot"
-        else:
-            origin = str(source)
-            try:
-                data = json.loads(Path(source).read_text(encoding="utf-8"))
-            except OSError as exc:
-                raise ConfigError(f"Cannot read the world file {origin}: {exc.strerror}.") from exc
-            except json.JSONDecodeError as exc:
-                raise ConfigError(
-                    f"The world file {origin} is not valid JSON ({exc.msg} at line {exc.lineno}); "
-                    "write it with `mock.world.snapshot()` or `GET /__admin/world`."
-                ) from exc
+            return cls.from_snapshot(source, "the snapshot")
+        return cls.from_snapshot(cls.read_snapshot(Path(source), str(source)), str(source))
+
+    @staticmethod
+    def read_snapshot(path: Path, origin: str) -> Any:
+        """The JSON a world file holds; ``ConfigError`` naming ``origin`` when it cannot be read."""
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"Cannot read the world file {origin}: {exc.strerror}.") from exc
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"The world file {origin} is not valid JSON ({exc.msg} at line {exc.lineno}); "
+                "write it with `mock.world.snapshot()` or `GET /__admin/world`."
+            ) from exc
+
+    @classmethod
+    def from_snapshot(cls, data: Any, origin: str) -> World:
+        """Rebuild a world from ``snapshot()`` data; ``ConfigError`` naming ``origin`` and the bad record."""
         if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
             raise ConfigError(
                 f"{origin} is not a mockgenesys world snapshot of version {SNAPSHOT_VERSION}; "
@@ -126,6 +143,70 @@ class World:
         # Draw new ids from a stream that cannot replay the ones the snapshot already holds.
         world.rng = random.Random(f"{world.seed}/loaded/{len(world._messages)}/{len(world.contacts)}")
         return world
+
+    @classmethod
+    def copy_of(cls, origin: World, rng_state: tuple[Any, ...] | None = None) -> World:
+        """A world equal to ``origin``'s records that shares nothing mutable with them, made in O(1).
+
+        Each collection (and the RNG, from ``rng_state`` or ``origin``'s) is copied from
+        ``origin`` the first time the new world reads it. ``origin`` must not change while
+        copies of it live: ``WorldTemplate`` keeps the origins nobody else holds. Issued tokens
+        and used nonces are not copied (no snapshot holds them either).
+        """
+        world = cls.__new__(cls)
+        world.seed = origin.seed
+        world._init_run_state(origin.nonce_memory, origin.max_tokens)
+        world._origin = origin
+        world._rng_state = rng_state if rng_state is not None else origin.rng.getstate()
+        return world
+
+    # A world made by ``copy_of`` copies each of these on first read; ``__init__`` sets them all.
+    @cached_property
+    def rng(self) -> random.Random:
+        rng = random.Random(0)
+        rng.setstate(self._rng_state)
+        return rng
+
+    @cached_property
+    def orgs(self) -> dict[str, Org]:
+        return copy_records(self._source().orgs)
+
+    @cached_property
+    def clients(self) -> dict[str, OAuthClient]:
+        return copy_records(self._source().clients)
+
+    @cached_property
+    def deployments(self) -> dict[str, Deployment]:
+        return copy_records(self._source().deployments)
+
+    @cached_property
+    def conversations(self) -> dict[str, Conversation]:
+        return copy_records(self._source().conversations)
+
+    @cached_property
+    def contacts(self) -> dict[str, ExternalContact]:
+        return copy_records(self._source().contacts)
+
+    @cached_property
+    def seed_sessions(self) -> dict[str, SeedSession]:
+        return copy_records(self._source().seed_sessions)
+
+    @cached_property
+    def guest_sessions(self) -> dict[str, GuestSession]:
+        return copy_records(self._source().guest_sessions)
+
+    @cached_property
+    def guest_tokens(self) -> dict[str, str]:
+        return dict(self._source().guest_tokens)
+
+    @cached_property
+    def _messages(self) -> dict[str, Message]:
+        return {m.id: m for conversation in self.conversations.values() for m in conversation.messages}
+
+    def _source(self) -> World:
+        if self._origin is None:  # only a world from ``copy_of`` lacks an attribute ``__init__`` sets
+            raise WorldError("This World was not built by World(), World.generate/load or World.copy_of.")
+        return self._origin
 
     def snapshot(self) -> dict[str, Any]:
         """Everything but issued access and refresh tokens, as plain JSON-ready data."""

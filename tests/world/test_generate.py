@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import hashlib
+import subprocess
+import sys
+
 from mockgenesys import World
+from mockgenesys.world import pools
 
 
 def test_generate_counts_and_shapes() -> None:
@@ -22,3 +27,31 @@ def test_generate_messages_are_indexed() -> None:
     for conversation in world.conversations.values():
         for message in conversation.messages:
             assert world.message(message.id) is message
+
+
+def test_generate_a_seed_gives_the_same_world_on_every_machine() -> None:
+    # Pinned: a change here changes every user's seeded world; say so in CHANGELOG.md.
+    world = World.generate(0)
+    assert world.default_org.name == "Spencer-Roberts"
+    assert [f"{c.first_name} {c.last_name}" for c in list(world.contacts.values())[:3]] == [
+        "Tammy Collins",
+        "Connor Medina",
+        "Caleb Bryant",
+    ]
+    digest = hashlib.sha256(world.snapshot_json().encode()).hexdigest()
+    assert digest == "46bc5e8d2b8262e83ef883a00e07d25ca90b2d2309bd75531c28ebbe77039fb4"
+
+
+def test_generate_needs_no_faker() -> None:
+    # Faker's output changes between its releases (and importing it costs ~100 ms per process).
+    code = "import sys, mockgenesys; mockgenesys.MockGenesys(seed=1).world.contacts; print('faker' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_generate_contacts_look_real() -> None:
+    contact = next(iter(World.generate(4).contacts.values()))
+    assert contact.work_email.startswith(f"{contact.first_name.lower()}.{contact.last_name.lower()}@")
+    assert contact.personal_email.split("@")[1] in pools.FREE_EMAIL_DOMAINS
+    assert contact.address["state"] in pools.STATE_CODES and len(contact.address["postalCode"]) == 5
+    assert contact.cell_phone.startswith("+1") and len(contact.cell_phone) == 12
