@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -65,9 +66,28 @@ def websocket_connector(ws_url: str, *, origin: str | None = None, open_timeout:
 
 def mock_connector(mock: MockGenesys, *, origin: str | None = None) -> Connector:
     """A connector that opens in-process sockets on ``mock`` (no network, works on virtual time)."""
-    from mockgenesys.server.websocket.inprocess import InProcessGuestSocket
 
     async def connect(deployment_id: str) -> WebSocketLike:
-        return InProcessGuestSocket(mock.hub, mock.hub.open(deployment_id, origin=origin))
+        opened = contextlib.AsyncExitStack()
+        socket = await opened.enter_async_context(mock.connect_guest(deployment_id, origin=origin))
+        return _MockSocket(socket, opened)
 
     return connect
+
+
+class _MockSocket:
+    """A socket of ``mock.connect_guest()`` kept open past the ``async with``; ``close`` ends it."""
+
+    def __init__(self, socket: WebSocketLike, opened: contextlib.AsyncExitStack) -> None:
+        self._socket = socket
+        self._opened = opened
+
+    async def send(self, message: str) -> None:
+        await self._socket.send(message)
+
+    async def recv(self) -> str:
+        return await self._socket.recv()
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        await self._socket.close(code, reason)
+        await self._opened.aclose()
