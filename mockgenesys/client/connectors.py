@@ -7,14 +7,16 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import websockets
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 
+from mockgenesys.client.errors import ClientConfigError
 from mockgenesys.types import HandshakeRejected, WebSocketClosed, WebSocketLike
 
 if TYPE_CHECKING:
     from mockgenesys.mock import MockGenesys
 
-#: Opens a guest socket for a deployment; raises ``HandshakeRejected`` or ``OSError`` on failure.
+#: Opens a guest socket for a deployment; raises ``HandshakeRejected``, ``ClientConfigError`` (a
+#: broken URL) or ``OSError`` (worth another attempt) on failure.
 Connector = Callable[[str], Awaitable[WebSocketLike]]
 
 
@@ -59,6 +61,12 @@ def websocket_connector(ws_url: str, *, origin: str | None = None, open_timeout:
             )
         except InvalidStatus as exc:
             raise HandshakeRejected(exc.response.status_code, exc.response.reason_phrase) from None
+        except InvalidURI:
+            raise ClientConfigError(
+                f"{ws_url!r} is not a WebSocket URL: give ws_url as ws://host:port/v1 or wss://webmessaging.<region>/v1."
+            ) from None
+        except WebSocketException as exc:  # a garbled handshake: worth another attempt, like a network error
+            raise ConnectionError(f"the WebSocket handshake with {ws_url} failed ({exc})") from None
         return _LiveSocket(connection)
 
     return connect

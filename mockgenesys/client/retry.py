@@ -97,9 +97,11 @@ class RetryPolicy:
 
     Attempt ``n`` (1-based) that failed waits ``uniform(0, min(max_delay, base_delay * 2**(n-1)))``
     (full jitter), or exactly the server's ``Retry-After`` plus up to ``retry_after_jitter``
-    seconds. It stops after ``max_attempts`` attempts or once the next wait would end more than
-    ``max_elapsed`` seconds after the first attempt. Only ``retry_statuses`` and connection
-    errors are retried; every other status is returned to the caller at once.
+    seconds. It stops after ``max_attempts`` attempts or once its waits would add up to more
+    than ``max_elapsed`` seconds. The time attempts themselves take is bounded by their own
+    timeouts, so a clock that jumps while an attempt runs (a suspended laptop, a test moving
+    virtual time) does not use up the budget. Only ``retry_statuses`` and connection errors are
+    retried; every other status is returned to the caller at once.
     """
 
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
@@ -125,7 +127,7 @@ class RetryPolicy:
         return rng.uniform(0, ceiling)
 
     def allows(self, attempt: int, elapsed: float, wait: float) -> bool:
-        """Whether another attempt may follow attempt ``attempt`` after waiting ``wait`` more seconds."""
+        """Whether another attempt may follow attempt ``attempt`` after ``elapsed`` s of waits and ``wait`` more."""
         return attempt < self.max_attempts and elapsed + wait <= self.max_elapsed
 
     async def run(
@@ -143,7 +145,7 @@ class RetryPolicy:
         returns a value or raises the caller's typed error. A ``gate`` shared by one client's calls
         keeps every later call behind a ``Retry-After`` too; ``on_retry`` hears of each wait.
         """
-        started = timing.clock.monotonic()
+        waited = 0.0
         attempts = 0
         while True:
             attempts += 1
@@ -155,10 +157,11 @@ class RetryPolicy:
             if outcome.retry_after is not None and gate is not None:
                 gate.hold(timing.clock.monotonic() + outcome.retry_after)
             wait = self.delay(attempts, outcome.retry_after, timing.rng)
-            if not self.allows(attempts, timing.clock.monotonic() - started, wait):
+            if not self.allows(attempts, waited, wait):
                 return give_up(outcome, attempts)
             if on_retry is not None:
                 on_retry(outcome)
+            waited += wait
             await timing.pause(wait)
 
     async def send(

@@ -5,16 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from client_helpers import (
-    conversation_of,
-    drop_connections,
-    genesys_answer,
-    guest_texts,
-    record,
-    scripted_guest,
-    settle,
-    timing_for,
-)
 
 from mockgenesys import MockGenesys, VirtualClock
 from mockgenesys.client import (
@@ -25,6 +15,17 @@ from mockgenesys.client import (
     MessageFailedError,
     RetryPolicy,
     SessionExpiredError,
+)
+
+from .client_helpers import (
+    conversation_of,
+    drop_connections,
+    genesys_answer,
+    guest_texts,
+    record,
+    scripted_guest,
+    settle,
+    timing_for,
 )
 
 

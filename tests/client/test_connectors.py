@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 
 from mockgenesys import MockGenesys
-from mockgenesys.client import mock_connector, websocket_connector
+from mockgenesys.client import ClientConfigError, mock_connector, websocket_connector
 from mockgenesys.types import HandshakeRejected, WebSocketClosed
 
 
@@ -39,3 +40,23 @@ async def test_websocket_connector_talks_to_a_live_server(mock: MockGenesys) -> 
             await socket.recv()
         with pytest.raises(HandshakeRejected):
             await connect("no-such-deployment")
+
+
+async def test_websocket_connector_a_broken_url_is_a_config_error() -> None:
+    with pytest.raises(ClientConfigError, match=r"not a WebSocket URL"):
+        await websocket_connector("http://127.0.0.1:9/v1")("dep-1")
+
+
+@pytest.mark.live
+async def test_websocket_connector_a_garbled_handshake_is_a_connection_error() -> None:
+    async def not_websocket(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"this is not HTTP\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(not_websocket, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        with pytest.raises(ConnectionError, match=r"handshake .* failed"):
+            await websocket_connector(f"ws://127.0.0.1:{port}/v1")("dep-1")

@@ -4,20 +4,11 @@ import asyncio
 
 import pytest
 import websockets
-from client_helpers import (
-    conversation_of,
-    guest_texts,
-    timing_for,
-)
 
 from mockgenesys import MockGenesys, VirtualClock
-from mockgenesys.client import (
-    GuestError,
-    GuestMessagingClient,
-    MessageFailedError,
-    NotConnectedError,
-    RetryPolicy,
-)
+from mockgenesys.client import GuestError, GuestMessagingClient, MessageFailedError, NotConnectedError, RetryPolicy
+
+from .client_helpers import conversation_of, guest_texts, timing_for
 
 
 @pytest.fixture

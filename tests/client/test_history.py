@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from client_helpers import timing_for
 
 from mockgenesys import MockGenesys
 from mockgenesys.client import AuthenticationError, GuestMessagingClient, PermissionDeniedError, mock_connector
 from mockgenesys.client.platform import MOCK_BASE_URL
+
+from .client_helpers import timing_for
 
 
 async def test_history_spans_many_pages(mock: MockGenesys) -> None:

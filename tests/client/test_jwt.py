@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from client_helpers import timing_for
 
 from mockgenesys import MockGenesys
 from mockgenesys.client import GuestError, GuestMessagingClient, RetryPolicy
+
+from .client_helpers import timing_for
 
 
 @pytest.fixture

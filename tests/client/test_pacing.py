@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from client_helpers import (
-    conversation_of,
-    guest_texts,
-    timing_for,
-)
 
 from mockgenesys import MockGenesys, VirtualClock
 from mockgenesys.client import ClientConfigError, GuestMessagingClient, Timing
 from mockgenesys.client.pacing import Pacer
 from mockgenesys.client.retry import RetryGate
+
+from .client_helpers import conversation_of, guest_texts, timing_for
 
 
 @pytest.fixture

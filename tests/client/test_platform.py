@@ -3,10 +3,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from client_helpers import (
-    timing_for,
-    token_calls,
-)
 
 from mockgenesys import MockGenesys
 from mockgenesys.client import (
@@ -19,6 +15,8 @@ from mockgenesys.client import (
     RetryPolicy,
 )
 from mockgenesys.client.platform import MOCK_BASE_URL
+
+from .client_helpers import timing_for, token_calls
 
 
 async def test_a_hundred_callers_refused_at_once_refresh_once(mock: MockGenesys, platform: PlatformClient) -> None:

@@ -164,3 +164,21 @@ async def test_the_default_policy_rides_out_ten_refusals_with_retry_after(clock:
     calls, request = answering(clock, *[429] * 10, 200, headers={"Retry-After": "3"})
     assert (await RetryPolicy().send(request, timing)).status_code == 200
     assert len(calls) == 11
+
+
+async def test_run_a_clock_jump_during_an_attempt_does_not_use_up_the_budget(
+    clock: VirtualClock, timing: Timing
+) -> None:
+    answers: list[str | Retry] = [Retry("session expired"), "delivered"]
+
+    async def attempt() -> str | Retry:
+        clock.advance(901)  # the process was suspended (or a test jumped the clock) while the attempt ran
+        return answers.pop(0)
+
+    assert await RetryPolicy(max_elapsed=300).run(attempt, timing, give_up=lambda r, n: "gave up") == "delivered"
+
+
+async def test_run_the_waits_add_up_to_at_most_max_elapsed(clock: VirtualClock, timing: Timing) -> None:
+    calls, request = answering(clock, *[429] * 10, headers={"Retry-After": "40"})
+    response = await RetryPolicy(max_elapsed=100, retry_after_jitter=0).send(request, timing)
+    assert response.status_code == 429 and len(calls) == 3  # 40 + 40 s waited; another 40 would pass 100

@@ -6,15 +6,13 @@ import asyncio
 
 import httpx
 import pytest
-from client_helpers import (
-    timing_for,
-    token_calls,
-)
 
 from mockgenesys import MockGenesys, VirtualClock
 from mockgenesys.client import ClientConfigError, RateLimitedError, Timing, TokenProvider
 from mockgenesys.client.platform import MOCK_BASE_URL
 from mockgenesys.client.tokens import TokenCache, call_with_bearer
+
+from .client_helpers import timing_for, token_calls
 
 
 async def test_token_provider_keeps_later_requests_behind_the_token_endpoints_retry_after(mock: MockGenesys) -> None:
