@@ -106,6 +106,7 @@ class GuestChannel:
         self.conversation: Conversation | None = None
         self.replies = Replies()
         self._socket: WebSocketLike | None = None
+        self._configured: str | None = None  # the session token configured on the open socket
         self._reader: asyncio.Task[None] | None = None
         self._logged_in = False
         self._closing = False
@@ -135,7 +136,7 @@ class GuestChannel:
         if not self._logged_in or self._closing:
             raise NotConnectedError("This call")
         async with self._lock:
-            if self._socket is not None and not self.expired:
+            if self._socket is not None and not self.expired and self._configured == self.token:
                 return {"connected": True, "newSession": False, "readOnly": self.read_only}
             return await self._connect(start_new=False)
 
@@ -201,6 +202,7 @@ class GuestChannel:
                 "check the deployment id and that this origin is in the deployment's allowed domains."
             ) from None
         self._socket = socket
+        self._configured = None
         self.stats.connects += 1
         if self.stats.connects > 1:
             self.stats.reconnects += 1
@@ -213,6 +215,7 @@ class GuestChannel:
         reply = await self.request("configureSession", fields, connect=False)
         body = reply.get("body")
         if reply.get("class") == "SessionResponse" and isinstance(body, dict):
+            self._configured = reply.get(SENT_WITH)
             self.read_only = bool(body.get("readOnly"))
             if body.get("newSession"):
                 self.stats.sessions += 1

@@ -66,3 +66,17 @@ async def test_jwt_getjwt_dropped_every_time_ends_in_a_typed_error(mock: MockGen
         mock.add_fault({"match": {"endpoint": "guest.ws.getJwt"}, "then": {"ws": {"drop": True}}})
         with pytest.raises(GuestError, match=r"getJwt failed on all 3 attempts"):
             await guest.jwt()
+
+
+async def test_jwt_a_session_gone_answer_to_getjwt_configures_a_new_session(
+    mock: MockGenesys, guest: GuestMessagingClient
+) -> None:
+    await guest.login_guest()
+    old = guest.session_token
+    mock.add_fault(
+        {"match": {"endpoint": "guest.ws.getJwt"}, "when": {"times": 1}, "then": {"ws": {"error": {"code": 4006}}}}
+    )
+    assert await guest.jwt()
+    assert guest.session_token != old
+    assert [e.status for e in mock.journal.calls("guest.ws.configureSession")] == [200, 200]
+    assert [e.status for e in mock.journal.calls("guest.ws.getJwt")] == [4006, 200]

@@ -288,3 +288,20 @@ async def test_read_only_without_restart_fails_the_send_with_a_fix(mock: MockGen
         mock.agent.disconnect(conversation_of(mock, guest).id)
         with pytest.raises(MessageFailedError, match=r"closed or read-only.*start_new=True"):
             await guest.send("anyone?")
+
+
+@pytest.mark.parametrize("code", [4006, 4007])
+async def test_outbox_a_message_refused_with_session_gone_is_delivered_in_a_new_session(
+    mock: MockGenesys, guest: GuestMessagingClient, code: int
+) -> None:
+    await guest.login_guest()
+    await guest.send("before")
+    old = conversation_of(mock, guest)
+    mock.add_fault(
+        {"match": {"endpoint": "guest.ws.onMessage"}, "when": {"times": 1}, "then": {"ws": {"error": {"code": code}}}}
+    )
+    await guest.send("after")
+    new = conversation_of(mock, guest)
+    assert new.id != old.id and guest_texts(new) == ["after"]
+    assert [e.status for e in mock.journal.calls("guest.ws.configureSession")] == [200, 200]
+    mock.check().assert_ok()
