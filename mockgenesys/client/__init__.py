@@ -2,6 +2,13 @@
 
 Everything is async (httpx + websockets) and every dependency is injectable: the HTTP
 transport, the WebSocket connector, the clock, the sleep function and the RNG (``Timing``).
+
+One job per module: ``retry`` (the one retry loop), ``tokens`` (the one credential cache, for the
+OAuth token and the guest JWT), ``paging`` (every page of a listing), ``platform`` (the OAuth
+client's REST calls); the guest side is ``channel`` (socket and session), ``replies``
+(request/reply matching), ``pacing``, ``outbox`` (exactly once), ``jwt``, ``history``, assembled
+in ``guest``; ``session`` and ``broker`` are the two tutorials' flows, ``adapter`` the seam for
+test drivers. Errors are in ``errors`` under one root, ``ClientError``.
 """
 
 from __future__ import annotations
@@ -36,7 +43,8 @@ from mockgenesys.client.errors import (
     SignatureError,
 )
 from mockgenesys.client.events import Events
-from mockgenesys.client.guest import GuestMessage, GuestMessagingClient, GuestStats
+from mockgenesys.client.guest import GuestMessagingClient, GuestOptions
+from mockgenesys.client.messages import GuestMessage, GuestStats
 from mockgenesys.client.platform import PlatformClient
 from mockgenesys.client.retry import RetryPolicy, parse_retry_after
 from mockgenesys.client.session import SessionManager
@@ -58,6 +66,7 @@ __all__ = [
     "GuestError",
     "GuestMessage",
     "GuestMessagingClient",
+    "GuestOptions",
     "GuestStats",
     "MessageFailedError",
     "NonceStore",

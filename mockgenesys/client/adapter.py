@@ -7,9 +7,11 @@ wrapped in this small protocol; the client core's ``CoreGuestAdapter`` is the de
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, Unpack, runtime_checkable
 
-from mockgenesys.client.guest import GuestMessagingClient
+import httpx
+
+from mockgenesys.client.guest import GuestMessagingClient, GuestOptions
 from mockgenesys.client.session import SessionManager
 from mockgenesys.client.timing import Timing
 
@@ -47,18 +49,30 @@ class CoreGuestAdapter:
         self.manager = manager
 
     @classmethod
-    def for_mock(cls, mock: MockGenesys, *, name: str = "Guest", seed: int = 0, **options: Any) -> CoreGuestAdapter:
+    def for_mock(
+        cls, mock: MockGenesys, *, name: str = "Guest", seed: int = 0, **options: Unpack[GuestOptions]
+    ) -> CoreGuestAdapter:
         """A guest of ``mock`` in-process, on its clock, with jitter drawn from ``seed``."""
         timing = Timing(clock=mock.clock, rng=random.Random(seed))
         return cls(SessionManager.for_mock(mock, name=name, timing=timing, **options))
 
     @classmethod
     def for_url(
-        cls, base_url: str, deployment_id: str, *, name: str = "Guest", seed: int = 0, **options: Any
+        cls,
+        base_url: str,
+        deployment_id: str,
+        *,
+        name: str = "Guest",
+        seed: int = 0,
+        ws_url: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        **options: Unpack[GuestOptions],
     ) -> CoreGuestAdapter:
         """A guest of a live server, in real time."""
         timing = Timing(rng=random.Random(seed))
-        client = GuestMessagingClient.for_url(base_url, deployment_id, timing=timing, **options)
+        client = GuestMessagingClient.for_url(
+            base_url, deployment_id, ws_url=ws_url, transport=transport, timing=timing, **options
+        )
         return cls(SessionManager(client, name=name))
 
     async def start(self) -> None:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 import websockets
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 
+from mockgenesys.client.errors import ClientConfigError
 from mockgenesys.types import HandshakeRejected, WebSocketClosed, WebSocketLike
 
 if TYPE_CHECKING:
     from mockgenesys.mock import MockGenesys
 
-#: Opens a guest socket for a deployment; raises ``HandshakeRejected`` or ``OSError`` on failure.
+#: Opens a guest socket for a deployment; raises ``HandshakeRejected``, ``ClientConfigError`` (a
+#: broken URL) or ``OSError`` (worth another attempt) on failure.
 Connector = Callable[[str], Awaitable[WebSocketLike]]
 
 
@@ -58,6 +61,12 @@ def websocket_connector(ws_url: str, *, origin: str | None = None, open_timeout:
             )
         except InvalidStatus as exc:
             raise HandshakeRejected(exc.response.status_code, exc.response.reason_phrase) from None
+        except InvalidURI:
+            raise ClientConfigError(
+                f"{ws_url!r} is not a WebSocket URL: give ws_url as ws://host:port/v1 or wss://webmessaging.<region>/v1."
+            ) from None
+        except WebSocketException as exc:  # a garbled handshake: worth another attempt, like a network error
+            raise ConnectionError(f"the WebSocket handshake with {ws_url} failed ({exc})") from None
         return _LiveSocket(connection)
 
     return connect
@@ -65,9 +74,25 @@ def websocket_connector(ws_url: str, *, origin: str | None = None, open_timeout:
 
 def mock_connector(mock: MockGenesys, *, origin: str | None = None) -> Connector:
     """A connector that opens in-process sockets on ``mock`` (no network, works on virtual time)."""
-    from mockgenesys.server.websocket.inprocess import InProcessGuestSocket
 
     async def connect(deployment_id: str) -> WebSocketLike:
-        return InProcessGuestSocket(mock.hub, mock.hub.open(deployment_id, origin=origin))
+        opened = contextlib.AsyncExitStack()
+        socket = await opened.enter_async_context(mock.connect_guest(deployment_id, origin=origin))
+        return _MockSocket(socket, opened)
 
     return connect
+
+
+class _MockSocket:
+    """A socket of ``mock.connect_guest()`` kept open past the ``async with``; ``close`` ends it."""
+
+    def __init__(self, socket: WebSocketLike, opened: contextlib.AsyncExitStack) -> None:
+        # bound straight to the in-process socket: no extra coroutine per frame
+        self.send: Callable[[str], Coroutine[Any, Any, None]] = socket.send
+        self.recv: Callable[[], Coroutine[Any, Any, str]] = socket.recv
+        self._socket = socket
+        self._opened = opened
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        await self._socket.close(code, reason)
+        await self._opened.aclose()

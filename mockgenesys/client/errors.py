@@ -1,4 +1,25 @@
-"""Typed errors of the client core: one root, and every message says what to do next."""
+"""Typed errors of the client core: one root, and every message says what to do next.
+
+Every exception a public call of ``mockgenesys.client`` raises is a ``ClientError``::
+
+    ClientError
+    ├── ClientConfigError (also ValueError)    the client was configured wrongly
+    ├── ApiError                               an HTTP error status (status, code, correlation_id)
+    │   ├── AuthenticationError                401 even after one fresh token; 400 invalid_client
+    │   ├── PermissionDeniedError              403: a permission is missing (never retried)
+    │   ├── NotFoundError                      404
+    │   ├── RateLimitedError                   429 on every attempt the RetryPolicy allowed
+    │   └── ServerError                        502/503/504 (or another 5xx) on every attempt
+    ├── ConnectionFailedError                  the network failed on every attempt
+    ├── GuestError                             the guest WebSocket answered with an error code
+    │   └── SessionExpiredError                4006/4007 and ``restart_expired=False``
+    ├── ConversationClosedError                the conversation is read-only
+    ├── MessageFailedError                     a send failed; ``cause`` is one of the above
+    ├── NotConnectedError                      a guest call before login_guest() or after aclose()
+    ├── SessionValidationError (also ValueError) a guest-session payload broke a rule
+    ├── SignatureError                         a signed session cookie failed verification
+    └── ReplayError                            a request nonce was seen before
+"""
 
 from __future__ import annotations
 

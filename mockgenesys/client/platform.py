@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from mockgenesys.client.errors import ApiError, AuthenticationError
+from mockgenesys.client.paging import entities_of, read_pages, unique
 from mockgenesys.client.responses import api_error, json_or_raise
 from mockgenesys.client.retry import RetryGate, RetryPolicy
 from mockgenesys.client.timing import Timing
-from mockgenesys.client.tokens import TokenProvider
+from mockgenesys.client.tokens import DEFAULT_MARGIN, TokenProvider, call_with_bearer
 
 if TYPE_CHECKING:
     from mockgenesys.mock import MockGenesys
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
 MOCK_BASE_URL = "https://api.mypurecloud.com"
 #: The external-contacts search stops at 1,000 records, as Genesys does.
 SEARCH_CAP = 1000
-#: More pages than this means the server's paging is broken; stop rather than loop forever.
-MAX_PAGES = 10_000
 
 
 class PlatformClient:
@@ -41,7 +40,7 @@ class PlatformClient:
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         timing: Timing | None = None,
-        token_margin: float = 60.0,
+        token_margin: float = DEFAULT_MARGIN,
         timeout: float = 30.0,
     ) -> None:
         self.timing = timing or Timing()
@@ -53,7 +52,15 @@ class PlatformClient:
         )
 
     @classmethod
-    def for_mock(cls, mock: MockGenesys, *, timing: Timing | None = None, **options: Any) -> PlatformClient:
+    def for_mock(
+        cls,
+        mock: MockGenesys,
+        *,
+        timing: Timing | None = None,
+        retry: RetryPolicy | None = None,
+        token_margin: float = DEFAULT_MARGIN,
+        timeout: float = 30.0,
+    ) -> PlatformClient:
         """A client wired to ``mock`` in-process, on the mock's clock, with the mock's default OAuth client."""
         return cls(
             MOCK_BASE_URL,
@@ -61,7 +68,9 @@ class PlatformClient:
             mock.client_secret,
             transport=mock.transport(),
             timing=timing or Timing(clock=mock.clock),
-            **options,
+            retry=retry,
+            token_margin=token_margin,
+            timeout=timeout,
         )
 
     async def __aenter__(self) -> PlatformClient:
@@ -84,21 +93,17 @@ class PlatformClient:
         headers: dict[str, str] | None = None,
     ) -> Any:
         """One API call; the decoded JSON body, or a typed ``ApiError``."""
-        refused: str | None = None
-        for _ in range(2):
-            token = await self.tokens.token()
-            if token == refused:
-                break
-            call_headers = {"Authorization": f"Bearer {token}", **(headers or {})}
 
-            async def send(token_headers: dict[str, str] = call_headers) -> httpx.Response:
-                return await self.http.request(method, path, params=params, json=json, headers=token_headers)
+        async def call(token: str) -> httpx.Response:
+            async def send() -> httpx.Response:
+                call_headers = {"Authorization": f"Bearer {token}", **(headers or {})}
+                return await self.http.request(method, path, params=params, json=json, headers=call_headers)
 
-            response = await self.retry.send(send, self.timing, gate=self.gate)
-            if response.status_code != 401:
-                return json_or_raise(response)
-            self.tokens.invalidate(token)
-            refused = token
+            return await self.retry.send(send, self.timing, gate=self.gate)
+
+        response = await call_with_bearer(self.tokens, call)
+        if response.status_code != 401:
+            return json_or_raise(response)
         error = api_error(response)
         raise AuthenticationError(
             401,
@@ -109,21 +114,15 @@ class PlatformClient:
             hint="A fresh token was refused too: check that the OAuth client is active and its role is granted.",
         )
 
-    async def _pages(self, path: str, params: dict[str, Any], *, cap: int | None = None) -> list[dict[str, Any]]:
-        """Every entity of a Genesys listing (``pageNumber``/``pageCount``), first page first."""
-        entities: list[dict[str, Any]] = []
-        page = 1
-        while page <= MAX_PAGES:
-            body = await self.request("GET", path, params={**params, "pageNumber": page})
-            batch = _entities(body, path)
-            entities.extend(batch)
-            if cap is not None and len(entities) >= cap:
-                return entities[:cap]
-            count = body.get("pageCount")
-            if not batch or not isinstance(count, int) or page >= count:
-                return entities
-            page += 1
-        return entities
+    async def _pages(
+        self, path: str, params: dict[str, Any], *, page_size: int, cap: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Every entity of a Genesys listing, first page first."""
+
+        async def fetch(page: int) -> Any:
+            return await self.request("GET", path, params={**params, "pageSize": page_size, "pageNumber": page})
+
+        return await read_pages(fetch, page_size=page_size, where=path, cap=cap)
 
     async def organization(self) -> dict[str, Any]:
         """``GET /api/v2/organizations/me``: the OAuth client's organization (its ``id`` and ``name``)."""
@@ -143,10 +142,10 @@ class PlatformClient:
         self, q: str | None = None, *, page_size: int = 25, limit: int = SEARCH_CAP
     ) -> list[dict[str, Any]]:
         """Every contact matching ``q`` (all pages, at most ``limit``, never past the 1,000-record cap)."""
-        params: dict[str, Any] = {"pageSize": page_size}
-        if q:
-            params["q"] = q
-        return await self._pages("/api/v2/externalcontacts/contacts", params, cap=min(limit, SEARCH_CAP))
+        params: dict[str, Any] = {"q": q} if q else {}
+        return await self._pages(
+            "/api/v2/externalcontacts/contacts", params, page_size=page_size, cap=min(limit, SEARCH_CAP)
+        )
 
     # ------------------------------------------------------------------ conversations
     async def conversation(self, conversation_id: str) -> dict[str, Any]:
@@ -171,23 +170,14 @@ class PlatformClient:
                 params={"useNormalizedMessage": str(normalized).lower()},
                 json=ids[start : start + 1000],
             )
-            messages.extend(_entities(body, "messages/bulk"))
+            messages.extend(entities_of(body, "messages/bulk"))
         return messages
 
     async def history(self, conversation_id: str, *, page_size: int = 25) -> list[dict[str, Any]]:
         """The seed dialect's message history, every page, oldest first (deduplicated by id)."""
         path = f"/api/v2/conversations/messaging/{conversation_id}/messages"
-        pages = await self._pages(path, {"pageSize": page_size, "sortOrder": "asc"})
-        seen: set[str] = set()
-        ordered: list[dict[str, Any]] = []
-        for entity in pages:
-            key = entity.get("id")
-            if isinstance(key, str):
-                if key in seen:
-                    continue
-                seen.add(key)
-            ordered.append(entity)
-        return ordered
+        entities = await self._pages(path, {"sortOrder": "asc"}, page_size=page_size)
+        return unique(entities, key=lambda entity: entity["id"] if isinstance(entity.get("id"), str) else None)
 
     # ------------------------------------------------------------------ guest sessions (seed dialect)
     async def create_guest_session(
@@ -209,10 +199,3 @@ class PlatformClient:
         if not isinstance(body, dict):
             raise ApiError(200, "malformed.body", "the session response is not a JSON object")
         return body
-
-
-def _entities(body: Any, where: str) -> list[dict[str, Any]]:
-    entities = body.get("entities") if isinstance(body, dict) else None
-    if not isinstance(entities, list):
-        raise ApiError(200, "malformed.body", f"the {where} response has no entities list")
-    return [e for e in entities if isinstance(e, dict)]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from mockgenesys.client.errors import ClientError
-from mockgenesys.client.events import Events
-from mockgenesys.client.guest import GuestMessage, GuestMessagingClient
+from mockgenesys.client.events import Events, Handler
+from mockgenesys.client.guest import GuestMessagingClient, GuestOptions
+from mockgenesys.client.messages import GuestMessage
+from mockgenesys.client.timing import Timing
 
 if TYPE_CHECKING:
     from mockgenesys.mock import MockGenesys
@@ -44,12 +46,21 @@ class SessionManager:
         client.events.on("conversation_updated", self._on_conversation)
 
     @classmethod
-    def for_mock(cls, mock: MockGenesys, *, name: str = "Guest", **options: Any) -> SessionManager:
+    def for_mock(
+        cls,
+        mock: MockGenesys,
+        *,
+        name: str = "Guest",
+        restore_history: bool = True,
+        deployment_id: str | None = None,
+        timing: Timing | None = None,
+        **options: Unpack[GuestOptions],
+    ) -> SessionManager:
         """A manager for a guest of ``mock`` (in-process, on the mock's clock); call ``start()``."""
-        restore = options.pop("restore_history", True)
-        return cls(GuestMessagingClient.for_mock(mock, **options), name=name, restore_history=restore)
+        client = GuestMessagingClient.for_mock(mock, deployment_id=deployment_id, timing=timing, **options)
+        return cls(client, name=name, restore_history=restore_history)
 
-    def _forward(self, name: str) -> Any:
+    def _forward(self, name: str) -> Handler:
         def forward(payload: Any) -> None:
             self.events.emit(name, payload)
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from client_helpers import timing_for
 
 from mockgenesys import MockGenesys
 from mockgenesys.client import PlatformClient
+
+from .client_helpers import timing_for
 
 
 @pytest.fixture

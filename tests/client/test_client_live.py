@@ -1,16 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from client_helpers import conversation_of, guest_texts
 
 from mockgenesys import MockGenesys
-from mockgenesys.client import (
-    GuestMessagingClient,
-    PlatformClient,
-    RetryPolicy,
-    SecureSessionBroker,
-    SessionManager,
-)
+from mockgenesys.client import GuestMessagingClient, PlatformClient, RetryPolicy, SecureSessionBroker, SessionManager
+
+from .client_helpers import conversation_of, guest_texts
 
 pytestmark = pytest.mark.live
 

@@ -2,9 +2,7 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
-from client_helpers import timing_for
 
 from mockgenesys import MockGenesys
 from mockgenesys.client import (
@@ -15,32 +13,10 @@ from mockgenesys.client import (
     PlatformClient,
     RateLimitedError,
     RetryPolicy,
-    TokenProvider,
 )
 from mockgenesys.client.platform import MOCK_BASE_URL
 
-
-def token_calls(mock: MockGenesys) -> int:
-    return len(mock.journal.calls("oauth.token"))
-
-
-async def test_the_token_is_cached_until_shortly_before_it_expires(mock: MockGenesys) -> None:
-    mock.world.clients[mock.client_id].token_ttl = 600
-    async with httpx.AsyncClient(transport=mock.transport(), base_url=MOCK_BASE_URL) as http:
-        tokens = TokenProvider(http, mock.client_id, mock.client_secret, timing=timing_for(mock))
-        first = await tokens.token()
-        mock.clock.advance(538)  # expires_in is 599: refresh from 539 s on
-        assert await tokens.token() == first and token_calls(mock) == 1
-        mock.clock.advance(2)  # 540 s: inside the 60 s margin
-        assert await tokens.token() != first and token_calls(mock) == 2
-    mock.check().assert_ok()
-
-
-async def test_a_hundred_concurrent_callers_cause_one_token_request(mock: MockGenesys) -> None:
-    async with httpx.AsyncClient(transport=mock.transport(), base_url=MOCK_BASE_URL) as http:
-        tokens = TokenProvider(http, mock.client_id, mock.client_secret, timing=timing_for(mock))
-        got = await asyncio.gather(*(tokens.token() for _ in range(100)))
-    assert len(set(got)) == 1 and token_calls(mock) == 1 and tokens.requests == 1
+from .client_helpers import timing_for, token_calls
 
 
 async def test_a_hundred_callers_refused_at_once_refresh_once(mock: MockGenesys, platform: PlatformClient) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from mockgenesys import VirtualClock
 from mockgenesys.client import ClientConfigError, ConnectionFailedError, RetryPolicy, Timing, parse_retry_after
+from mockgenesys.client.retry import Retry, RetryGate
 
 Request = Callable[[], Awaitable[httpx.Response]]
 
@@ -119,3 +120,65 @@ async def test_a_connection_error_then_success(clock: VirtualClock, timing: Timi
 def test_impossible_policies_are_refused(field: str, value: float) -> None:
     with pytest.raises(ClientConfigError, match=f"RetryPolicy.{field}"):
         RetryPolicy(**{field: value})
+
+
+async def test_run_returns_the_first_result_and_counts_attempts(clock: VirtualClock, timing: Timing) -> None:
+    outcomes: list[str | Retry] = [Retry("busy"), Retry("busy"), "done"]
+    retried: list[str] = []
+
+    async def attempt() -> str | Retry:
+        return outcomes.pop(0)
+
+    def give_up(retry: Retry, attempts: int) -> str:
+        raise AssertionError("the policy allowed more attempts")
+
+    result = await RetryPolicy().run(attempt, timing, give_up=give_up, on_retry=lambda r: retried.append(r.reason))
+    assert result == "done" and retried == ["busy", "busy"]
+
+
+async def test_run_gives_up_with_the_last_retry_and_the_attempt_count(clock: VirtualClock, timing: Timing) -> None:
+    calls = 0
+
+    async def attempt() -> str | Retry:
+        nonlocal calls
+        calls += 1
+        return Retry(f"refusal {calls}")
+
+    result = await RetryPolicy(max_attempts=3).run(attempt, timing, give_up=lambda r, n: f"{r.reason} after {n}")
+    assert result == "refusal 3 after 3" and calls == 3
+
+
+async def test_run_holds_the_gate_for_every_later_call(clock: VirtualClock, timing: Timing) -> None:
+    gate = RetryGate()
+    answers: list[str | Retry] = [Retry("429", retry_after=20), "ok"]
+
+    async def attempt() -> str | Retry:
+        return answers.pop(0)
+
+    started = clock.monotonic()
+    await RetryPolicy(retry_after_jitter=0).run(attempt, timing, give_up=lambda r, n: "gave up", gate=gate)
+    assert gate.not_before == started + 20 and clock.monotonic() == started + 20
+
+
+async def test_the_default_policy_rides_out_ten_refusals_with_retry_after(clock: VirtualClock, timing: Timing) -> None:
+    calls, request = answering(clock, *[429] * 10, 200, headers={"Retry-After": "3"})
+    assert (await RetryPolicy().send(request, timing)).status_code == 200
+    assert len(calls) == 11
+
+
+async def test_run_a_clock_jump_during_an_attempt_does_not_use_up_the_budget(
+    clock: VirtualClock, timing: Timing
+) -> None:
+    answers: list[str | Retry] = [Retry("session expired"), "delivered"]
+
+    async def attempt() -> str | Retry:
+        clock.advance(901)  # the process was suspended (or a test jumped the clock) while the attempt ran
+        return answers.pop(0)
+
+    assert await RetryPolicy(max_elapsed=300).run(attempt, timing, give_up=lambda r, n: "gave up") == "delivered"
+
+
+async def test_run_the_waits_add_up_to_at_most_max_elapsed(clock: VirtualClock, timing: Timing) -> None:
+    calls, request = answering(clock, *[429] * 10, headers={"Retry-After": "40"})
+    response = await RetryPolicy(max_elapsed=100, retry_after_jitter=0).send(request, timing)
+    assert response.status_code == 429 and len(calls) == 3  # 40 + 40 s waited; another 40 would pass 100

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from client_helpers import conversation_of, drop_connections, record, session_of, settle, timing_for
 
 from mockgenesys import MockGenesys
 from mockgenesys.client import MessageFailedError, SessionManager
+
+from .client_helpers import conversation_of, drop_connections, record, session_of, settle, timing_for
 
 
 @pytest.fixture
