@@ -233,9 +233,75 @@ def admin_routes(mock: MockGenesys) -> list[BaseRoute]:
         ("/check", "GET", "admin.check", get_check),
         ("/reset", "POST", "admin.reset", reset_all),
         ("/openapi.json", "GET", "admin.openapi", openapi),
+        *guest_socket_routes(mock),
     ]
     routes = [Route(path, guard(eid, fn), methods=[method]) for path, method, eid, fn in table]
     return [Mount("/__admin", routes=routes)]
+
+
+# -------------------------------------------------------------------- guest sockets
+# Counting and dropping guest connections (what a chaos run's drop_sockets needs live). A block
+# of its own, so it moves as one piece with the admin API.
+def guest_socket_routes(mock: MockGenesys) -> list[tuple[str, str, str, Endpoint]]:
+    """``GET /__admin/connections`` and ``POST /__admin/guests/drop``."""
+
+    async def connections(request: Request) -> Response:
+        counts = {sid: len(peers) for sid, peers in sorted(mock.hub.connections.items()) if peers}
+        return _json({"sessions": counts})
+
+    async def drop(request: Request) -> Response:
+        body = await _body(request)
+        sessions = body.get("sessions") if isinstance(body, dict) else None
+        if not isinstance(sessions, list) or not all(isinstance(s, str) for s in sessions):
+            raise AdminError(400, 'drop needs {"sessions": ["<guest session id>", ...]}.', field="sessions")
+        unknown = sorted(set(sessions) - set(mock.world.guest_sessions))
+        if unknown:
+            raise AdminError(
+                404, f"No guest session {', '.join(map(repr, unknown))}; GET /__admin/world lists them.", "not.found"
+            )
+        dropped = 0
+        for session_id in sessions:
+            for conn in list(mock.hub.connections.get(session_id, [])):
+                conn.drop()  # close code 1006, as a network failure
+                dropped += 1
+        return _json({"dropped": dropped})
+
+    return [
+        ("/connections", "GET", "admin.connections", connections),
+        ("/guests/drop", "POST", "admin.guests.drop", drop),
+    ]
+
+
+GUEST_SOCKET_PATHS: dict[str, Any] = {
+    "/__admin/connections": {
+        "get": {
+            "summary": "Open guest connections per guest session id",
+            "responses": {"200": {"description": '{"sessions": {"<session id>": <count>}}'}},
+        }
+    },
+    "/__admin/guests/drop": {
+        "post": {
+            "summary": "Drop every open connection of these guest sessions (close code 1006)",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {"sessions": {"type": "array", "items": {"type": "string"}}},
+                            "required": ["sessions"],
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": {"description": '{"dropped": <connections closed>}'},
+                "400": {"description": "Invalid input (Genesys error body)"},
+                "404": {"description": "A session id that is not in the world"},
+            },
+        }
+    },
+}
 
 
 def openapi_document() -> dict[str, Any]:
@@ -315,6 +381,7 @@ def openapi_document() -> dict[str, Any]:
             "/__admin/check": {"get": op("The conformance report")},
             "/__admin/reset": {"post": op("Reset world, journal, faults, limits, sockets and clock offset", ok="204")},
             "/__admin/openapi.json": {"get": op("This document")},
+            **GUEST_SOCKET_PATHS,
         },
         "components": {
             "schemas": {
