@@ -68,7 +68,7 @@ def junit_xml(report: dict[str, Any]) -> str:
                 replays = [scenario["replay"][str(g)] for g in invariant["failing_guests"][:5]]
                 lines = [*invariant["evidence"], "", "Replay:", *(replays or [scenario["replay_all"]])]
                 ET.SubElement(case, "failure", message=invariant["summary"]).text = "\n".join(lines)
-        total += len(cases)
+        total += len(cases) + (1 if scenario["aborted"] else 0)
         failures += failed
     for name in report.get("not_run", []):
         suite = ET.SubElement(suites, "testsuite", name=f"chaos.{name}", tests="1", failures="1", errors="0", time="0")

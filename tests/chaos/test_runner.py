@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import pytest
@@ -91,7 +92,11 @@ def test_runner_timeline_events_act_on_the_mock(target: str | None) -> None:
     result = run_scenario(data, target=target, adapter_factory=WsGuest)
     assert result.passed, [r.evidence for r in result.invariants]
     summaries = [e["summary"] for e in result.metrics["timeline"]]
-    assert summaries == ["armed rule-1", "clock +100 s", "expired 2 guest session(s)"]
+    assert summaries[:2] == ["armed rule-1", "clock +100 s"]
+    if target is None:
+        assert summaries[2] == "expired 2 guest session(s)"  # half of the 4 sessions
+    else:  # half of the sessions already open: on a busy machine a guest may start late
+        assert re.fullmatch(r"expired [12] guest session\(s\)", summaries[2]), summaries[2]
     assert result.metrics["faults"]["fired"] == {"rule-1": 3}
     assert result.metrics["endpoints"]["guest.ws.onMessage"]["429"] == 3
 
@@ -106,7 +111,8 @@ def test_runner_isolate_runs_only_the_chosen_guest(target: str | None) -> None:
 
 
 def test_runner_default_adapter_is_the_client_core(target: str | None) -> None:
-    result = run_scenario(scenario(guests=3), target=target)
+    data = scenario(guests=3, workload={"messages": 3, "pacing": 0.15, "start_spread": 0.05, "restore_every": 3})
+    result = run_scenario(data, target=target)
     assert result.passed, [r.evidence for r in result.invariants]
     assert result.adapter is None and "--adapter" not in result.replay_command(0)
 
@@ -121,8 +127,14 @@ def test_runner_drops_and_occupies_connections_in_process_and_live(target: str |
     )
     result = run_scenario(data, target=target, adapter_factory=WsGuest)
     assert result.passed, [r.evidence for r in result.invariants]
-    summaries = [e["summary"] for e in result.metrics["timeline"]]
-    assert summaries == ["occupied 8 connection slot(s) on 4 session(s) for 0.2 s", "dropped 6 guest socket(s)"]
+    occupied, dropped = [e["summary"] for e in result.metrics["timeline"]]
+    if target is None:  # virtual time: exactly this
+        assert occupied == "occupied 8 connection slot(s) on 4 session(s) for 0.2 s"
+        assert dropped == "dropped 6 guest socket(s)"  # 2 of 4 sessions: each guest's socket and its 2 tabs
+    else:  # real time: the guests that were connected when the events came (on a busy machine, not all)
+        match = re.fullmatch(r"occupied (\d+) connection slot\(s\) on (\d+) session\(s\) for 0.2 s", occupied)
+        assert match is not None and int(match[1]) == 2 * int(match[2]) >= 2, occupied
+        assert re.fullmatch(r"dropped [1-9]\d* guest socket\(s\)", dropped), dropped
     assert result.metrics["reauth"]["totals"]["configure_session"] >= 4  # the guests' own, not the tabs'
 
 
