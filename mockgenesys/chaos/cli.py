@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from mockgenesys.chaos.adapters import AdapterFactory, load_factory
-from mockgenesys.chaos.errors import OptionsError
+from mockgenesys.chaos.errors import ChaosError, OptionsError
 from mockgenesys.chaos.library import builtin_paths, builtin_scenarios, resolve
 from mockgenesys.chaos.report import check_report_dir, write_reports
 from mockgenesys.chaos.result import ScenarioResult
@@ -44,13 +44,16 @@ class ProgressPrinter:
         self.stream = stream
         self.bar = bar
         self.shown: dict[str, int] = {}
+        self.drawn = 0  # characters of the bar now on the terminal line
 
     def __call__(self, scenario: str, done: int, total: int) -> None:
         if self.bar:
             filled = BAR_WIDTH * done // max(total, 1)
-            self.stream.write(f"\r  {scenario} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} guests")
+            line = f"  {scenario} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} guests"
+            self.stream.write("\r" + line)
+            self.drawn = len(line)
             if done == total:
-                self.clear(scenario)
+                self.clear()
             self.stream.flush()
             return
         quarter = 4 * done // max(total, 1)
@@ -58,11 +61,12 @@ class ProgressPrinter:
             self.shown[scenario] = quarter
             print(f"  {scenario}: {done}/{total} guests done", file=self.stream, flush=True)
 
-    def clear(self, scenario: str) -> None:
-        """Wipe the bar (a terminal only), so the next line starts clean."""
-        if self.bar:
-            self.stream.write("\r" + " " * (len(scenario) + BAR_WIDTH + 30) + "\r")
+    def clear(self) -> None:
+        """Wipe the bar, so the next line starts clean (a run done, or cut short)."""
+        if self.drawn:
+            self.stream.write("\r" + " " * self.drawn + "\r")
             self.stream.flush()
+            self.drawn = 0
 
 
 def _summary(result: ScenarioResult, out: IO[str]) -> None:
@@ -105,10 +109,17 @@ def _scenarios(references: list[str]) -> list[Scenario]:
     return [resolve(ref) for ref in references]
 
 
-def _execute(runs: list[PreparedRun], report: Path | None, out: IO[str], err: IO[str]) -> int:
-    """Run every prepared run in turn; the exit status is 0, 1 (a scenario failed) or 130 (Ctrl-C)."""
+def _execute(
+    runs: list[PreparedRun], report: Path | None, out: IO[str], err: IO[str], progress: ProgressPrinter
+) -> int:
+    """Run every prepared run in turn; the exit status is 0, 1 (a scenario failed) or 130 (Ctrl-C).
+
+    A run that cannot go on (the live target went away: ``ChaosError``) stops the rest; the report
+    of what ran is still written, marked incomplete, before the error is raised for exit 2.
+    """
     results: list[ScenarioResult] = []
     interrupted = False
+    stopped: ChaosError | None = None
     try:
         for run in runs:
             result = run.run()
@@ -120,7 +131,12 @@ def _execute(runs: list[PreparedRun], report: Path | None, out: IO[str], err: IO
                 break
     except KeyboardInterrupt:  # between two scenarios, or a second Ctrl-C
         interrupted = True
+    except ChaosError as exc:
+        if not results:
+            raise
+        stopped = exc
     not_run = [run.scenario.name for run in runs[len(results) :]]
+    progress.clear()
     if interrupted:
         print(
             f"interrupted: Ctrl-C stopped the run after {len(results)} of {len(runs)} scenario(s); "
@@ -130,6 +146,8 @@ def _execute(runs: list[PreparedRun], report: Path | None, out: IO[str], err: IO
     if report is not None:
         paths = write_reports(results, report, not_run=not_run)
         print(f"reports: {paths['json']}, {paths['junit']}, {paths['html']}", file=out)
+    if stopped is not None:
+        raise stopped
     failed = [r for r in results if not r.passed]
     print(f"{len(results) - len(failed)} of {len(runs)} scenario(s) passed.", file=out)
     return EXIT_INTERRUPTED if interrupted else EXIT_FAILED if failed else 0
@@ -174,7 +192,7 @@ def _run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     ]
     if args.report is not None:
         check_report_dir(args.report)
-    return _execute(runs, args.report, out, err)
+    return _execute(runs, args.report, out, err, progress)
 
 
 def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -217,7 +235,7 @@ def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             )
     if args.report is not None:
         check_report_dir(args.report)
-    return _execute(runs, args.report, out, err)
+    return _execute(runs, args.report, out, err, progress)
 
 
 def _replayed_guests(guest: int | None, entry: dict[str, Any]) -> list[int | None]:

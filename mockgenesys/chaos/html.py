@@ -218,7 +218,7 @@ def render_html(report: dict[str, Any]) -> str:
     body = "".join(_scenario(s) for s in scenarios)
     if report.get("incomplete"):
         not_run = ", ".join(escape(name) for name in report.get("not_run", [])) or "none"
-        body = f'<p class="fail">Incomplete: the run was interrupted (Ctrl-C). Not run: {not_run}.</p>' + body
+        body = f'<p class="fail">Incomplete: the run was cut short (Ctrl-C or an error). Not run: {not_run}.</p>' + body
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>mockgenesys chaos report</title><style>{CSS}</style></head>

@@ -22,8 +22,8 @@ REPORT_FILES = {"json": "report.json", "junit": "junit.xml", "html": "report.htm
 def report_dict(results: Sequence[ScenarioResult], *, not_run: Sequence[str] = ()) -> dict[str, Any]:
     """The machine-readable report of one ``chaos run`` (what ``report.json`` holds).
 
-    ``incomplete`` is true when Ctrl-C cut the run short: a scenario was interrupted
-    (``interrupted``) or never started (listed in ``not_run``).
+    ``incomplete`` is true when the run was cut short (Ctrl-C, or a live target that went away):
+    a scenario was interrupted (``interrupted``) or never started (listed in ``not_run``).
     """
     from mockgenesys import __version__
 
@@ -73,7 +73,7 @@ def junit_xml(report: dict[str, Any]) -> str:
     for name in report.get("not_run", []):
         suite = ET.SubElement(suites, "testsuite", name=f"chaos.{name}", tests="1", failures="1", errors="0", time="0")
         case = ET.SubElement(suite, "testcase", classname=f"chaos.{name}", name="completes")
-        ET.SubElement(case, "failure", message="not run: the run was interrupted (Ctrl-C) before this scenario")
+        ET.SubElement(case, "failure", message="not run: the run stopped (Ctrl-C or an error) before this scenario")
         total += 1
         failures += 1
     suites.set("tests", str(total))
@@ -115,7 +115,7 @@ def write_reports(
 ) -> dict[str, Path]:
     """Write ``report.json``, ``junit.xml`` and ``report.html`` into ``directory``; returns the paths.
 
-    ``not_run`` names scenarios an interrupted run never started (the report is then incomplete).
+    ``not_run`` names scenarios a cut-short run never started (the report is then incomplete).
     """
     folder = check_report_dir(directory)
     report = report_dict(results, not_run=not_run)

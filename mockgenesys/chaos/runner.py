@@ -51,8 +51,8 @@ class PreparedRun:
     guest: int | None
     isolate: bool
     progress: Progress | None
-    events: list[AppliedEvent] = field(default_factory=list)
-    done: int = 0
+    events: list[AppliedEvent] = field(default_factory=list, init=False)  # of the run under way
+    done: int = field(default=0, init=False)
 
     @contextlib.asynccontextmanager
     async def _control(self) -> AsyncIterator[MockControl]:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from mockgenesys.chaos import builtin_paths
+from mockgenesys.chaos import ControlError, ScenarioResult, builtin_paths
 from mockgenesys.chaos.cli import ProgressPrinter, interactive
+from mockgenesys.chaos.runner import PreparedRun
 from mockgenesys.cli import main
 
 ADAPTER = "chaos_adapters:WsGuest"
@@ -306,7 +307,7 @@ def test_chaos_ctrl_c_says_so_and_writes_a_partial_report(tmp_path: Path) -> Non
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["incomplete"] is True and report["passed"] is False and report["not_run"] == ["storm-429-retry-after"]
     assert report["scenarios"][0]["interrupted"] is True
-    assert "not run: the run was interrupted" in (tmp_path / "out" / "junit.xml").read_text()
+    assert "not run: the run stopped (Ctrl-C or an error)" in (tmp_path / "out" / "junit.xml").read_text()
 
 
 def test_chaos_progress_is_a_bar_on_a_terminal_and_lines_in_ci(tmp_path: Path) -> None:
@@ -322,3 +323,36 @@ def test_chaos_progress_is_a_bar_on_a_terminal_and_lines_in_ci(tmp_path: Path) -
             printer("s", done, 8)
         stream.seek(0)
         assert stream.read().splitlines() == [f"  s: {n}/8 guests done" for n in (2, 4, 6, 8)]
+
+
+def test_chaos_progress_bar_is_wiped_when_done_or_cut_short(tmp_path: Path) -> None:
+    with (tmp_path / "bar.txt").open("w+", newline="") as stream:
+        printer = ProgressPrinter(stream, bar=True)
+        printer("s", 1, 4)
+        line = "  s [#######.......................] 1/4 guests"
+        printer.clear()  # Ctrl-C: the next message starts on a clean line
+        printer.clear()  # nothing left to wipe
+        stream.seek(0)
+        assert stream.read() == "\r" + line + "\r" + " " * len(line) + "\r"
+
+
+def test_chaos_a_target_that_goes_away_mid_run_still_leaves_the_report_of_what_ran(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_run = PreparedRun.run
+
+    def run_once_then_lose_the_target(self: PreparedRun) -> ScenarioResult:
+        if self.scenario.name != "baseline":
+            raise ControlError("Cannot reach the mock's admin API at http://127.0.0.1:1/__admin; start the server.")
+        return real_run(self)
+
+    monkeypatch.setattr(PreparedRun, "run", run_once_then_lose_the_target)
+    code = main(["chaos", "run", "baseline", "storm-429-retry-after", "--guests", "2", "--report", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out.startswith("PASS baseline")
+    assert captured.err.splitlines()[-1] == (
+        "mockgenesys: Cannot reach the mock's admin API at http://127.0.0.1:1/__admin; start the server."
+    )
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["incomplete"] is True and report["not_run"] == ["storm-429-retry-after"]
+    assert [s["scenario"] for s in report["scenarios"]] == ["baseline"]

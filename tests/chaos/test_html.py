@@ -67,5 +67,5 @@ def test_html_marks_an_incomplete_run_and_names_the_adapters_errors() -> None:
     result = run_scenario(data, adapter_factory=WsGuest)
     result.records = [GuestRecord(0, "g0", 1, [], raised=[Raised("send", "RuntimeError: <boom>")])]
     page = render_html(report_dict([result], not_run=["next-one"]))
-    assert "Incomplete: the run was interrupted (Ctrl-C). Not run: next-one." in page
+    assert "Incomplete: the run was cut short (Ctrl-C or an error). Not run: next-one." in page
     assert "The adapter's send raised RuntimeError: &lt;boom&gt; (1 time(s) in 1 guest(s))" in page
