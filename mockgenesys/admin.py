@@ -217,6 +217,29 @@ async def _get_check(mock: MockGenesys, request: Request) -> Response:
     return _json(mock.check().to_dict())
 
 
+async def _connections(mock: MockGenesys, request: Request) -> Response:
+    counts = {sid: len(peers) for sid, peers in sorted(mock.hub.connections.items()) if peers}
+    return _json({"sessions": counts})
+
+
+async def _drop_guests(mock: MockGenesys, request: Request) -> Response:
+    body = await _body(request)
+    sessions = body.get("sessions") if isinstance(body, dict) else None
+    if not isinstance(sessions, list) or not all(isinstance(s, str) for s in sessions):
+        raise AdminError(400, 'drop needs {"sessions": ["<guest session id>", ...]}.', field="sessions")
+    unknown = sorted(set(sessions) - set(mock.world.guest_sessions))
+    if unknown:
+        raise AdminError(
+            404, f"No guest session {', '.join(map(repr, unknown))}; GET /__admin/world lists them.", "not.found"
+        )
+    dropped = 0
+    for session_id in sessions:
+        for conn in list(mock.hub.connections.get(session_id, [])):
+            conn.drop()  # close code 1006, as a network failure
+            dropped += 1
+    return _json({"dropped": dropped})
+
+
 async def _openapi(mock: MockGenesys, request: Request) -> Response:
     return _json(openapi_document())
 
@@ -307,6 +330,17 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         "The journal as JSON lines",
         _get_journal,
         query=("endpoint", "status", "principal", "kind", "since"),
+    ),
+    AdminEndpoint(
+        "GET", "/connections", "admin.connections", "Open guest connections per guest session id", _connections
+    ),
+    AdminEndpoint(
+        "POST",
+        "/guests/drop",
+        "admin.guests.drop",
+        "Drop every open connection of these guest sessions (close code 1006)",
+        _drop_guests,
+        body=_object_schema({"sessions": {"type": "array", "items": {"type": "string"}}}, ("sessions",)),
     ),
     AdminEndpoint("GET", "/check", "admin.check", "The conformance report", _get_check),
     AdminEndpoint(

@@ -88,10 +88,14 @@ def add_chaos_parser(commands: Any) -> None:
     )
     replay.add_argument("report_file", type=Path, metavar="REPORT", help="a report.json written by chaos run --report")
     replay.add_argument("--scenario", help="only this scenario of the report")
-    replay.add_argument("--guest", type=int, help="judge only guest K (default: every scenario's failing guests)")
-    replay.add_argument("--isolate", action="store_true", help="with --guest: run guest K alone")
+    replay.add_argument(
+        "--guest", type=int, help="replay only guest K (default: each failing guest of each scenario, one run each)"
+    )
+    replay.add_argument("--isolate", action="store_true", help="run each replayed guest alone (default: as reported)")
     replay.add_argument("--report", type=Path, help="write reports of the replay into this directory")
-    replay.add_argument("--adapter", help="guest adapter factory as package.module:callable")
+    replay.add_argument(
+        "--adapter", help="guest adapter factory as package.module:callable (default: the one the report names)"
+    )
     replay.add_argument("--admin-token", help="bearer token for the target's /__admin API")
 
 

@@ -6,11 +6,14 @@ One root, ``MockGenesysError``, for everything the package raises on purpose (th
     MockGenesysError
     ├── ConfigError (ValueError)       a bad argument, option, world file or rule; fix the input
     │   ├── FaultRuleError             mockgenesys.faults: a fault rule; ``path`` names the field
-    │   └── ScenarioError              mockgenesys.chaos: a scenario; names the file and the field
+    │   ├── ScenarioError              mockgenesys.chaos (also a ChaosError): a scenario; file and field
+    │   └── OptionsError               mockgenesys.chaos (also a ChaosError): run options that cannot work
+    │       └── AdapterError           an adapter factory that cannot be imported or is not a GuestAdapter
     ├── WorldError (LookupError)       an id that is not in the world, or a conflicting change
     ├── JournalAssertionError (AssertionError)  ``Journal.assert_called`` found no matching call
     ├── ConformanceError (AssertionError)       ``ConformanceReport.assert_ok`` found violations
-    ├── ChaosError                     mockgenesys.chaos: a run cannot start
+    ├── ChaosError                     mockgenesys.chaos: the root of what it refuses (see chaos.errors)
+    │   └── ControlError               the mock refused or could not be reached (a live /__admin API)
     ├── SimulationLimit                mockgenesys.chaos: a run went past its virtual-time limit
     ├── WebSocketClosed                mockgenesys.types: the guest socket is closed (``code``, ``reason``)
     ├── HandshakeRejected              mockgenesys.types: the server refused the upgrade (``status``)

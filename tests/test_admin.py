@@ -175,3 +175,25 @@ async def test_admin_bodies_of_the_wrong_shape_are_400(mock: MockGenesys, admin:
     ):
         response = await admin.post(path, json=body)
         assert response.status_code == 400 and response.json()["details"][0]["fieldName"], path
+
+
+async def test_admin_guest_connections_are_counted_and_dropped_as_a_network_failure(
+    mock: MockGenesys, admin: httpx.AsyncClient
+) -> None:
+    frame = {"action": "configureSession", "token": "tok-a", "deploymentId": mock.deployment_id}
+    async with mock.connect_guest() as first, mock.connect_guest() as second:
+        for socket in (first, second):
+            await socket.send(json.dumps(frame))
+        session = mock.world.guest_session("tok-a")
+        assert session is not None
+        assert (await admin.get("/__admin/connections")).json() == {"sessions": {session.id: 2}}
+        dropped = await admin.post("/__admin/guests/drop", json={"sessions": [session.id]})
+        assert dropped.status_code == 200 and dropped.json() == {"dropped": 2}
+        assert [c.close_code for c in (first.connection, second.connection)] == [1006, 1006]
+        assert (await admin.get("/__admin/connections")).json() == {"sessions": {}}
+    bad = await admin.post("/__admin/guests/drop", json={"sessions": "all"})
+    assert bad.status_code == 400 and bad.json()["details"][0]["fieldName"] == "sessions"
+    unknown = await admin.post("/__admin/guests/drop", json={"sessions": ["nope"]})
+    assert unknown.status_code == 404 and "No guest session 'nope'" in unknown.json()["message"]
+    paths = (await admin.get("/__admin/openapi.json")).json()["paths"]
+    assert {"/__admin/connections", "/__admin/guests/drop"} <= set(paths)

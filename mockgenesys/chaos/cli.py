@@ -1,4 +1,10 @@
-"""``mockgenesys chaos run|list|replay``: the command-line face of the chaos runner."""
+"""``mockgenesys chaos run|list|replay``: the command-line face of the chaos runner.
+
+Everything a run needs is checked before the first scenario starts: the scenarios, every
+option against every scenario, the adapter and the ``--report`` directory. A bad one is one
+sentence on stderr and exit 2, with nothing run. Ctrl-C stops the run, says so, writes a report
+marked incomplete (with ``--report``) and exits 130.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from mockgenesys.chaos.adapters import AdapterFactory, load_factory
+from mockgenesys.chaos.errors import ChaosError, OptionsError
 from mockgenesys.chaos.library import builtin_paths, builtin_scenarios, resolve
-from mockgenesys.chaos.runner import AdapterFactory, ScenarioResult, load_factory, run_scenario
+from mockgenesys.chaos.report import check_report_dir, write_reports
+from mockgenesys.chaos.result import ScenarioResult
+from mockgenesys.chaos.runner import PreparedRun, prepare
 from mockgenesys.chaos.scenario import Scenario
-from mockgenesys.errors import ConfigError
 
 MAX_REPLAYS_SHOWN = 10
+MAX_ADAPTER_ERRORS_SHOWN = 3
 BAR_WIDTH = 30
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
 
 
 def interactive(stream: IO[str], environ: Mapping[str, str] | None = None) -> bool:
@@ -32,19 +44,29 @@ class ProgressPrinter:
         self.stream = stream
         self.bar = bar
         self.shown: dict[str, int] = {}
+        self.drawn = 0  # characters of the bar now on the terminal line
 
     def __call__(self, scenario: str, done: int, total: int) -> None:
         if self.bar:
             filled = BAR_WIDTH * done // max(total, 1)
-            self.stream.write(f"\r  {scenario} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} guests")
+            line = f"  {scenario} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} guests"
+            self.stream.write("\r" + line)
+            self.drawn = len(line)
             if done == total:
-                self.stream.write("\r" + " " * (len(scenario) + BAR_WIDTH + 30) + "\r")
+                self.clear()
             self.stream.flush()
             return
         quarter = 4 * done // max(total, 1)
         if quarter > self.shown.get(scenario, 0):
             self.shown[scenario] = quarter
             print(f"  {scenario}: {done}/{total} guests done", file=self.stream, flush=True)
+
+    def clear(self) -> None:
+        """Wipe the bar, so the next line starts clean (a run done, or cut short)."""
+        if self.drawn:
+            self.stream.write("\r" + " " * self.drawn + "\r")
+            self.stream.flush()
+            self.drawn = 0
 
 
 def _summary(result: ScenarioResult, out: IO[str]) -> None:
@@ -58,6 +80,13 @@ def _summary(result: ScenarioResult, out: IO[str]) -> None:
     )
     if result.aborted:
         print(f"  aborted: {result.aborted}", file=out)
+    for note in result.notes:
+        print(f"  note: {note}", file=out)
+    errors = result.adapter_errors
+    for error in errors[:MAX_ADAPTER_ERRORS_SHOWN]:
+        print(f"  adapter error: {error}", file=out)
+    if len(errors) > MAX_ADAPTER_ERRORS_SHOWN:
+        print(f"  … and {len(errors) - MAX_ADAPTER_ERRORS_SHOWN} more adapter errors (see report.json)", file=out)
     for invariant in result.invariants:
         if not invariant.passed:
             print(f"  {invariant.name}: {invariant.summary}", file=out)
@@ -68,7 +97,7 @@ def _summary(result: ScenarioResult, out: IO[str]) -> None:
         print(f"  replay: {result.replay_command(guest)}", file=out)
     if len(failing) > MAX_REPLAYS_SHOWN:
         print(f"  … and {len(failing) - MAX_REPLAYS_SHOWN} more failing guests (see report.json)", file=out)
-    if not result.passed and not failing:
+    if not result.passed and not failing and not result.interrupted:
         print(f"  replay: {result.replay_command()}", file=out)
 
 
@@ -76,33 +105,56 @@ def _scenarios(references: list[str]) -> list[Scenario]:
     if references == ["all"]:
         return builtin_scenarios()
     if "all" in references:
-        raise ConfigError("'all' runs the whole library on its own; do not mix it with scenario names.")
+        raise OptionsError("'all' runs the whole library on its own; do not mix it with scenario names.")
     return [resolve(ref) for ref in references]
 
 
 def _execute(
-    scenarios: list[Scenario], options: dict[str, Any], report: Path | None, out: IO[str], err: IO[str]
+    runs: list[PreparedRun], report: Path | None, out: IO[str], err: IO[str], progress: ProgressPrinter
 ) -> int:
-    from mockgenesys.chaos.report import write_reports
+    """Run every prepared run in turn; the exit status is 0, 1 (a scenario failed) or 130 (Ctrl-C).
 
-    progress = ProgressPrinter(err, bar=interactive(err))
-    results = []
-    for scenario in scenarios:
-        result = run_scenario(scenario, progress=progress, **options)
-        _summary(result, out)
-        out.flush()
-        results.append(result)
+    A run that cannot go on (the live target went away: ``ChaosError``) stops the rest; the report
+    of what ran is still written, marked incomplete, before the error is raised for exit 2.
+    """
+    results: list[ScenarioResult] = []
+    interrupted = False
+    stopped: ChaosError | None = None
+    try:
+        for run in runs:
+            result = run.run()
+            _summary(result, out)
+            out.flush()
+            results.append(result)
+            if result.interrupted:
+                interrupted = True
+                break
+    except KeyboardInterrupt:  # between two scenarios, or a second Ctrl-C
+        interrupted = True
+    except ChaosError as exc:
+        if not results:
+            raise
+        stopped = exc
+    not_run = [run.scenario.name for run in runs[len(results) :]]
+    progress.clear()
+    if interrupted:
+        print(
+            f"interrupted: Ctrl-C stopped the run after {len(results)} of {len(runs)} scenario(s); "
+            "the verdicts cover what ran" + ("; the report is marked incomplete." if report else "."),
+            file=err,
+        )
     if report is not None:
-        paths = write_reports(results, report)
+        paths = write_reports(results, report, not_run=not_run)
         print(f"reports: {paths['json']}, {paths['junit']}, {paths['html']}", file=out)
+    if stopped is not None:
+        raise stopped
     failed = [r for r in results if not r.passed]
-    print(f"{len(results) - len(failed)} of {len(results)} scenario(s) passed.", file=out)
-    return 1 if failed else 0
+    print(f"{len(results) - len(failed)} of {len(runs)} scenario(s) passed.", file=out)
+    return EXIT_INTERRUPTED if interrupted else EXIT_FAILED if failed else 0
 
 
-def _options(args: argparse.Namespace, **fixed: Any) -> dict[str, Any]:
-    factory: dict[str, AdapterFactory] = {"adapter_factory": load_factory(args.adapter)} if args.adapter else {}
-    return {"isolate": args.isolate, "admin_token": args.admin_token, **factory, **fixed}
+def _adapter(spec: str | None) -> AdapterFactory | None:
+    return load_factory(spec) if spec else None
 
 
 def cmd_chaos(args: argparse.Namespace, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
@@ -116,9 +168,31 @@ def cmd_chaos(args: argparse.Namespace, out: IO[str] | None = None, err: IO[str]
             print(f"{name:40s} {scenario.guests:4d} guests  {first}.", file=out)
         return 0
     if args.chaos_command == "run":
-        options = _options(args, guests=args.guests, seed=args.seed, target=args.target, guest=args.guest)
-        return _execute(_scenarios(args.scenarios), options, args.report, out, err)
+        return _run(args, out, err)
     return _replay(args, out, err)
+
+
+def _run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    scenarios = _scenarios(args.scenarios)
+    factory = _adapter(args.adapter)
+    progress = ProgressPrinter(err, bar=interactive(err))
+    runs = [
+        prepare(
+            scenario,
+            guests=args.guests,
+            seed=args.seed,
+            target=args.target,
+            guest=args.guest,
+            isolate=args.isolate,
+            adapter_factory=factory,
+            progress=progress,
+            admin_token=args.admin_token,
+        )
+        for scenario in scenarios
+    ]
+    if args.report is not None:
+        check_report_dir(args.report)
+    return _execute(runs, args.report, out, err, progress)
 
 
 def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -126,7 +200,7 @@ def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         report = json.loads(args.report_file.read_text(encoding="utf-8"))
         entries = report["scenarios"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(
+        raise OptionsError(
             f"{args.report_file} is not a report.json written by 'mockgenesys chaos run --report': {exc}"
         ) from exc
     chosen = [
@@ -136,12 +210,38 @@ def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         what = f"no scenario {args.scenario!r}" if args.scenario else "no failing scenario"
         print(f"{args.report_file}: {what} to replay.", file=out)
         return 0 if args.scenario is None else 2
-    code = 0
+    progress = ProgressPrinter(err, bar=interactive(err))
+    factories: dict[str | None, AdapterFactory | None] = {}
+    runs = []
     for entry in chosen:
-        source = str(entry["source"])
-        scenario = resolve(source.removeprefix("builtin:"))
-        failing = [int(g) for g in entry.get("failing_guests", [])]
-        focus: int | None = args.guest if args.guest is not None else (failing[0] if failing else None)
-        options = _options(args, guests=entry["guests"], seed=entry["seed"], target=entry.get("target"), guest=focus)
-        code = max(code, _execute([scenario], options, args.report, out, err))
-    return code
+        scenario = resolve(str(entry["source"]).removeprefix("builtin:"))
+        spec = args.adapter or entry.get("adapter")
+        if spec not in factories:
+            factories[spec] = _adapter(spec)
+        isolate = args.isolate or bool(entry.get("isolate"))
+        for focus in _replayed_guests(args.guest, entry):
+            runs.append(
+                prepare(
+                    scenario,
+                    guests=entry["guests"],
+                    seed=entry["seed"],
+                    target=entry.get("target"),
+                    guest=focus,
+                    isolate=isolate and focus is not None,
+                    adapter_factory=factories[spec],
+                    progress=progress,
+                    admin_token=args.admin_token,
+                )
+            )
+    if args.report is not None:
+        check_report_dir(args.report)
+    return _execute(runs, args.report, out, err, progress)
+
+
+def _replayed_guests(guest: int | None, entry: dict[str, Any]) -> list[int | None]:
+    """``--guest K``; else every failing guest of the entry; else its focus (None: the whole run)."""
+    if guest is not None:
+        return [guest]
+    failing = [int(g) for g in entry.get("failing_guests", [])]
+    focus = entry.get("focus_guest")
+    return list(failing) if failing else [int(focus) if focus is not None else None]

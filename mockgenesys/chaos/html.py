@@ -179,6 +179,11 @@ def _scenario(s: dict[str, Any]) -> str:
     server = m["latency"]["server_ms"]
     aborted = f'<p class="fail">Aborted: {escape(s["aborted"])}</p>' if s["aborted"] else ""
     notes = "".join(f'<p class="muted">{escape(n)}</p>' for n in s["notes"])
+    notes += "".join(
+        f'<p class="fail">The adapter\'s {escape(e["method"])} raised {escape(e["error"])} '
+        f"({e['count']} time(s) in {len(e['guests'])} guest(s))</p>"
+        for e in s.get("adapter_errors", [])[:5]
+    )
     return f"""
 <div class="card" id="{escape(s["scenario"])}">
 <h2>{escape(s["scenario"])} {verdict}</h2>
@@ -211,6 +216,9 @@ def render_html(report: dict[str, Any]) -> str:
         for s in scenarios
     )
     body = "".join(_scenario(s) for s in scenarios)
+    if report.get("incomplete"):
+        not_run = ", ".join(escape(name) for name in report.get("not_run", [])) or "none"
+        body = f'<p class="fail">Incomplete: the run was cut short (Ctrl-C or an error). Not run: {not_run}.</p>' + body
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>mockgenesys chaos report</title><style>{CSS}</style></head>

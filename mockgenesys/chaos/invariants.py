@@ -25,105 +25,15 @@ secure_session_created one seed session per guest on the server (its metadata   
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockgenesys.chaos.records import GuestRecord, ServerView
 from mockgenesys.conformance import RULES, check
-from mockgenesys.journal import Entry, fingerprint
 
-TEXT_PATTERN = re.compile(r"^chaos (\S+) g(\d+) m(\d+)(?: |$)")
 MAX_EVIDENCE = 20
-
-
-def message_text(tag: str, guest: int, index: int, filler: str = "") -> str:
-    """The unique text guest ``guest`` sends as its ``index``-th message."""
-    return f"chaos {tag} g{guest} m{index}" + (f" {filler}" if filler else "")
-
-
-@dataclass(frozen=True)
-class Stored:
-    """One workload text as the server holds it."""
-
-    guest: int
-    index: int
-    conversation_id: str
-    position: int
-    time: float
-
-
-@dataclass
-class SendRecord:
-    """One workload message as the runner asked for it (the client's answer is kept, not trusted)."""
-
-    index: int
-    text: str
-    issued: float
-    done: float | None = None
-    error: str | None = None
-
-
-@dataclass
-class GuestRecord:
-    """What one guest's workload asked for and what its client answered."""
-
-    index: int
-    name: str
-    seed: int
-    planned: list[str]
-    sends: list[SendRecord] = field(default_factory=list)
-    restores: list[tuple[float, int, str | None]] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    finished: bool = False
-    secure: Any = None  # a SecureOutcome when the workload creates a secure session
-
-
-@dataclass
-class ServerView:
-    """The server's side of a run: conversations, guest sessions and the journal."""
-
-    tag: str
-    conversations: list[dict[str, Any]]
-    sessions: list[dict[str, Any]]
-    entries: list[Entry]
-    jumps: list[tuple[float, float]] = field(default_factory=list)
-    seed_sessions: list[dict[str, Any]] = field(default_factory=list)
-    stored: dict[int, list[Stored]] = field(init=False, default_factory=dict)
-    principals: dict[str, int] = field(init=False, default_factory=dict)
-
-    def __post_init__(self) -> None:
-        found: dict[int, list[Stored]] = defaultdict(list)
-        owners: dict[str, int] = {}
-        starts = {c["id"]: (c.get("start_time") or 0.0, n) for n, c in enumerate(self.conversations)}
-        for conversation in self.conversations:
-            for position, message in enumerate(conversation.get("messages", [])):
-                if message.get("direction") != "inbound":
-                    continue
-                match = TEXT_PATTERN.match(message.get("text") or "")
-                if match is None or match.group(1) != self.tag:
-                    continue
-                guest = int(match.group(2))
-                found[guest].append(
-                    Stored(guest, int(match.group(3)), conversation["id"], position, float(message["timestamp"]))
-                )
-                owners[conversation["id"]] = guest
-        for items in found.values():
-            items.sort(key=lambda s: (s.time, starts[s.conversation_id], s.position))
-        self.stored = dict(found)
-        for session in self.sessions:
-            owner = owners.get(session.get("conversation_id", ""))
-            if owner is not None:
-                self.principals[fingerprint(session["token"])] = owner
-                self.principals[str(session["id"])] = owner
-
-    def waited(self, start: float, end: float) -> float:
-        """Seconds from ``start`` to ``end`` that really passed (timeline clock jumps excluded)."""
-        return end - start - sum(seconds for at, seconds in self.jumps if start <= at < end)
-
-    def guest_of(self, entry: Entry) -> int | None:
-        return self.principals.get(entry.principal or "")
 
 
 @dataclass

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from mockgenesys.chaos.scenario import Scenario, ScenarioError
+from mockgenesys.chaos.errors import ScenarioError
+from mockgenesys.chaos.scenario import Scenario
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from mockgenesys.chaos.invariants import GuestRecord, ServerView
+from mockgenesys.chaos.control import Firing
+from mockgenesys.chaos.records import GuestRecord, ServerView
 from mockgenesys.conformance import client_requests
 from mockgenesys.journal import Entry
+
+if TYPE_CHECKING:
+    from mockgenesys.chaos.result import AppliedEvent
 
 SERIES_BUCKETS = 60
 REAUTH_ENDPOINTS = {
@@ -20,14 +26,79 @@ REAUTH_ENDPOINTS = {
 STATUS_CLASSES = ("2xx", "401/403", "429", "other 4xx", "5xx", "fault")
 
 
-def percentiles(values: list[float]) -> dict[str, float | None]:
+class Percentiles(TypedDict):
+    p50: float | None
+    p90: float | None
+    p99: float | None
+    max: float | None
+    count: int
+
+
+class Histogram(TypedDict):
+    edges: list[float]
+    counts: list[int]
+
+
+class Messages(TypedDict):
+    planned: int
+    sent_ok: int
+    send_errors: int
+    stored: int
+
+
+class Restores(TypedDict):
+    ok: int
+    failed: int
+
+
+class Latency(TypedDict):
+    send_virtual_seconds: Percentiles
+    server_ms: Percentiles
+    send_histogram: Histogram
+
+
+class Reauth(TypedDict):
+    totals: dict[str, int]
+    max_per_guest: dict[str, int]
+    events: list[dict[str, Any]]
+
+
+class Faults(TypedDict):
+    fired: dict[str, int]
+    total: int
+    firings: list[dict[str, Any]]
+
+
+class Series(TypedDict):
+    bucket_seconds: float
+    buckets: int
+    by_status: dict[str, list[int]]
+
+
+class Metrics(TypedDict):
+    """The figures of one run, as ``report.json`` holds them (a plain dict, typed for readers)."""
+
+    virtual_seconds: float
+    requests: int
+    journal_entries: int
+    messages: Messages
+    restores: Restores
+    endpoints: dict[str, dict[str, int]]
+    latency: Latency
+    reauth: Reauth
+    faults: Faults
+    timeline: list[dict[str, Any]]
+    series: Series
+
+
+def percentiles(values: list[float]) -> Percentiles:
     """p50, p90, p99 and max of ``values`` (nearest rank), None when empty."""
     if not values:
         return {"p50": None, "p90": None, "p99": None, "max": None, "count": 0}
     ordered = sorted(values)
 
     def rank(q: float) -> float:
-        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
+        return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered) - 1e-9) - 1))]
 
     return {"p50": rank(0.5), "p90": rank(0.9), "p99": rank(0.99), "max": ordered[-1], "count": len(ordered)}
 
@@ -54,10 +125,10 @@ def collect(
     *,
     started: float,
     ended: float,
-    firings: list[dict[str, Any]],
-    events: list[dict[str, Any]],
-) -> dict[str, Any]:
-    """Everything ``report.json`` shows besides the invariants."""
+    firings: Sequence[Firing],
+    events: Sequence[AppliedEvent],
+) -> Metrics:
+    """Everything ``report.json`` shows besides the invariants; firing times count from ``started``."""
     requests = client_requests(view.entries)
     by_endpoint: dict[str, Counter[str]] = defaultdict(Counter)
     for entry in requests:
@@ -87,7 +158,8 @@ def collect(
     for entry in requests:
         bucket = min(SERIES_BUCKETS - 1, max(0, int((entry.time - started) / width)))
         series[status_class(entry)][bucket] += 1
-    fired = Counter(str(f["rule"]) for f in firings)
+    fired = Counter(f.rule for f in firings)
+    firing_rows = [{"t": round(f.time - started, 3), "rule": f.rule, "endpoint": f.endpoint} for f in firings]
     sends = [s for g in guests for s in g.sends]
     return {
         "virtual_seconds": round(ended - started, 3),
@@ -117,14 +189,14 @@ def collect(
         "faults": {
             "fired": dict(sorted(fired.items())),
             "total": sum(fired.values()),
-            "firings": firings[:5000],
+            "firings": firing_rows[:5000],
         },
-        "timeline": events,
+        "timeline": [e.to_dict() for e in events],
         "series": {"bucket_seconds": round(width, 6), "buckets": SERIES_BUCKETS, "by_status": series},
     }
 
 
-def _histogram(values: list[float], bins: int = 24) -> dict[str, Any]:
+def _histogram(values: list[float], bins: int = 24) -> Histogram:
     if not values:
         return {"edges": [], "counts": []}
     low, high = min(values), max(values)

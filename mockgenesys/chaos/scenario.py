@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from mockgenesys.chaos.secure import SecureStep
+from mockgenesys.chaos.errors import ScenarioError
+from mockgenesys.chaos.events import EVENT_KINDS, validate_event
+from mockgenesys.chaos.invariants import INVARIANTS, validate_params
 from mockgenesys.errors import ConfigError
 from mockgenesys.faults.actions import draw_seconds
+from mockgenesys.faults.ratelimit import RateLimits
 from mockgenesys.faults.rules import FaultRuleError
 
 SCENARIO_FIELDS = ("name", "description", "seed", "guests", "world", "workload", "timeline", "limits", "invariants")
@@ -55,18 +58,9 @@ WORKLOAD_FIELDS = (
 LIMIT_FIELDS = ("max_virtual_seconds", "max_wall_seconds")
 MAX_GUESTS = 10_000
 MAX_MESSAGES = 100_000
+MAX_SEED = 2**63 - 1
 DEFAULT_MAX_VIRTUAL_SECONDS = 6 * 3600.0
 DEFAULT_MAX_WALL_SECONDS = 120.0
-
-
-class ScenarioError(ConfigError):
-    """A scenario file or dict is invalid; ``source`` is the file, ``path`` the field."""
-
-    def __init__(self, source: str, path: str, message: str) -> None:
-        where = f"{source}: {path}" if path else source
-        super().__init__(f"{where}: {message}")
-        self.source = source
-        self.path = path
 
 
 @dataclass(frozen=True)
@@ -79,6 +73,14 @@ class Pacing:
 
     def sample(self, rng: random.Random) -> float:
         return draw_seconds(self.kind, self.a, self.b, rng)
+
+
+@dataclass(frozen=True)
+class SecureStep:
+    """``workload.secure_session``: the KMS webhook's delay and the broker's timeout."""
+
+    kms_delay: Pacing
+    kms_timeout: float
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,11 @@ class Scenario:
 
     @classmethod
     def load(cls, path: str | Path) -> Scenario:
-        """Read and validate a scenario YAML file."""
+        """Read and validate a scenario YAML file; its ``source`` is the file's absolute path.
+
+        Errors name the file as given; the absolute ``source`` is what reports and replay
+        commands carry, so they work from any directory.
+        """
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -152,14 +158,14 @@ class Scenario:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise ScenarioError(str(path), "", f"not valid YAML: {exc}") from exc
-        return cls.from_dict(data, str(path))
+        return replace(cls.from_dict(data, str(path)), source=str(path.resolve()))
 
     def with_overrides(self, *, guests: int | None = None, seed: int | None = None) -> Scenario:
         """A copy with another guest count or seed (the CLI's ``--guests`` and ``--seed``)."""
-        from dataclasses import replace
-
         if guests is not None and not 1 <= guests <= MAX_GUESTS:
             raise ScenarioError(self.source, "guests", f"must be from 1 to {MAX_GUESTS}, got {guests!r}")
+        if seed is not None and not 0 <= seed <= MAX_SEED:
+            raise ScenarioError(self.source, "seed", f"must be from 0 to {MAX_SEED}, got {seed!r}")
         return replace(self, guests=self.guests if guests is None else guests, seed=self.seed if seed is None else seed)
 
 
@@ -200,9 +206,6 @@ class _Loader:
         return value
 
     def scenario(self, data: Any) -> Scenario:
-        from mockgenesys.chaos.events import EVENT_KINDS, validate_event
-        from mockgenesys.chaos.invariants import INVARIANTS, validate_params
-
         if data is None:
             raise self.fail("", "the scenario is empty; it needs at least a name.")
         data = self.obj(data, "", SCENARIO_FIELDS)
@@ -212,7 +215,7 @@ class _Loader:
         description = data.get("description", "")
         if not isinstance(description, str):
             raise self.fail("description", f"must be text, got {description!r}")
-        seed = self.integer(data.get("seed", 0), "seed", 0, 2**63 - 1)
+        seed = self.integer(data.get("seed", 0), "seed", 0, MAX_SEED)
         guests = self.integer(data.get("guests", 10), "guests", 1, MAX_GUESTS)
         world = self.world(data.get("world", {}))
         workload = self.workload(data.get("workload", {}))
@@ -293,8 +296,6 @@ class _Loader:
         )
 
     def world(self, value: Any) -> dict[str, Any]:
-        from mockgenesys.faults.ratelimit import RateLimits
-
         data = self.obj(value, "world", WORLD_FIELDS)
         world: dict[str, Any] = {}
         for name in ("conversations", "contacts"):

@@ -2,63 +2,56 @@
 
 Each guest first creates a seed-dialect guest session through the broker; the broker then
 notifies a KMS webhook that the run serves itself, as slowly as the scenario says. The broker
-must treat the webhook as best effort: return within its ``kms_timeout`` whatever the webhook does.
+must treat the webhook as best effort: return within its ``kms_timeout`` whatever the webhook
+does. The step reaches the mock the way any platform client does (``platform_client``), so it
+runs in-process and against a live target alike.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import httpx
 
+from mockgenesys.chaos.control import MockFacts
+from mockgenesys.chaos.records import SecureOutcome
+from mockgenesys.chaos.scenario import SecureStep
 from mockgenesys.client import PlatformClient, SecureSessionBroker, Timing
-
-if TYPE_CHECKING:
-    from mockgenesys.chaos.scenario import Pacing
-    from mockgenesys.clock import Clock
-    from mockgenesys.mock import MockGenesys
 
 KMS_URL = "https://kms.chaos.invalid/webhook"
 
 
-@dataclass(frozen=True)
-class SecureStep:
-    """``workload.secure_session``: the webhook's delay and the broker's timeout."""
-
-    kms_delay: Pacing
-    kms_timeout: float
-
-
-@dataclass
-class SecureOutcome:
-    """What the harness saw of one guest's secure session (timed by the runner, not the client)."""
-
-    issued: float
-    done: float | None = None
-    kms_synced: bool | None = None
-    error: str | None = None
-    webhook_calls: int = 0
+def platform_client(facts: MockFacts, timing: Timing) -> PlatformClient:
+    """A ``PlatformClient`` with the mock's default OAuth client: in-process or by URL."""
+    if facts.mock is not None:
+        return PlatformClient.for_mock(facts.mock, timing=timing)
+    if facts.base_url is None:
+        raise ValueError("MockFacts needs either mock or base_url.")
+    return PlatformClient(facts.base_url, facts.client_id, facts.client_secret, timing=timing)
 
 
 async def create_secure_session(
-    mock: MockGenesys, step: SecureStep, clock: Clock, *, guest: int, tag: str, seed: int
+    facts: MockFacts, step: SecureStep, now: Callable[[], float], *, guest: int, tag: str, seed: int
 ) -> SecureOutcome:
-    """Create guest ``guest``'s secure session through the broker, against a slow KMS webhook."""
+    """Create guest ``guest``'s secure session through the broker, against a slow KMS webhook.
+
+    ``now`` is the run's clock (what the invariants compare with); the broker and the webhook
+    wait on ``facts.clock``.
+    """
     rng = random.Random(f"{seed}/kms")
-    outcome = SecureOutcome(issued=clock.now())
+    clock = facts.clock
+    outcome = SecureOutcome(issued=now())
 
     async def webhook(request: httpx.Request) -> httpx.Response:
         outcome.webhook_calls += 1
         await clock.sleep(step.kms_delay.sample(rng))
         return httpx.Response(200, json={"ok": True})
 
-    timing = Timing(clock=clock, rng=random.Random(seed))
-    platform = PlatformClient.for_mock(mock, timing=timing)
+    platform = platform_client(facts, Timing(clock=clock, rng=random.Random(seed)))
     broker = SecureSessionBroker(
         platform,
-        mock.org_id,
+        facts.org_id,
         hmac_secret=f"chaos-run-secret-{seed:x}",
         kms_webhook_url=KMS_URL,
         kms_transport=httpx.MockTransport(webhook),
@@ -70,7 +63,7 @@ async def create_secure_session(
     except Exception as exc:
         outcome.error = f"{type(exc).__name__}: {exc}"[:300]
     finally:
-        outcome.done = clock.now()
+        outcome.done = now()
         await broker.aclose()
         await platform.aclose()
     return outcome

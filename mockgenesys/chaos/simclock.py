@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import math
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -43,7 +44,10 @@ class SimClock(VirtualClock):
             await asyncio.sleep(0)
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiters, (self._now + seconds, next(self._order), future))
+        # a pause too short to move a clock this far from zero still moves it by the least step,
+        # or a caller that waits out a remainder (Timing.wait_for) would ask again forever
+        deadline = max(self._now + seconds, math.nextafter(self._now, math.inf))
+        heapq.heappush(self._waiters, (deadline, next(self._order), future))
         await future
 
     def _moved(self) -> None:

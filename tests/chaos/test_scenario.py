@@ -82,3 +82,29 @@ def test_scenario_overrides_validate_the_guest_count() -> None:
     assert scenario.with_overrides(guests=7, seed=9).guests == 7
     with pytest.raises(ScenarioError, match="guests: must be from 1"):
         scenario.with_overrides(guests=0)
+
+
+def test_scenario_load_keeps_the_absolute_path_but_errors_name_the_file_as_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("ok.yaml").write_text("name: ok\n", encoding="utf-8")
+    assert Scenario.load("ok.yaml").source == str(tmp_path / "ok.yaml")
+    Path("bad.yaml").write_text("name: bad\nguests: 0\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"^bad\.yaml: guests: must be a whole number from 1"):
+        Scenario.load("bad.yaml")
+
+
+def test_scenario_overrides_validate_the_seed() -> None:
+    scenario = Scenario.from_dict({"name": "o"})
+    assert scenario.with_overrides(seed=2**63 - 1).seed == 2**63 - 1
+    with pytest.raises(ScenarioError, match=r"seed: must be from 0 to \d+, got -1"):
+        scenario.with_overrides(seed=-1)
+
+
+def test_scenario_secure_session_step_is_part_of_the_workload() -> None:
+    scenario = Scenario.from_dict({"name": "s", "workload": {"secure_session": {"kms_timeout": 2}}})
+    step = scenario.workload.secure_session
+    assert step is not None and step.kms_timeout == 2.0 and step.kms_delay.kind == "fixed"
+    with pytest.raises(ScenarioError, match=r"workload\.secure_session\.kms_timeout: must be a number > 0"):
+        Scenario.from_dict({"name": "s", "workload": {"secure_session": {"kms_timeout": 0}}})
