@@ -48,6 +48,7 @@ from .policy import (
     GUEST_MESSAGE_PACE,
     MAX_ATTEMPTS,
     RETRYABLE_STATUSES,
+    Gate,
     Pacer,
     api_error,
     backoff,
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from mockgenesys import MockGenesys
 
 MOCK_BASE_URL = "https://api.mypurecloud.com"
+HISTORY_PATH = "/api/v2/webmessaging/messages"
 SESSION_GONE = (4006, 4007)
 READ_ONLY = 403
 MAX_PAGES = 10_000
@@ -109,6 +111,7 @@ class BaselineGuest:
         self._jwt: tuple[str, float] | None = None  # (jwt, exp)
         self._outbox: deque[Outgoing] = deque()
         self._echoed: set[str] = set()  # metadata ids of our messages the server echoed
+        self._gate = Gate(self.clock)
         self._message_pace = Pacer(self.clock, GUEST_MESSAGE_PACE)
         self._frame_pace = Pacer(self.clock, GUEST_FRAME_PACE)
 
@@ -166,8 +169,12 @@ class BaselineGuest:
         if attempt >= self.max_attempts:
             return None
         if retry_after is not None:
-            return retry_after
+            return self._retry_after_wait(retry_after)
         return backoff(attempt, self.rng)
+
+    def _retry_after_wait(self, retry_after: float) -> float:
+        """How long to hold off an endpoint that answered 429 with ``retry_after``: exactly that."""
+        return retry_after
 
     def _retryable_status(self, status: int) -> bool:
         """Whether an error status (REST) or error code (WebSocket) is worth another attempt."""
@@ -265,10 +272,14 @@ class BaselineGuest:
 
     async def _exchange(self, conn: Connection, action: str, fields: dict[str, Any]) -> Frame:
         """Pace, then send one request on ``conn`` and return its answer (``Lost`` if the socket goes)."""
+        await self._gate.wait(action)
         await self._frame_pace.wait()
         self._tracing += 1
         frame = {"action": action, "token": self.token, "tracingId": f"{self.ctx.name}-{self._tracing}", **fields}
-        return await conn.request(frame)
+        answer = await conn.request(frame)
+        if answer.get("class") == "TooManyRequestsErrorMessage":
+            self._gate.hold(action, self._retry_after_wait(_retry_after_of(answer)))
+        return answer
 
     async def _request(self, action: str, fields: dict[str, Any], *, message: bool = False) -> tuple[Frame, str]:
         """One request on a configured connection; the answer and the session token it went with."""
@@ -403,9 +414,10 @@ class BaselineGuest:
         while True:
             attempt += 1
             wait_for: float | None = None
+            await self._gate.wait(HISTORY_PATH)
             try:
                 response = await self.http.get(
-                    "/api/v2/webmessaging/messages",
+                    HISTORY_PATH,
                     params={"pageSize": self.page_size, "pageNumber": page},
                     headers={"Authorization": f"Bearer {jwt}"},
                 )
@@ -429,6 +441,8 @@ class BaselineGuest:
                 if not self._retryable_status(response.status_code):
                     raise failure
                 wait_for = retry_after(response, self.clock.now())
+                if wait_for is not None:
+                    self._gate.hold(HISTORY_PATH, self._retry_after_wait(wait_for))
             wait = self._next_wait(attempt, wait_for)
             if wait is None:
                 raise failure

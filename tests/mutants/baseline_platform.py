@@ -23,13 +23,14 @@ import httpx
 
 from mockgenesys.client import AuthenticationError, ClientConfigError, ClientError, ConnectionFailedError
 
-from .policy import MAX_ATTEMPTS, RETRYABLE_STATUSES, api_error, backoff, retry_after
+from .policy import MAX_ATTEMPTS, RETRYABLE_STATUSES, Gate, api_error, backoff, retry_after
 from .protocols import PlatformContext
 
 if TYPE_CHECKING:
     from mockgenesys import MockGenesys
 
 MOCK_BASE_URL = "https://api.mypurecloud.com"
+TOKEN_PATH = "/oauth/token"
 #: Genesys caps contact searches at 1,000 records (pageSize * pageNumber).
 MAX_SEARCH_RECORDS = 1000
 MAX_PAGES = 10_000
@@ -52,6 +53,7 @@ class BaselinePlatform:
             self.http = httpx.AsyncClient(base_url=ctx.base_url, timeout=30.0)
         else:
             raise ClientConfigError("A PlatformContext needs mock (in-process) or base_url (live); it has neither.")
+        self._gate = Gate(self.clock)
         self._token_lock = asyncio.Lock()
         self._token: tuple[str, float] | None = None  # (access token, expires at)
 
@@ -100,8 +102,12 @@ class BaselinePlatform:
         if attempt >= self.max_attempts:
             return None
         if retry_after is not None:
-            return retry_after
+            return self._retry_after_wait(retry_after)
         return backoff(attempt, self.rng)
+
+    def _retry_after_wait(self, retry_after: float) -> float:
+        """How long to hold off an endpoint that answered 429 with ``retry_after``: exactly that."""
+        return retry_after
 
     def _retryable_status(self, status: int) -> bool:
         return status in RETRYABLE_STATUSES
@@ -137,10 +143,11 @@ class BaselinePlatform:
         while True:
             attempt += 1
             wait_for: float | None = None
+            await self._gate.wait(TOKEN_PATH)
             asked = self.clock.now()
             try:
                 response = await self.http.post(
-                    "/oauth/token",
+                    TOKEN_PATH,
                     data={"grant_type": "client_credentials"},
                     auth=(self.ctx.client_id, self.ctx.client_secret),
                 )
@@ -155,11 +162,18 @@ class BaselinePlatform:
                 failure = api_error(response)
                 if not self._retryable_status(response.status_code):
                     raise failure
-                wait_for = retry_after(response, self.clock.now())
+                wait_for = self._held(TOKEN_PATH, response)
             wait = self._next_wait(attempt, wait_for)
             if wait is None:
                 raise failure
             await self.clock.sleep(wait)
+
+    def _held(self, key: str, response: httpx.Response) -> float | None:
+        """The response's Retry-After, after closing ``key`` for that long (see ``Gate``)."""
+        wait_for = retry_after(response, self.clock.now())
+        if wait_for is not None:
+            self._gate.hold(key, self._retry_after_wait(wait_for))
+        return wait_for
 
     def _forget(self, refused: str) -> None:
         """Drop ``refused`` from the cache at once, before any await: no caller may send it again."""
@@ -173,6 +187,7 @@ class BaselinePlatform:
         while True:
             attempt += 1
             wait_for: float | None = None
+            await self._gate.wait(path)
             try:
                 response = await self.http.get(path, params=params, headers={"Authorization": f"Bearer {token}"})
             except httpx.TransportError as exc:
@@ -193,7 +208,7 @@ class BaselinePlatform:
                 failure = api_error(response)
                 if not self._retryable_status(response.status_code):
                     raise failure
-                wait_for = retry_after(response, self.clock.now())
+                wait_for = self._held(path, response)
             wait = self._next_wait(attempt, wait_for)
             if wait is None:
                 raise failure

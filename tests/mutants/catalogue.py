@@ -52,9 +52,8 @@ Kind = Literal["guest", "platform"]
 class IgnoresRetryAfterGuest(BaselineGuest):
     """ignores Retry-After, retries after a fixed short wait"""
 
-    def _next_wait(self, attempt: int, retry_after: float | None) -> float | None:
-        wait = super()._next_wait(attempt, retry_after)
-        return wait if wait is None or retry_after is None else FIXED_WAIT
+    def _retry_after_wait(self, retry_after: float) -> float:
+        return FIXED_WAIT
 
 
 class RetryStormGuest(BaselineGuest):
@@ -125,9 +124,8 @@ class ReverseFlushGuest(BaselineGuest):
 class IgnoresRetryAfterPlatform(BaselinePlatform):
     """ignores Retry-After, retries after a fixed short wait"""
 
-    def _next_wait(self, attempt: int, retry_after: float | None) -> float | None:
-        wait = super()._next_wait(attempt, retry_after)
-        return wait if wait is None or retry_after is None else FIXED_WAIT
+    def _retry_after_wait(self, retry_after: float) -> float:
+        return FIXED_WAIT
 
 
 class RetryStormPlatform(BaselinePlatform):

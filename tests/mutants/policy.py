@@ -92,6 +92,24 @@ def api_error(response: httpx.Response) -> ApiError:
     return kind(status, code, detail, correlation_id=response.headers.get("inin-correlation-id"), body=body)
 
 
+class Gate:
+    """Retry-After deadlines per endpoint: nothing goes to an endpoint before its deadline, even a
+    request of another operation, or one sent after the operation that got the 429 gave up."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._until: dict[str, float] = {}
+
+    def hold(self, key: str, seconds: float) -> None:
+        """Keep ``key`` closed for ``seconds`` from now (never shortening a longer hold)."""
+        self._until[key] = max(self._until.get(key, 0.0), self.clock.now() + seconds)
+
+    async def wait(self, key: str) -> None:
+        """Sleep until ``key`` is open."""
+        while (left := self._until.get(key, 0.0) - self.clock.now()) > 0:
+            await self.clock.sleep(left)
+
+
 class Pacer:
     """Keeps a caller under "at most ``n`` events in any ``period`` seconds" on its clock."""
 

@@ -6,6 +6,7 @@ These are the oracle behind the judges: each test is a property a mutant breaks.
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
@@ -171,7 +172,7 @@ async def test_baseline_guest_gives_up_after_bounded_attempts_with_growing_waits
 
     times = [e.time for e in mock.journal.calls("webmessaging.messages")]
     assert len(times) == MAX_ATTEMPTS
-    for attempt, (before, after) in enumerate(zip(times, times[1:], strict=False), start=1):
+    for attempt, (before, after) in enumerate(itertools.pairwise(times), start=1):
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
         assert ceiling / 2 <= after - before <= ceiling  # exponential, with jitter in its upper half
 

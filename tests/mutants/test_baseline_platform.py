@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 
 import pytest
@@ -107,7 +108,7 @@ async def test_baseline_platform_gives_up_after_bounded_attempts_with_growing_wa
 
     times = [e.time for e in mock.journal.calls("organizations.me")]
     assert len(times) == MAX_ATTEMPTS
-    for attempt, (before, after) in enumerate(zip(times, times[1:], strict=False), start=1):
+    for attempt, (before, after) in enumerate(itertools.pairwise(times), start=1):
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
         assert ceiling / 2 <= after - before <= ceiling
 
