@@ -98,7 +98,9 @@ def echo_drops_machine(factory: AdapterFactory, *, name: str) -> type[ReauthMach
     13); this variant measures everything else the machine checks.
     """
 
-    class EchoDropsMachine(reauth_machine(factory, name=name)):
+    base: type[ReauthMachine] = reauth_machine(factory, name=name)
+
+    class EchoDropsMachine(base):  # type: ignore[valid-type,misc]
         @rule()
         def socket_drops(self) -> None:
             self.mock.add_fault(

@@ -43,7 +43,7 @@ def backoff(attempt: int, rng: random.Random) -> float:
     Exponential with "equal jitter": half of ``min(cap, base * 2**(attempt - 1))`` is fixed and
     the other half random, so callers spread out while every wait still grows with the attempt.
     """
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
+    ceiling: float = min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** (attempt - 1))
     return ceiling / 2 + rng.uniform(0.0, ceiling / 2)
 
 

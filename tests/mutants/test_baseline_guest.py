@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -34,10 +35,10 @@ def inbound_texts(mock: MockGenesys) -> list[str]:
 
 
 @pytest.fixture
-async def guest(mock: MockGenesys) -> BaselineGuest:
+async def guest(mock: MockGenesys) -> AsyncIterator[BaselineGuest]:
     client = BaselineGuest.for_mock(mock, 5)
     await client.start()
-    yield client  # type: ignore[misc]
+    yield client
     await client.close()
 
 

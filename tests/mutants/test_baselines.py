@@ -8,13 +8,13 @@ Set ``MUTANTS_HEAVY=1`` for the heavy sweep (the whole library at seeds 0-20, ~3
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import pytest
 
 from mockgenesys import MockGenesys, SystemClock
 from mockgenesys.chaos import GuestContext, builtin_paths, builtin_scenarios, load_builtin, run_scenario
 from mockgenesys.conformance import ConformanceError
-from pytest_plugin.server import GenesysServer
 
 from .baseline_guest import BaselineGuest
 from .baseline_platform import BaselinePlatform
@@ -22,6 +22,9 @@ from .catalogue import BASELINES, BUG_CLASSES, MUTANTS
 from .judges import judge_machine, judge_strict
 from .protocols import PlatformContext
 from .verdicts import Verdict
+
+if TYPE_CHECKING:
+    from pytest_plugin.server import GenesysServer
 
 HEAVY = pytest.mark.skipif(os.environ.get("MUTANTS_HEAVY") != "1", reason="heavy: set MUTANTS_HEAVY=1 to run it")
 INBOUND_DROP = {"match": {"endpoint": "guest.ws.onMessage"}, "when": {"times": 1}, "then": {"ws": {"drop": True}}}
