@@ -52,6 +52,7 @@ from .policy import (
     Pacer,
     api_error,
     backoff,
+    json_object,
     retry_after,
 )
 from .wire import Connection, Connector, Frame, Lost, live_connector
@@ -424,12 +425,12 @@ class BaselineGuest:
             except httpx.TransportError as exc:
                 failure: ClientError = ConnectionFailedError(f"history page {page}: {exc}")
             else:
-                if response.status_code == 200:
-                    body = response.json()
-                    if not isinstance(body, dict) or not isinstance(body.get("entities"), list):
-                        raise GuestError(0, f"history page {page} has no entities list", hint="Retry the call.")
+                body = json_object(response, "entities") if response.status_code == 200 else None
+                if body is not None and isinstance(body["entities"], list):
                     return body
-                if response.status_code == 401:
+                if response.status_code == 200:
+                    failure = ConnectionFailedError(f"history page {page} came back unreadable")
+                elif response.status_code == 401:
                     if self._jwt is not None and self._jwt[0] == jwt:
                         self._jwt = None  # refused: never send it again
                     if not self._may_reauthenticate("jwt"):
@@ -437,12 +438,13 @@ class BaselineGuest:
                     jwt = await self._jwt_after_401(jwt, refreshes)
                     refreshes += 1
                     continue
-                failure = api_error(response)
-                if not self._retryable_status(response.status_code):
-                    raise failure
-                wait_for = retry_after(response, self.clock.now())
-                if wait_for is not None:
-                    self._gate.hold(HISTORY_PATH, self._retry_after_wait(wait_for))
+                else:
+                    failure = api_error(response)
+                    if not self._retryable_status(response.status_code):
+                        raise failure
+                    wait_for = retry_after(response, self.clock.now())
+                    if wait_for is not None:
+                        self._gate.hold(HISTORY_PATH, self._retry_after_wait(wait_for))
             wait = self._next_wait(attempt, wait_for)
             if wait is None:
                 raise failure

@@ -23,7 +23,7 @@ import httpx
 
 from mockgenesys.client import AuthenticationError, ClientConfigError, ClientError, ConnectionFailedError
 
-from .policy import MAX_ATTEMPTS, RETRYABLE_STATUSES, Gate, api_error, backoff, retry_after
+from .policy import MAX_ATTEMPTS, RETRYABLE_STATUSES, Gate, api_error, backoff, json_object, retry_after
 from .protocols import PlatformContext
 
 if TYPE_CHECKING:
@@ -154,15 +154,19 @@ class BaselinePlatform:
             except httpx.TransportError as exc:
                 failure: ClientError = ConnectionFailedError(f"POST /oauth/token: {exc}")
             else:
-                if response.status_code == 200:
-                    body = response.json()
-                    expires_in = float(body.get("expires_in") or 0)
-                    self._token = (str(body["access_token"]), asked + expires_in)
+                body = json_object(response, "access_token") if response.status_code == 200 else None
+                if body is not None:
+                    expires_in = body.get("expires_in")
+                    life = float(expires_in) if isinstance(expires_in, (int, float)) else 0.0
+                    self._token = (str(body["access_token"]), asked + life)
                     return self._token[0]
-                failure = api_error(response)
-                if not self._retryable_status(response.status_code):
-                    raise failure
-                wait_for = self._held(TOKEN_PATH, response)
+                if response.status_code == 200:
+                    failure = ConnectionFailedError("POST /oauth/token came back unreadable")
+                else:
+                    failure = api_error(response)
+                    if not self._retryable_status(response.status_code):
+                        raise failure
+                    wait_for = self._held(TOKEN_PATH, response)
             wait = self._next_wait(attempt, wait_for)
             if wait is None:
                 raise failure
@@ -193,22 +197,23 @@ class BaselinePlatform:
             except httpx.TransportError as exc:
                 failure: ClientError = ConnectionFailedError(f"GET {path}: {exc}")
             else:
-                if response.status_code == 200:
-                    body = response.json()
-                    if not isinstance(body, dict):
-                        raise ClientError(f"GET {path} answered {type(body).__name__}, not an object. Retry the call.")
+                body = json_object(response) if response.status_code == 200 else None
+                if body is not None:
                     return body
-                if response.status_code == 401:
+                if response.status_code == 200:
+                    failure = ConnectionFailedError(f"GET {path} came back unreadable")
+                elif response.status_code == 401:
                     self._forget(token)
                     if not self._may_reauthenticate():
                         raise api_error(response)
                     token = await self._token_after_401(token, refreshes)
                     refreshes += 1
                     continue
-                failure = api_error(response)
-                if not self._retryable_status(response.status_code):
-                    raise failure
-                wait_for = self._held(path, response)
+                else:
+                    failure = api_error(response)
+                    if not self._retryable_status(response.status_code):
+                        raise failure
+                    wait_for = self._held(path, response)
             wait = self._next_wait(attempt, wait_for)
             if wait is None:
                 raise failure

@@ -9,7 +9,7 @@ from __future__ import annotations
 import email.utils
 import random
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -62,6 +62,18 @@ def retry_after(response: httpx.Response, now: float) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - now)
+
+
+def json_object(response: httpx.Response, *required: str) -> dict[str, Any] | None:
+    """The response's JSON object when it has every ``required`` key, else ``None`` (a garbled
+    or empty body: worth another attempt, like a dropped connection)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or any(key not in body for key in required):
+        return None
+    return body
 
 
 def api_error(response: httpx.Response) -> ApiError:

@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from mockgenesys import MockGenesys
-from mockgenesys.client import AuthenticationError, GuestAdapter, PermissionDeniedError, ServerError
+from mockgenesys.chaos import GuestContext
+from mockgenesys.client import AuthenticationError, ClientConfigError, GuestAdapter, PermissionDeniedError, ServerError
 
 from .baseline_guest import BaselineGuest
 from .policy import BACKOFF_BASE, BACKOFF_CAP, MAX_ATTEMPTS
@@ -203,3 +204,24 @@ async def test_baseline_guest_starts_a_new_conversation_when_read_only(mock: Moc
     held = [m.text for m in mock.world.conversations[session.conversation_id].messages if m.direction == "inbound"]
     assert held == ["second conversation"]
     assert len(mock.world.guest_sessions) == 1  # a new conversation, not a new session
+
+
+async def test_baseline_guest_retries_an_unreadable_history_page(mock: MockGenesys, guest: BaselineGuest) -> None:
+    await guest.send("hello")
+    mock.add_fault(
+        {"match": {"endpoint": "webmessaging.messages"}, "when": {"times": 2}, "then": {"malformed_json": True}}
+    )
+
+    assert await guest.restore() == ["hello"]
+    assert len(mock.journal.calls("webmessaging.messages")) == 3
+
+
+async def test_baseline_guest_refuses_an_unknown_deployment_with_a_typed_error(mock: MockGenesys) -> None:
+    context = GuestContext(
+        0, "lost", 1, mock.clock, "no-such-deployment", mock.client_id, mock.client_secret, mock=mock
+    )
+    guest = BaselineGuest(context)
+
+    with pytest.raises(ClientConfigError, match="deployment id"):
+        await guest.start()
+    await guest.close()

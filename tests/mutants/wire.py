@@ -16,7 +16,8 @@ from typing import Any
 
 import websockets
 
-from mockgenesys.types import WebSocketClosed, WebSocketLike
+from mockgenesys.client import ClientConfigError
+from mockgenesys.types import HandshakeRejected, WebSocketClosed, WebSocketLike
 
 Frame = dict[str, Any]
 Connector = Callable[[], AbstractAsyncContextManager[WebSocketLike]]
@@ -71,6 +72,13 @@ def live_connector(base_url: str, deployment_id: str) -> Connector:
     return connect
 
 
+def _refused(status: int) -> ClientConfigError:
+    return ClientConfigError(
+        f"The server refused the guest WebSocket (HTTP {status}): check the deployment id and that this "
+        "origin is among the deployment's allowed domains."
+    )
+
+
 class Connection:
     """An open guest socket; ``request`` sends one frame and returns the frame answering it."""
 
@@ -85,10 +93,18 @@ class Connection:
 
     @classmethod
     async def open(cls, connect: Connector, on_frame: Callable[[Frame], None], timeout: float | None) -> Connection:
-        """Open a socket; ``Lost`` when the network refuses (a refused handshake propagates)."""
+        """Open a socket; ``Lost`` when the network fails, ``ClientConfigError`` for a refused handshake."""
         stack = AsyncExitStack()
         try:
             socket = await stack.enter_async_context(connect())
+        except HandshakeRejected as exc:
+            await stack.aclose()
+            raise _refused(exc.status) from None
+        except websockets.InvalidStatus as exc:
+            await stack.aclose()
+            if 400 <= exc.response.status_code < 500:
+                raise _refused(exc.response.status_code) from None
+            raise Lost(f"could not connect: {exc}", sent=False) from None
         except (OSError, TimeoutError, websockets.InvalidHandshake, WebSocketClosed) as exc:
             await stack.aclose()
             raise Lost(f"could not connect: {exc}", sent=False) from None
