@@ -1,0 +1,239 @@
+"""The three judges of issue 13, each run on one client and turned into a ``Verdict``.
+
+- ``judge_chaos``: every built-in chaos scenario (``builtin_scenarios()``) through
+  ``run_scenario(adapter_factory=...)``, at most ``guests`` guests each; guest clients only.
+- ``judge_machine``: ``mockgenesys.stateful.reauth_machine`` with a bounded, derandomized
+  hypothesis budget; guest clients only.
+- ``judge_strict``: ``strict_cases.py`` in one pytest subprocess (strict grading, no
+  assertions on the mock), every case of a client's kind against every client asked for.
+
+Everything is deterministic: the same budget gives the same verdicts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import types
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
+from pathlib import Path
+
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis.errors import Flaky
+from hypothesis.stateful import rule, run_state_machine_as_test
+
+from mockgenesys.chaos import Scenario, builtin_scenarios, run_scenario
+from mockgenesys.stateful import AdapterFactory, ReauthMachine, reauth_machine
+
+from .baseline_guest import BaselineGuest
+from .baseline_platform import BaselinePlatform
+from .strict_cases import SUBJECTS_ENV
+from .verdicts import Finding, Verdict
+
+ROOT = Path(__file__).resolve().parents[2]
+STRICT_CASES = Path(__file__).resolve().with_name("strict_cases.py")
+RULE_TAG = re.compile(r"\[([a-z_0-9]+)\]")
+GRADING_INVARIANTS = ("conformance", "retry_after_honoured")
+#: Environment a nested pytest must not inherit from the pytest that may be running us.
+NESTED_PYTEST_ENV = ("PYTEST_ADDOPTS", "PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT")
+STRICT_EXIT_OK = (0, 1, 5)  # passed, some failed, nothing selected
+
+Client = type[BaselineGuest] | type[BaselinePlatform]
+
+
+class HarnessError(Exception):
+    """A judge could not run at all (not a verdict about a client); the message says why."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How hard each judge looks: chaos guests per scenario, hypothesis examples and steps,
+    and whether strict cases that need a live loopback server run."""
+
+    chaos_guests: int = 4
+    machine_examples: int = 30
+    machine_steps: int = 20
+    #: False: the state machine's socket drops hit echoes only (see ``echo_drops_machine``).
+    machine_inbound_drops: bool = True
+    strict_live: bool = True
+
+
+# ---------------------------------------------------------------------- chaos
+def judge_chaos(subject: str, cls: Client, *, guests: int, scenarios: list[Scenario] | None = None) -> Verdict:
+    """Run every scenario with ``cls`` as every guest; a failed invariant is a finding."""
+    if not issubclass(cls, BaselineGuest):
+        return Verdict("chaos", subject, applicable=False, note="the chaos runner drives guests only")
+    started = time.perf_counter()
+    findings: list[Finding] = []
+    for scenario in scenarios if scenarios is not None else builtin_scenarios():
+        result = run_scenario(scenario, guests=min(guests, scenario.guests), adapter_factory=cls)
+        if result.aborted:
+            findings.append(Finding(scenario.name, "aborted", result.aborted))
+        for invariant in result.invariants:
+            if invariant.passed:
+                continue
+            what = invariant.name
+            if invariant.name in GRADING_INVARIANTS:
+                rules = sorted(set(RULE_TAG.findall(" ".join(invariant.evidence))))
+                what += f"[{','.join(rules)}]" if rules else ""
+            first = invariant.evidence[0] if invariant.evidence else invariant.summary
+            findings.append(Finding(scenario.name, what, first))
+    return Verdict("chaos", subject, findings, seconds=time.perf_counter() - started)
+
+
+# ---------------------------------------------------------------------- state machine
+def echo_drops_machine(factory: AdapterFactory, *, name: str) -> type[ReauthMachine]:
+    """``reauth_machine(factory)`` whose ``socket_drops`` rule drops only echoes, never inbound frames.
+
+    Today an ``onMessage`` a fault drops before it is stored is journaled as accepted (200), so
+    ``duplicate_message`` blames any client that resends it with the same ``metadata.id`` (issue
+    13); this variant measures everything else the machine checks.
+    """
+
+    base: type[ReauthMachine] = reauth_machine(factory, name=name)
+
+    class EchoDropsMachine(base):  # type: ignore[valid-type,misc]
+        @rule()
+        def socket_drops(self) -> None:
+            self.mock.add_fault(
+                {
+                    "match": {"endpoint": "guest.ws.out.StructuredMessage"},
+                    "when": {"times": 1},
+                    "then": {"ws": {"drop": True}},
+                }
+            )
+
+    EchoDropsMachine.__name__ = EchoDropsMachine.__qualname__ = name
+    return EchoDropsMachine
+
+
+def judge_machine(subject: str, cls: Client, *, examples: int, steps: int, inbound_drops: bool = True) -> Verdict:
+    """Run ``reauth_machine(cls.for_mock)``; the first failure hypothesis finds is the finding.
+
+    ``inbound_drops=False`` runs ``echo_drops_machine`` instead.
+    """
+    if not issubclass(cls, BaselineGuest):
+        return Verdict("machine", subject, applicable=False, note="the state machine drives guests only")
+    build = reauth_machine if inbound_drops else echo_drops_machine
+    machine = build(cls.for_mock, name=f"{subject}Machine")
+    budget = settings(
+        max_examples=examples,
+        stateful_step_count=steps,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=(Phase.explicit, Phase.generate),  # no shrinking: the verdict, not the smallest example
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+    )
+    started = time.perf_counter()
+    findings: list[Finding] = []
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # hypothesis prints the falsifying example
+            run_state_machine_as_test(machine, settings=budget)
+    except Flaky as exc:
+        findings.append(Finding("(flaky)", "Flaky", _first_line(exc)))
+    except Exception as exc:
+        findings.append(_machine_finding(exc, machine))
+    return Verdict("machine", subject, findings, seconds=time.perf_counter() - started)
+
+
+def _machine_finding(exc: BaseException, machine: type[ReauthMachine]) -> Finding:
+    steps = {name for name in dir(machine) if not name.startswith("_")}
+    where = "(outside a step)"
+    tb: types.TracebackType | None = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name in steps:
+            where = tb.tb_frame.f_code.co_name  # the innermost step or invariant that failed
+        tb = tb.tb_next
+    if isinstance(exc, AssertionError):
+        rules = sorted(set(RULE_TAG.findall(str(exc))))
+        what = f"assert[{','.join(rules)}]" if rules else "assert"
+    else:
+        what = f"raised {type(exc).__name__}"
+    return Finding(where, what, _first_line(exc))
+
+
+# ---------------------------------------------------------------------- strict pytest
+def start_strict(subjects: list[str], *, live: bool, workdir: Path) -> subprocess.Popen[str]:
+    """Start ``strict_cases.py`` for ``subjects`` in a pytest subprocess (see ``judge_strict``)."""
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(STRICT_CASES.relative_to(ROOT)),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--junitxml",
+        str(workdir / "junit.xml"),
+        "--genesys-report",
+        str(workdir / "reports"),
+    ]
+    if not live:
+        command += ["-m", "not live"]
+    env = {k: v for k, v in os.environ.items() if k not in NESTED_PYTEST_ENV}
+    env[SUBJECTS_ENV] = ",".join(subjects)
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish_strict(process: subprocess.Popen[str], subjects: list[str], workdir: Path) -> dict[str, Verdict]:
+    """Wait for ``process`` and read its JUnit XML and conformance reports into verdicts."""
+    output, _ = process.communicate()
+    junit = workdir / "junit.xml"
+    if process.returncode not in STRICT_EXIT_OK or not junit.exists():
+        tail = "\n".join(output.splitlines()[-20:])
+        raise HarnessError(f"the strict-pytest judge could not run (pytest exit {process.returncode}):\n{tail}")
+    violations: dict[str, list[dict[str, str]]] = {}
+    for path in (workdir / "reports").glob("*.conformance.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        violations[_test_id(data["test"])] = data["violations"]
+    verdicts = {s: Verdict("strict", s) for s in subjects}
+    for case in ElementTree.parse(junit).getroot().iter("testcase"):
+        test = _test_id(case.get("name", ""))
+        subject, _, name = test.partition("-")
+        verdict = verdicts.get(subject)
+        if verdict is None:
+            continue
+        verdict.seconds += float(case.get("time") or 0.0)
+        failure = case.find("failure")
+        error = case.find("error")
+        if failure is None and error is None:
+            continue
+        rules: dict[str, str] = {}
+        for violation in violations.get(test, []):
+            rules.setdefault(violation["rule"], violation["message"])
+        verdict.findings += [Finding(name, rule, message) for rule, message in sorted(rules.items())]
+        problem = failure if failure is not None else error
+        assert problem is not None
+        message = problem.get("message") or ""
+        if "genesys(strict=True) found conformance violations" not in message:
+            raised = message.split(":", 1)[0].rsplit(".", 1)[-1] or "failure"
+            what = f"raised {raised}" if error is None else f"error {raised}"
+            verdict.findings.append(Finding(name, what, _first_line(message), counts=False))
+    return verdicts
+
+
+def judge_strict(subjects: list[str], *, live: bool = True) -> dict[str, Verdict]:
+    """Every strict case of each client's kind against each of ``subjects`` (one subprocess)."""
+    with tempfile.TemporaryDirectory(prefix="mutants-strict-") as tmp:
+        workdir = Path(tmp)
+        return finish_strict(start_strict(subjects, live=live, workdir=workdir), subjects, workdir)
+
+
+def _test_id(name: str) -> str:
+    """``test_guest[Subject-case]`` (or a node id ending so) -> ``Subject-case``."""
+    return name[name.index("[") + 1 : name.rindex("]")] if "[" in name else name
+
+
+def _first_line(value: object) -> str:
+    text = str(value).strip()
+    return text.splitlines()[0][:300] if text else type(value).__name__
