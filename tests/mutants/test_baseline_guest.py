@@ -131,7 +131,7 @@ async def test_baseline_guest_fetches_one_new_jwt_after_a_401(mock: MockGenesys,
     assert not [
         e
         for e in mock.journal.calls("webmessaging.messages")
-        if e.seq > refused[0].seq and e.principal == refused[0].principal
+        if e.seq > refused[0].seq and e.credential == refused[0].credential
     ]
 
 

@@ -14,7 +14,6 @@ import pytest
 
 from mockgenesys import MockGenesys, SystemClock
 from mockgenesys.chaos import GuestContext, builtin_paths, builtin_scenarios, load_builtin, run_scenario
-from mockgenesys.conformance import ConformanceError
 
 from .baseline_guest import BaselineGuest
 from .baseline_platform import BaselinePlatform
@@ -81,13 +80,6 @@ def test_baseline_guest_passes_the_reauth_machine_apart_from_inbound_drops() -> 
     assert not verdict.findings, verdict.findings
 
 
-@pytest.mark.xfail(
-    raises=ConformanceError,
-    strict=True,
-    reason="judge bug (issue 13): an onMessage a fault drops before it is stored is journaled as accepted (200), "
-    "so duplicate_message blames the one resend (same metadata.id) that stores it; the reauth machine's "
-    "socket_drops(echo=False) rule hits this within 30 examples",
-)
 async def test_duplicate_message_spares_the_resend_of_a_frame_dropped_before_storage(mock: MockGenesys) -> None:
     guest = BaselineGuest.for_mock(mock, 5)
     await guest.start()
