@@ -146,6 +146,10 @@ def message_data_view(conversation: Conversation, message: Message, normalized: 
     ``textBody``; ``normalizedMessage`` is always present.
     """
     from_address, to_address = _addresses(conversation, message)
+    channel: dict[str, Any] = {"platform": "WebMessaging", "type": "Private", "time": iso(message.timestamp)}
+    sender = sender_of(message, conversation)
+    if sender:
+        channel["from"] = sender
     view: dict[str, Any] = {
         "id": message.id,
         "providerMessageId": message.id,
@@ -157,7 +161,7 @@ def message_data_view(conversation: Conversation, message: Message, normalized: 
         "status": "received" if message.direction == "inbound" else "delivery-success",
         "normalizedMessage": {
             "id": message.id,
-            "channel": {"platform": "Webmessaging", "type": "Private", "time": iso(message.timestamp)},
+            "channel": channel,
             "type": message.type,
             "text": message.text,
             "events": list(message.events),
@@ -174,16 +178,31 @@ def message_data_view(conversation: Conversation, message: Message, normalized: 
     return view
 
 
-def web_message_view(message: Message) -> dict[str, Any]:
-    """``WebMessagingMessage`` as the guest API returns it."""
+def sender_of(message: Message, conversation: Conversation | None) -> dict[str, str] | None:
+    """``channel.from`` of an outbound message: who sent it, as fixed when it was sent, else the
+    sending participant of ``conversation``; ``None`` for the guest's own messages."""
+    if message.direction != "outbound":
+        return None
+    if message.sender:
+        return dict(message.sender)
+    participant = conversation.participant_by_id(message.sender_id) if conversation is not None else None
+    return participant.as_sender() if participant is not None else None
+
+
+def web_message_view(message: Message, conversation: Conversation | None = None) -> dict[str, Any]:
+    """``WebMessagingMessage`` as the guest API returns it (``channel.from`` on outbound messages)."""
+    channel: dict[str, Any] = {
+        "time": iso(message.timestamp),
+        "messageId": message.id,
+        "type": "Private",
+        "platform": "WebMessaging",
+    }
+    sender = sender_of(message, conversation)
+    if sender:
+        channel["from"] = sender
     view: dict[str, Any] = {
         "id": message.id,
-        "channel": {
-            "time": iso(message.timestamp),
-            "messageId": message.id,
-            "type": "Private",
-            "platform": "Webmessaging",
-        },
+        "channel": channel,
         "type": message.type,
         "direction": message.direction.capitalize(),
         "originatingEntity": message.originating_entity,

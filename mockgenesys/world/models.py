@@ -56,6 +56,14 @@ class Deployment:
     )
     max_file_size_kb: int = 10240
     allowed_domains: list[str] = field(default_factory=list)
+    #: Authenticated messaging (``auth.enabled``) and whether an anonymous session may step up to
+    #: an authenticated one (``auth.allowSessionUpgrade``; Genesys' transport never reads it, the
+    #: server enforces it).
+    auth_enabled: bool = True
+    allow_session_upgrade: bool = True
+    #: The Messenger's look, required in ``config.json`` by Genesys' transport.
+    primary_color: str = "#ff4f1f"
+    launcher_visibility: str = "On"
 
 
 @dataclass
@@ -72,6 +80,19 @@ class Participant:
     queue_id: str | None = None
     external_contact_id: str | None = None
     address: str | None = None
+    #: The avatar URL shown with this participant's messages (``channel.from.image``).
+    image: str | None = None
+
+    def as_sender(self) -> dict[str, str]:
+        """This participant as ``channel.from``: ``nickname`` (the display name), ``firstName``,
+        ``lastName`` and ``image`` when it has one."""
+        first, _, last = self.name.partition(" ")
+        sender = {"nickname": self.name, "firstName": first}
+        if last:
+            sender["lastName"] = last
+        if self.image:
+            sender["image"] = self.image
+        return sender
 
 
 @dataclass(frozen=True)
@@ -92,6 +113,9 @@ class Message:
     metadata: dict[str, str] = field(default_factory=dict)
     content: list[dict[str, Any]] = field(default_factory=list)
     custom_attributes: dict[str, Any] = field(default_factory=dict)
+    #: Who sent it as ``channel.from`` shows it (``nickname``, ``firstName``, ``lastName``,
+    #: ``image``), fixed when sent; empty: taken from the sending participant.
+    sender: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -116,6 +140,25 @@ class Conversation:
             if participant.purpose == purpose:
                 return participant
         return None
+
+    def participant_by_id(self, participant_id: str) -> Participant | None:
+        """The participant with ``participant_id``, if it is on this conversation."""
+        for participant in self.participants:
+            if participant.id == participant_id:
+                return participant
+        return None
+
+    def next_time(self, now: float) -> float:
+        """The timestamp for a message sent ``now``: ``now``, or one millisecond after the last
+        message when ``now`` falls in the same millisecond (a frozen virtual clock).
+
+        Genesys' transport drops a history entry whose time equals, to the millisecond, one it
+        already shows, so every message of a conversation gets its own millisecond.
+        """
+        if not self.messages:
+            return now
+        last = _millis(self.messages[-1].timestamp)
+        return now if _millis(now) > last else (last + 1) / 1000.0
 
 
 @dataclass
@@ -175,6 +218,11 @@ class GuestSession:
     closed: bool = False
     expired: bool = False
     jwt_generation: int = 0
+    #: The signed-in user of an authenticated session (the OAuth code's subject) and the name
+    #: the Presence ``SignIn`` event shows.
+    user_id: str | None = None
+    first_name: str = ""
+    last_name: str = ""
 
     @property
     def expires_at(self) -> float:
@@ -215,6 +263,11 @@ class AccessToken:
     issued_at: float
     expires_at: float
     revoked: bool = False
+
+
+def _millis(ts: float) -> int:
+    """Whole milliseconds of ``ts`` as ``views.iso`` prints them (datetime rounds to microseconds)."""
+    return round(ts * 1_000_000) // 1000
 
 
 def to_dict(record: Any) -> dict[str, Any]:
