@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mockgenesys.errors import WorldError
 from mockgenesys.server.views import iso
 from mockgenesys.server.websocket import frames
+from mockgenesys.world.content import AGENT_CONTENT, attachment, content_problem, is_structured
 from mockgenesys.world.models import Conversation, Message, Participant
 
 if TYPE_CHECKING:
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
 
 DEFAULT_ROUTING_DELAY = 2.0
 DEFAULT_BOT_DELAY = 1.0
+DEFAULT_BOT_NAME = "Mock Bot"
+#: Where files the agent attaches are served when no guest socket says what host the mock is on.
+DEFAULT_FILE_HOST = "http://mockgenesys.invalid"
 AGENT_NAMES = ("Alex Morgan", "Sam Rivera", "Jordan Lee", "Casey Kim")
 BotReply = Callable[[Message], str]
 
@@ -34,6 +38,11 @@ class AgentSimulator:
     make the agent ``reply``, ``typing``, ``transfer`` or ``disconnect``; with ``bot=True`` every
     guest message gets an automatic reply after ``bot_delay`` seconds.
 
+    Every outbound message names its sender in ``channel.from`` (``nickname``, ``firstName``,
+    ``lastName``, ``image``): the agent participant, or ``bot_name`` for the bot. ``reply`` also
+    sends rich content (``mockgenesys.world.content``: quick replies, cards, carousels, date
+    pickers, attachments); ``attach`` sends a file the mock serves.
+
     It reaches guests through ``sockets``; the guest hub calls its hooks
     (``conversation_started``, ``guest_message``, ``guest_disconnected``).
     """
@@ -47,6 +56,7 @@ class AgentSimulator:
         bot: bool = False,
         bot_delay: float = DEFAULT_BOT_DELAY,
         bot_reply: BotReply = _echo_bot,
+        bot_name: str = DEFAULT_BOT_NAME,
     ) -> None:
         self.state = state
         self.sockets = sockets
@@ -54,6 +64,9 @@ class AgentSimulator:
         self.bot = bot
         self.bot_delay = bot_delay
         self.bot_reply = bot_reply
+        self.bot_name = bot_name
+        #: Files sent with ``attach``, served at ``/__uploads/{id}``: id → (MIME type, bytes).
+        self.files: dict[str, tuple[str, bytes]] = {}
         self._names = itertools.cycle(AGENT_NAMES)
 
     @property
@@ -73,7 +86,7 @@ class AgentSimulator:
 
     def guest_message(self, conversation_id: str, message: Message) -> None:
         """A guest message was stored: the bot answers it after ``bot_delay``."""
-        if self.bot and message.text:
+        if self.bot and (message.text or message.content):
             reply = self.bot_reply(message)
             self.state.scheduler.call_later(self.bot_delay, lambda: self._bot_answer(conversation_id, reply))
 
@@ -87,8 +100,12 @@ class AgentSimulator:
             customer.disconnect_type = "client"
 
     # ------------------------------------------------------------------ actions
-    def assign(self, conversation_id: str, *, name: str | None = None) -> Participant:
-        """Connect an agent to the conversation now (what routing does after its delay)."""
+    def assign(self, conversation_id: str, *, name: str | None = None, image: str | None = None) -> Participant:
+        """Connect an agent to the conversation now (what routing does after its delay).
+
+        ``name`` ("First Last") and ``image`` (an avatar URL) are what the guest sees in
+        ``channel.from`` of the agent's messages.
+        """
         conversation = self._conversation(conversation_id)
         current = self._agent(conversation)
         if current is not None:
@@ -102,41 +119,83 @@ class AgentSimulator:
             start_time=now,
             connected_time=now,
             user_id=self.world.new_id(),
+            image=image,
         )
         conversation.participants.append(agent)
         if conversation.is_active:
             conversation.state = "connected"
         return agent
 
-    def reply(self, conversation_id: str, text: str, *, bot: bool = False) -> Message:
-        """The agent (or bot) sends ``text``: stored in the world and pushed to the guest."""
-        if not text:
-            raise WorldError("An agent reply needs some text.")
+    def reply(
+        self,
+        conversation_id: str,
+        text: str = "",
+        *,
+        content: list[dict[str, Any]] | None = None,
+        bot: bool = False,
+        name: str | None = None,
+    ) -> Message:
+        """The agent (or bot) sends ``text`` and/or rich ``content``: stored and pushed to the guest.
+
+        ``content`` items come from ``mockgenesys.world.content`` (``quick_replies``, ``card``,
+        ``carousel``, ``date_picker``, ``attachment``); a message with any but attachments is
+        ``type: Structured``. ``name`` shows instead of the agent's (or the bot's) own name.
+        Raises ``WorldError`` for an empty message, bad content or an ended conversation.
+        """
+        items = [dict(item) for item in content or []]
+        problem = content_problem(items, AGENT_CONTENT)
+        if problem is not None:
+            raise WorldError(f"An agent message has bad content: {problem} Build items with mockgenesys.world.content.")
+        if not text and not items:
+            raise WorldError("An agent reply needs some text or content.")
         conversation = self._conversation(conversation_id)
         if not conversation.is_active:
             raise WorldError(f"Conversation {conversation_id} is {conversation.state}; the agent cannot reply.")
         sender = self._agent(conversation) or self.assign(conversation_id)
+        for item in items:
+            if item["contentType"] == "Attachment" and not item["attachment"].get("id"):
+                item["attachment"] = {**item["attachment"], "id": self.world.new_id()}
         message = Message(
             id=self.world.new_hex_id(),
             conversation_id=conversation.id,
             direction="outbound",
             text=text,
-            timestamp=self.now(),
+            timestamp=conversation.next_time(self.now()),
             sender_id=sender.id,
+            type="Structured" if is_structured(items) else "Text",
             originating_entity="Bot" if bot else "Human",
+            content=items,
+            sender=self._sender(sender, bot=bot, name=name),
         )
         self.world.add_message(conversation, message)
         self.sockets.broadcast_conversation(
-            conversation.id, frames.message("StructuredMessage", frames.structured_body(message))
+            conversation.id, frames.message("StructuredMessage", frames.structured_body(message, conversation))
         )
         return message
+
+    def attach(
+        self, conversation_id: str, filename: str, data: bytes, *, mime: str, text: str = "", bot: bool = False
+    ) -> Message:
+        """The agent sends a file: the mock serves ``data`` at ``/__uploads/{id}`` (on the host the
+        guest connected to) and the message carries it as an ``Attachment``."""
+        if not filename or not mime or "/" not in mime:
+            raise WorldError(f"attach needs a file name and a MIME type like image/png, got {filename!r}, {mime!r}.")
+        file_id = self.world.new_id()
+        self.files[file_id] = (mime, bytes(data))
+        url = f"{self._file_host(conversation_id)}/__uploads/{file_id}"
+        item = attachment(filename, url=url, mime=mime, size=len(data), attachment_id=file_id)
+        return self.reply(conversation_id, text, content=[item], bot=bot)
 
     def typing(self, conversation_id: str, *, duration_ms: int = 5000) -> None:
         """Show the agent typing to the guest."""
         conversation = self._conversation(conversation_id)
+        channel: dict[str, Any] = {"time": iso(self.now()), "type": "Private"}
+        agent = self._agent(conversation)
+        if agent is not None:
+            channel["from"] = agent.as_sender()
         body = {
             "id": self.world.new_hex_id(),
-            "channel": {"time": iso(self.now()), "type": "Private"},
+            "channel": channel,
             "type": "Event",
             "direction": "Outbound",
             "events": [{"eventType": "Typing", "typing": {"type": "On", "duration": duration_ms}}],
@@ -157,6 +216,7 @@ class AgentSimulator:
         """The agent ends the conversation: Presence Disconnect, read-only when configured."""
         conversation = self._conversation(conversation_id)
         now = self.now()
+        agent = self._agent(conversation)
         for participant in conversation.participants:
             if participant.state != "disconnected":
                 participant.state = "disconnected"
@@ -166,9 +226,12 @@ class AgentSimulator:
         conversation.end_time = now
         deployment = self.world.deployments.get(conversation.deployment_id)
         read_only = bool(deployment and deployment.read_only_after_disconnect)
+        channel: dict[str, Any] = {"time": iso(now), "messageId": self.world.new_hex_id(), "type": "Private"}
+        if agent is not None:
+            channel["from"] = agent.as_sender()
         body: dict[str, object] = {
             "id": self.world.new_hex_id(),
-            "channel": {"time": iso(now), "messageId": self.world.new_hex_id()},
+            "channel": channel,
             "type": "Event",
             "direction": "Outbound",
             "events": [{"eventType": "Presence", "presence": {"type": "Disconnect"}}],
@@ -180,8 +243,9 @@ class AgentSimulator:
             self.sockets.broadcast(session, frames.message("StructuredMessage", body))
 
     def reset(self) -> None:
-        """Name the next assigned agent as a new simulator would (``mock.reset()``)."""
+        """Name the next assigned agent as a new simulator would, and forget attached files (``mock.reset()``)."""
         self._names = itertools.cycle(AGENT_NAMES)
+        self.files.clear()
 
     # ------------------------------------------------------------------ internals
     def _route(self, conversation_id: str) -> None:
@@ -193,6 +257,20 @@ class AgentSimulator:
         conversation = self.world.conversations.get(conversation_id)
         if conversation is not None and conversation.is_active:
             self.reply(conversation_id, text, bot=True)
+
+    def _sender(self, agent: Participant, *, bot: bool, name: str | None) -> dict[str, str]:
+        if bot:
+            return {"nickname": name or self.bot_name}
+        if name is None:
+            return agent.as_sender()
+        return Participant(id=agent.id, purpose="agent", name=name, image=agent.image).as_sender()
+
+    def _file_host(self, conversation_id: str) -> str:
+        """The origin a guest of the conversation reached the mock on (live: its host and port)."""
+        for session in self.sockets.sessions_of(conversation_id):
+            for conn in self.sockets.of(session):
+                return conn.base_url
+        return DEFAULT_FILE_HOST
 
     def _conversation(self, conversation_id: str) -> Conversation:
         conversation = self.world.conversations.get(conversation_id)

@@ -68,6 +68,13 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
     serve.add_argument(
         "--routing-delay", type=float, default=2.0, help="seconds before an agent joins a new conversation (default 2)"
     )
+    serve.add_argument(
+        "--dialect",
+        choices=("real", "seed", "both"),
+        default="both",
+        help="which API to serve: real (Genesys Cloud's paths only; seed paths answer 404), seed (the tutorials' "
+        "invented paths), both (default)",
+    )
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
     add_chaos_parser(commands)
     return parser
@@ -184,6 +191,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         admin_token=args.admin_token,
         bot=args.bot,
         routing_delay=args.routing_delay,
+        dialect=args.dialect,
     )
     try:
         sock = bind("127.0.0.1" if args.host == "localhost" else args.host, args.port)

@@ -31,7 +31,7 @@ from mockgenesys.scheduler import Scheduler
 from mockgenesys.server.app import RestApp, build_app
 from mockgenesys.server.core import Server
 from mockgenesys.server.guests import open_session, start_conversation
-from mockgenesys.server.routes import all_routes
+from mockgenesys.server.routes import DIALECTS, all_routes
 from mockgenesys.server.state import ServerState
 from mockgenesys.server.websocket import GuestHub, GuestSockets, InProcessGuestSocket
 from mockgenesys.server.websocket.asgi import websocket_route
@@ -77,10 +77,18 @@ class MockGenesys:
         faults: Iterable[FaultRule | dict[str, Any]] | None = None,
         admin_token: str | None = None,
         admin_remote: bool = False,
+        dialect: str = "both",
     ) -> None:
         if conversations < 0 or contacts < 0:
             raise ConfigError("conversations and contacts must be >= 0.")
+        if dialect not in DIALECTS:
+            raise ConfigError(
+                f"dialect must be one of {', '.join(DIALECTS)}, got {dialect!r}: 'real' serves Genesys Cloud's API "
+                "only, 'seed' the tutorials' invented paths, 'both' everything."
+            )
         self.seed = seed
+        #: Which API the REST routes serve: "real", "seed" or "both" (see docs/server.md).
+        self.dialect = dialect
         self.admin_token = admin_token
         self.admin_remote = admin_remote
         self._world_source = world
@@ -111,7 +119,7 @@ class MockGenesys:
         sockets = GuestSockets(state)
         self.agent = AgentSimulator(state, sockets, routing_delay=routing_delay, bot=bot)
         self.hub = GuestHub(state, sockets, self.agent, self.faults)
-        self.server = Server(state, routes=all_routes(), faults=self.faults, hub=self.hub)
+        self.server = Server(state, routes=all_routes(dialect), faults=self.faults, hub=self.hub)
 
     # ------------------------------------------------------------------ world
     def _build_world(self) -> World:
@@ -167,7 +175,7 @@ class MockGenesys:
                     conversation_id=conversation.id,
                     direction="inbound",
                     text=text,
-                    timestamp=now,
+                    timestamp=conversation.next_time(now),
                     sender_id=customer.id,
                 ),
             )
@@ -244,15 +252,21 @@ class MockGenesys:
         """Grade the client from the journal: what it did that real Genesys would punish.
 
         ``rules`` picks the checks (all of ``conformance.RULES`` by default); ``storm_count``,
-        ``storm_window`` and ``refresh_margin`` tune ``relogin_storm``.
+        ``storm_window`` and ``refresh_margin`` tune ``relogin_storm``. Calls to seed-dialect
+        paths (``nonexistent_endpoint``) are violations when the mock serves only the real
+        dialect, and ``notices`` (listed, not failing) otherwise.
         """
-        return check(
+        report = check(
             self.journal,
             rules=rules,
             storm_count=storm_count,
             storm_window=storm_window,
             refresh_margin=refresh_margin,
         )
+        if self.dialect != "real":
+            report.notices.extend(report.by_rule("nonexistent_endpoint"))
+            report.violations = [v for v in report.violations if v.rule != "nonexistent_endpoint"]
+        return report
 
     # ------------------------------------------------------------------ helpers for tests
     def issue_token(self, client_id: str | None = None) -> str:
@@ -270,6 +284,19 @@ class MockGenesys:
             self.world, deployment, "test-" + self.world.new_hex_id(), self.clock.now(), conversation=conversation
         )
         return self.server.mint_guest_jwt(session, deployment.jwt_ttl)[0]
+
+    def auth_code(self, user_id: str, *, first_name: str = "", last_name: str = "") -> str:
+        """An OAuth authorization code that signs ``user_id`` in (for the guest JWT exchange,
+        ``POST /api/v2/webdeployments/token/oauthcodegrantjwtexchange``).
+
+        Two sign-ins of one user end the first one (``ConnectionClosedEvent signedIn``); the
+        names show in the Presence ``SignIn`` event of a step-up. Any other code is its own user.
+        """
+        if not user_id:
+            raise ConfigError("auth_code needs the id of the user to sign in.")
+        code = "code-" + self.world.new_hex_id()
+        self.hub.users[code] = (user_id, first_name, last_name)
+        return code
 
     @asynccontextmanager
     async def connect_guest(

@@ -20,7 +20,7 @@ FILE_SUFFIXES = (".yaml", ".yml", ".json")
 def build_mock(options: MarkerOptions, base_dir: Path) -> MockGenesys:
     """A fresh in-process mock on a ``VirtualClock`` with the marker's faults installed."""
     try:
-        mock = MockGenesys(seed=options.seed, clock=VirtualClock(), limits=options.limits)
+        mock = MockGenesys(seed=options.seed, clock=VirtualClock(), limits=options.limits, dialect=options.dialect)
     except ConfigError as exc:
         raise MarkerError(f"genesys(limits=...): {exc}") from None
     install_faults(mock, options, base_dir)

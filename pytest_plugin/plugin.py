@@ -183,7 +183,7 @@ def _shared_server(factory: ServerFactory, options: MarkerOptions) -> GenesysSer
     from mockgenesys.errors import ConfigError
 
     try:
-        return factory.shared(seed=options.seed, limits=options.limits)
+        return factory.shared(seed=options.seed, limits=options.limits, dialect=options.dialect)
     except ConfigError as exc:
         raise MarkerError(f"genesys(limits=...): {exc}") from None
 

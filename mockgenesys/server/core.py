@@ -6,6 +6,7 @@ import time
 import traceback
 from typing import TYPE_CHECKING
 
+from mockgenesys.conformance import SEED_DIALECT
 from mockgenesys.faults.outcome import Outcome, Reply, carry_out
 from mockgenesys.journal import RESET
 from mockgenesys.server.auth import authorize_guest, authorize_oauth, request_caller
@@ -125,6 +126,8 @@ class Server:
                 raise ApiError(404, "not.found", f"No resource at {req.path}. The requested resource was not found.")
             req.params = params
             req.endpoint = route.endpoint
+            if route.dialect == "seed":  # every call to the tutorials' invented paths is marked
+                req.detail = SEED_DIALECT
             if len(req.body) > MAX_REQUEST_BYTES:
                 raise ApiError(
                     413,

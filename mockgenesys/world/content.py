@@ -66,7 +66,10 @@ def attachment(
 
 def quick_reply(text: str, payload: str | None = None) -> Content:
     """A ``QuickReply`` item: a button the guest taps to answer ``payload`` (default: ``text``)."""
-    return {"contentType": "QuickReply", "quickReply": {"text": text, "payload": text if payload is None else payload, "action": "Message"}}
+    return {
+        "contentType": "QuickReply",
+        "quickReply": {"text": text, "payload": text if payload is None else payload, "action": "Message"},
+    }
 
 
 def quick_replies(*options: str) -> list[Content]:
@@ -85,7 +88,11 @@ def postback_action(text: str, payload: str | None = None) -> dict[str, str]:
 
 
 def _card_body(
-    title: str, description: str, image: str | None, actions: Iterable[dict[str, str]], default_action: dict[str, str] | None
+    title: str,
+    description: str,
+    image: str | None,
+    actions: Iterable[dict[str, str]],
+    default_action: dict[str, str] | None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"title": title, "description": description, "actions": list(actions)}
     if image is not None:

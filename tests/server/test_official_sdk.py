@@ -69,8 +69,14 @@ def test_sdk_conversation_messages_through_bulk(gc: ModuleType, live: tuple[Mock
         assert message.direction == by_id[message.id].direction
         assert message.normalized_message.text == by_id[message.id].text
         assert message.messenger_type == "webmessaging"
-    active = conversations.get_conversations_messages()
-    assert conversation_id in [c.id for c in active.entities]
+    from PureCloudPlatformClientV2.rest import ApiException
+
+    with pytest.raises(ApiException) as listing_error:  # a client-credentials token has no user
+        conversations.get_conversations_messages()
+    assert listing_error.value.status == 400 and "user context" in listing_error.value.body
+    with pytest.raises(ApiException) as me_error:
+        gc.UsersApi(api).get_users_me()
+    assert me_error.value.status == 400
     empty = conversations.post_conversations_message_messages_bulk(conversation_id)
     assert empty.entities == []
 

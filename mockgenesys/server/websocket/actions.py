@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mockgenesys.server.websocket import frames
-from mockgenesys.server.websocket.auth import configure_authenticated_session
 from mockgenesys.server.websocket.attachments import delete_attachment, get_attachment, on_attachment
+from mockgenesys.server.websocket.auth import configure_authenticated_session
 from mockgenesys.server.websocket.call import FrameCall
 from mockgenesys.server.websocket.frames import MAX_TEXT_BYTES
 from mockgenesys.server.websocket.messages import on_message
