@@ -16,8 +16,9 @@ class RateLimits:
     """Every limit the mock enforces; ``None`` switches one off, ``enabled=False`` all.
 
     Defaults are Genesys' documented values (``token.rate.per.minute`` = 300 per token,
-    ``org.app.user.rate.per.minute`` = 3000, applied per caller address to calls that carry
-    no OAuth token, the token endpoint included) and the
+    ``org.app.user.rate.per.minute`` = 3000 (``client_per_minute``) per org, OAuth client and
+    user: every call with a token counts against both; the token endpoint counts per OAuth
+    client, a guest-JWT call per guest session, a call with no credential per address) and the
     seeds' figures (30 req/s per org on history, 100 req/s per org on session creation),
     and the guest WebSocket limits (``messages.per.session.rate.per.second`` = 2,
     ``requests.per.connection.rate.per.minute`` = 60, ``configure.per.session.rate.per.minute``

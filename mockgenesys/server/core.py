@@ -149,6 +149,7 @@ class Server:
             if route.auth == "oauth" or (route.auth == "oauth_or_guest" and not _looks_like_jwt(req)):
                 record = authorize_oauth(req, route, state.world, now)
                 window = self._token_window(record.token, now)
+                self._app_window(req, now)
             else:
                 window = self._anonymous_window(req, now)
                 if route.auth != "none":
@@ -181,7 +182,7 @@ class Server:
                 ],
             )
         if window is None:
-            window = state.limiter.window("client", req.client, self._client_limit(), 60.0, now)
+            window = state.limiter.window("app", _app_key(req), self._client_limit(), 60.0, now)
         headers = response.headers
         retry_after = _retry_after(headers) if headers else None  # the route's or the fault's own
         headers += (
@@ -260,13 +261,17 @@ class Server:
     def _client_limit(self) -> int:
         return self.state.limits.client_per_minute or _UNLIMITED
 
-    def _anonymous_window(self, req: MockRequest, now: float) -> Window:
+    def _app_window(self, req: MockRequest, now: float) -> Window:
+        """Count ``org.app.user.rate.per.minute`` for the caller (see ``_app_key``)."""
         limits = self.state.limits
-        window = self.state.limiter.window("client", req.client, self._client_limit(), 60.0, now)
+        window = self.state.limiter.window("app", _app_key(req), self._client_limit(), 60.0, now)
         retry_after = window.hit(now)
         if retry_after is not None and limits.enabled and limits.client_per_minute:
             raise _RateLimited(retry_after, window)
         return window
+
+    def _anonymous_window(self, req: MockRequest, now: float) -> Window:
+        return self._app_window(req, now)
 
 
 class _Faulted(Exception):
@@ -297,6 +302,20 @@ class _RateLimited(Exception):
     def __init__(self, retry_after: int, window: Window) -> None:
         self.retry_after = retry_after
         self.window = window
+
+
+def _app_key(req: MockRequest) -> str:
+    """The key of ``org.app.user.rate.per.minute``: Genesys counts it per org, OAuth client and
+    user (a client-credentials token has no user). A guest counts per guest session, and a caller
+    that presents nothing per address, the only thing known about it."""
+    caller = req.caller
+    if caller.token is not None:
+        return f"{caller.token.org_id}/{caller.token.client_id}"
+    if caller.client_id is not None:
+        return f"client/{caller.client_id}"
+    if caller.guest is not None:
+        return f"{caller.guest.org_id}/guest/{caller.guest.id}"
+    return f"address/{req.client}"
 
 
 def _looks_like_jwt(req: MockRequest) -> bool:
