@@ -14,15 +14,16 @@ if TYPE_CHECKING:
     from mockgenesys.mock import MockGenesys
 
 #: Conversation states after which the manager stops restoring (the tutorial's CLOSED / TERMINATED).
-ENDED_STATES = frozenset({"CLOSED", "TERMINATED", "DISCONNECTED"})
+ENDED_STATES = frozenset({"CLOSED", "TERMINATED", "DISCONNECTED", "SIGNED_OUT"})
 
 
 class SessionManager:
     """Keeps one guest logged in and its conversation restored, with the tutorial's events.
 
     Events: ``guest_session_expired``, ``conversation_updated`` (``{"state", "token",
-    "restored"}``), ``message_received``, ``message_sent``, ``message_failed``,
-    ``connection_state_change`` and ``error``. After the guest session expires the manager
+    "restored"}``; state ``SIGNED_OUT`` after a logout or a sign-in on another device),
+    ``message_received``, ``message_sent``, ``message_failed``, ``connection_state_change``,
+    ``signed_in``, ``signed_in_elsewhere``, ``logged_out`` and ``error``. After the guest session expires the manager
     logs in again (a new session) and, after a reconnect or a re-login, re-fetches the active
     conversation's history into ``messages``, unless the conversation has ended.
     """
@@ -36,8 +37,18 @@ class SessionManager:
         self.conversation_state: str | None = None
         self.reauths = 0
         self._ids: set[str] = set()
-        for name_ in ("message_received", "message_sent", "message_failed", "connection_state_change", "error"):
+        forwarded = (
+            "message_received",
+            "message_sent",
+            "message_failed",
+            "connection_state_change",
+            "error",
+            "signed_in",
+        )
+        for name_ in forwarded:
             client.events.on(name_, self._forward(name_))
+        for name_ in ("signed_in_elsewhere", "logged_out"):
+            client.events.on(name_, self._signed_out(name_))
         client.events.on("message_received", self._remember)
         client.events.on("message_sent", self._remember)
         client.events.on("session_expired", self._on_expired)
@@ -65,6 +76,14 @@ class SessionManager:
             self.events.emit(name, payload)
 
         return forward
+
+    def _signed_out(self, name: str) -> Handler:
+        def signed_out(payload: Any) -> None:
+            self.conversation_state = "SIGNED_OUT"
+            self.events.emit(name, payload)
+            self.events.emit("conversation_updated", {"state": "SIGNED_OUT", "token": self.client.session_token})
+
+        return signed_out
 
     @property
     def active(self) -> bool:
