@@ -7,6 +7,7 @@ facade it drives; the server package knows nothing about it.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
@@ -23,14 +24,16 @@ from mockgenesys.faults.rules import FaultRuleError
 from mockgenesys.server.errors import platform_error
 from mockgenesys.server.views import iso
 from mockgenesys.serving import is_loopback
+from mockgenesys.world.content import attachment
 
 if TYPE_CHECKING:
     from mockgenesys.mock import MockGenesys
+    from mockgenesys.world.models import Message
 
 PREFIX = "/__admin"
 #: The client host Starlette's ``TestClient`` reports for in-process requests.
 TEST_CLIENT_HOST = "testclient"
-AGENT_ACTIONS = ("reply", "typing", "assign", "transfer", "disconnect")
+AGENT_ACTIONS = ("reply", "attach", "typing", "assign", "transfer", "disconnect")
 AdminHandler = Callable[["MockGenesys", Request], Awaitable[Response]]
 
 
@@ -181,22 +184,43 @@ async def _agent_action(mock: MockGenesys, request: Request) -> Response:
         raise AdminError(404, f"Unknown agent action {action!r}; use {', '.join(AGENT_ACTIONS)}.", "not.found")
     body = await _object(request, required=False)
     if action == "reply":
-        if not isinstance(body.get("text"), str):
-            raise AdminError(400, 'reply needs {"text": "..."}.', field="text")
-        message = mock.agent.reply(conversation_id, body["text"], bot=bool(body.get("bot", False)))
+        text, content, name = body.get("text", ""), body.get("content"), body.get("name")
+        if not isinstance(text, str) or (content is not None and not isinstance(content, list)):
+            raise AdminError(400, 'reply needs {"text": "...", "content": [items]} (either or both).', field="text")
+        if name is not None and not isinstance(name, str):
+            raise AdminError(400, f"name must be a string, got {name!r}.", field="name")
+        message = mock.agent.reply(conversation_id, text, content=content, bot=bool(body.get("bot", False)), name=name)
         return _json({"messageId": message.id}, 201)
+    if action == "attach":
+        return _json({"messageId": _attach(mock, conversation_id, body).id}, 201)
     if action == "typing":
         duration = body.get("durationMs", 5000)
         if isinstance(duration, bool) or not isinstance(duration, int) or duration < 0:
             raise AdminError(400, f"durationMs must be a whole number >= 0, got {duration!r}.", field="durationMs")
         mock.agent.typing(conversation_id, duration_ms=duration)
     elif action == "assign":
-        mock.agent.assign(conversation_id, name=body.get("name"))
+        mock.agent.assign(conversation_id, name=body.get("name"), image=body.get("image"))
     elif action == "transfer":
         mock.agent.transfer(conversation_id, to=body.get("to"))
     else:
         mock.agent.disconnect(conversation_id)
     return Response(status_code=204)
+
+
+def _attach(mock: MockGenesys, conversation_id: str, body: dict[str, Any]) -> Message:
+    """``attach``: a file given as base64 ``data`` that the mock serves, or one hosted at ``url``."""
+    filename, mime, text = body.get("filename"), body.get("mime"), body.get("text", "")
+    if not isinstance(filename, str) or not isinstance(mime, str) or not isinstance(text, str):
+        raise AdminError(400, 'attach needs {"filename", "mime", and "data" (base64) or "url"}.', field="filename")
+    bot = bool(body.get("bot", False))
+    if isinstance(body.get("url"), str):
+        item = attachment(filename, url=body["url"], mime=mime, size=body.get("size"))
+        return mock.agent.reply(conversation_id, text, content=[item], bot=bot)
+    try:
+        data = base64.b64decode(str(body.get("data", "")), validate=True)
+    except ValueError:
+        raise AdminError(400, "attach: data must be the file's bytes in base64.", field="data") from None
+    return mock.agent.attach(conversation_id, filename, data, mime=mime, text=text, bot=bot)
 
 
 # ---------------------------------------------------------------------- journal, check, docs

@@ -208,3 +208,36 @@ def test_unknown_scenario_name_lists_the_fix(project: pytest.Pytester) -> None:
             "storm-429-retry-after* Pass a built-in scenario name or a path to a YAML/JSON file*"
         ]
     )
+
+
+SEED_CALLS = """
+import httpx, pytest
+
+def seed_history(mock):
+    bearer = {"Authorization": "Bearer " + mock.issue_token()}
+    cid = next(iter(mock.world.conversations))
+    with httpx.Client(transport=mock.transport(), base_url="https://api.mypurecloud.com", headers=bearer) as http:
+        return http.get(f"/api/v2/conversations/messaging/{cid}/messages").status_code
+
+@pytest.mark.genesys(strict=True)
+def test_both_dialects(genesys_mock):
+    assert genesys_mock.dialect == "both" and seed_history(genesys_mock) == 200
+
+@pytest.mark.genesys(strict=True, dialect="real")
+def test_real_dialect(genesys_mock):
+    assert seed_history(genesys_mock) == 404
+
+@pytest.mark.genesys(dialect="genesys")
+def test_bad_dialect(genesys_mock):
+    pass
+"""
+
+
+def test_dialect_marker_real_makes_strict_fail_on_seed_paths(project: pytest.Pytester) -> None:
+    project.makepyfile(SEED_CALLS)
+    result = project.runpytest("-rfE")
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*[[]nonexistent_endpoint[]] called an endpoint that does not exist on Genesys Cloud: GET /api/v2/conv*"]
+    )
+    result.stdout.fnmatch_lines(["*genesys(dialect=...) must be one of 'real', 'seed', 'both', got 'genesys'*"])
