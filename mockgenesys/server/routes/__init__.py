@@ -1,4 +1,7 @@
-"""Every REST route of the simulated Genesys Cloud, with its endpoint id and dialect."""
+"""Every REST route of the simulated Genesys Cloud, with its endpoint id and dialect.
+
+`DIALECTS` are the values of ``--dialect``; `all_routes(dialect)` builds the table.
+"""
 
 from __future__ import annotations
 
