@@ -1,4 +1,4 @@
-"""Authenticated sessions: sign in, step up, signed in elsewhere, downgrade, log out."""
+"""Authenticated guest sessions on the socket: sign in, step up, signed in elsewhere, downgrade, log out."""
 
 from __future__ import annotations
 
