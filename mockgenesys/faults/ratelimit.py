@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -102,6 +103,11 @@ class Limiter:
                 forget_one(self._windows, lambda _, old: now - old.start < old.period)
             found = self._windows[slot] = Window(limit, period, now)
         return found
+
+    def windows(self) -> Iterator[tuple[str, str, Window]]:
+        """Every window as (limit name, key, window), the most recently opened first."""
+        for (name, key), window in reversed(self._windows.items()):
+            yield name, key, window
 
     def is_active(self, name: str, key: str, now: float) -> bool:
         """Whether ``key`` was counted under ``name`` in a window that has not ended yet."""
