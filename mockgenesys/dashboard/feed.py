@@ -17,13 +17,15 @@ Events (``event: <name>`` with one JSON ``data:`` line each)::
     rows   {rows: [[field, ...], ...], skipped}       journal rows, fields in ``hello.fields`` order
     reset  {}                                          the journal was cleared (the mock was reset)
     state  {clock, faults, connections, journal, limits}   when any of it changed
-    check  {ok, checked, violations: [{rule, message, entries}]}   the conformance report
+    check  {ok, checked, rules: {rule: count}, violations: [{rule, message, entries, omitted}]}
+                                                       the conformance report, bounded (``findings``)
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
@@ -53,6 +55,9 @@ STATE_EVERY = 0.5
 #: ``CHECK_SPACING`` times its last computing time (grading a full journal takes a while).
 CHECK_EVERY = 1.0
 CHECK_SPACING = 20.0
+#: Per rule, the newest violations a ``check`` event carries, and the entries shown per violation.
+MAX_FINDINGS = 50
+MAX_PROOF = 10
 #: A comment line after this many quiet seconds, so proxies and the page see a live connection.
 KEEPALIVE = 15.0
 
@@ -71,9 +76,39 @@ def endpoint_ids() -> list[str]:
     ]
 
 
-def grade(rows: list[tuple[Any, ...]]) -> ConformanceReport:
-    """The conformance report of journal rows (safe off the event loop: it reads only ``rows``)."""
-    return check([Entry(*row) for row in rows])
+def grade(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """The conformance report of journal rows as the ``check`` event carries it (see ``findings``).
+
+    Safe off the event loop: it reads only ``rows``.
+    """
+    return findings(check([Entry(*row) for row in rows]))
+
+
+def findings(report: ConformanceReport) -> dict[str, Any]:
+    """``report`` bounded for a page: every rule's count, its newest ``MAX_FINDINGS`` violations,
+    each with at most ``MAX_PROOF`` entries (the first two and the last ones; ``omitted`` counts the rest).
+
+    A full report can be huge (a re-login storm of n requests names O(n²) entries).
+    """
+    counts = Counter(violation.rule for violation in report.violations)
+    seen: Counter[str] = Counter()
+    shown = []
+    for violation in report.violations:
+        seen[violation.rule] += 1
+        if seen[violation.rule] <= counts[violation.rule] - MAX_FINDINGS:
+            continue  # an older one of a rule with more than MAX_FINDINGS
+        entries = violation.entries
+        if len(entries) > MAX_PROOF:
+            entries = (*entries[:2], *entries[2 - MAX_PROOF :])
+        shown.append(
+            {
+                "rule": violation.rule,
+                "message": violation.message,
+                "entries": [entry.to_dict() for entry in entries],
+                "omitted": len(violation.entries) - len(entries),
+            }
+        )
+    return {"ok": report.ok, "checked": report.checked, "rules": dict(counts), "violations": shown}
 
 
 class Feed:
@@ -163,18 +198,19 @@ class Feed:
         self._checked_total = journal.total
         return journal.rows_after(0, len(journal))
 
-    def checked(self, report: ConformanceReport) -> bytes:
-        """The ``check`` event for ``report``, noting how long grading took since ``check_rows``."""
+    def checked(self, graded: dict[str, Any]) -> bytes:
+        """The ``check`` event for a ``grade`` result, noting how long grading took since ``check_rows``."""
         self._check_cost = self._clock() - self._check_at
-        return event("check", report.to_dict())
+        return event("check", graded)
 
-    async def stream(self) -> AsyncIterator[bytes]:
-        """The page's event stream: ``hello``, then ticks until the page goes away."""
+    async def stream(self, closing: Callable[[], bool] = lambda: False) -> AsyncIterator[bytes]:
+        """The page's event stream: ``hello``, then ticks until the page goes away or ``closing()``
+        says the server is shutting down (the page then reconnects to whatever serves next)."""
         yield self.hello()
-        grading: asyncio.Future[ConformanceReport] | None = None
+        grading: asyncio.Future[dict[str, Any]] | None = None
         quiet_since = self._clock()
         try:
-            while True:
+            while not closing():
                 out = self.tick()
                 if grading is not None and grading.done():
                     out.append(self.checked(grading.result()))

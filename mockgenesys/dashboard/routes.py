@@ -46,8 +46,10 @@ async def events(mock: MockGenesys, request: Request) -> Response:
             raise ConfigError(f"after must be a journal sequence number (a whole number >= 0), got {raw!r}.")
         after = int(raw)
     feed = Feed(mock, after=after)
+    state = request.app.state  # ``mockgenesys.serving`` sets ``closing`` when the server shuts down
+    stream = feed.stream(closing=lambda: bool(getattr(state, "closing", False)))
     headers = {"cache-control": "no-cache", "x-accel-buffering": "no"}
-    return StreamingResponse(feed.stream(), media_type="text/event-stream", headers=headers)
+    return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
 
 
 async def limits(mock: MockGenesys, request: Request) -> Response:

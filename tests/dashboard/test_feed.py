@@ -119,7 +119,7 @@ def test_feed_grades_again_only_when_the_journal_moved_and_time_passed(mock: Moc
     rows = page.check_rows()
     ticker.now += 0.5  # grading took half a second
     ((name, report),) = parse(page.checked(feed.grade(rows)))
-    assert name == "check" and report == {"ok": True, "checked": 0, "violations": []}
+    assert name == "check" and report == {"ok": True, "checked": 0, "rules": {}, "violations": []}
     token_calls(mock, 1)
     ticker.now += feed.CHECK_EVERY
     assert not page.check_due()  # the last grading cost 0.5 s: wait CHECK_SPACING times that
@@ -136,8 +136,26 @@ def test_feed_grade_finds_what_check_finds() -> None:
     with httpx.Client(transport=mock.transport(), base_url="https://api.mypurecloud.com") as http:
         for _ in range(2):
             http.get("/api/v2/organizations/me", headers={"Authorization": f"Bearer {token}"})
-    report = feed.grade(mock.journal.rows_after(0, len(mock.journal)))
-    assert report.to_dict() == mock.check().to_dict() and report.by_rule("limit_breach")
+    graded = feed.grade(mock.journal.rows_after(0, len(mock.journal)))
+    full = mock.check().to_dict()
+    assert graded["rules"] == {"limit_breach": 1}
+    assert graded["violations"] == [{**violation, "omitted": 0} for violation in full["violations"]]
+
+
+def test_feed_findings_keep_each_rules_newest_and_bound_their_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(feed, "MAX_FINDINGS", 3)
+    mock = MockGenesys(seed=7, clock=VirtualClock())
+    token_calls(mock, 20)  # a re-login storm: each token request after the third is a finding
+    report = mock.check()
+    storms = report.by_rule("relogin_storm")
+    graded = feed.findings(report)
+    assert graded["rules"] == {"relogin_storm": len(storms)} and len(storms) == 18
+    shown = graded["violations"]
+    assert [v["message"] for v in shown] == [v.message for v in storms[-3:]]
+    last = shown[-1]
+    assert len(last["entries"]) == feed.MAX_PROOF and last["omitted"] == 20 - feed.MAX_PROOF
+    seqs = [entry["seq"] for entry in last["entries"]]
+    assert seqs == [1, 2, *range(13, 21)]  # the first two and the newest, the offending one last
 
 
 async def test_feed_stream_says_hello_then_rows_then_the_report(mock: MockGenesys) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -128,3 +129,26 @@ def test_routes_events_stream_live_rows_over_a_real_server() -> None:
     rows = dict(events)["rows"]["rows"]
     assert isinstance(fields, list) and isinstance(rows, list)
     assert rows[0][fields.index("endpoint")] == "oauth.token" and rows[0][fields.index("status")] == 200
+
+
+@pytest.mark.live
+def test_routes_events_stream_ends_cleanly_when_the_server_stops() -> None:
+    mock = MockGenesys(seed=7)
+    outcome: list[object] = []
+    started = threading.Event()
+
+    def read(url: str) -> None:
+        try:
+            with httpx.Client(base_url=url, timeout=10) as http, http.stream("GET", "/__admin/events") as stream:
+                for _ in stream.iter_lines():
+                    started.set()
+                outcome.append("ended")
+        except httpx.HTTPError as exc:  # a cancelled stream: the chunked body never ends
+            outcome.append(exc)
+
+    with mock.serve() as url:
+        reader = threading.Thread(target=read, args=(url,))
+        reader.start()
+        assert started.wait(10)
+    reader.join(10)
+    assert outcome == ["ended"]

@@ -78,13 +78,14 @@ export class ConformancePanel {
 
   update(report) {
     this.bySeq = new Map();
-    const count = report.violations.length;
+    const count = Object.values(report.rules).reduce((a, b) => a + b, 0);
     this.badge.textContent = count ? String(count) : "";
     this.badge.classList.toggle("bad", count > 0);
     this.summary.className = `summary ${report.ok ? "ok" : "bad"}`;
     this.summary.textContent = report.ok
       ? `No findings: the client behaved (${report.checked} journal entries checked).`
-      : `${count} finding(s) in ${report.checked} journal entries. Each links to the rows that prove it.`;
+      : `${count} finding(s) in ${report.checked} journal entries. Each links to the rows that prove it` +
+        (count > report.violations.length ? `; the newest ${report.violations.length} are shown (GET /__admin/check has all).` : ".");
     const groups = new Map();
     for (const violation of report.violations) {
       if (!groups.has(violation.rule)) groups.set(violation.rule, []);
@@ -100,8 +101,8 @@ export class ConformancePanel {
     for (const [rule, violations] of groups) {
       const details = el("details", { className: "rule", open: first || open.has(rule) });
       details.dataset.rule = rule;
-      details.append(el("summary", { textContent: `${rule} (${violations.length})` }));
-      for (const violation of violations.slice(0, 200)) {
+      details.append(el("summary", { textContent: `${rule} (${report.rules[rule]})` }));
+      for (const violation of violations) {
         const links = violation.entries.map((entry) => {
           const link = el("button", {
             type: "button",
@@ -112,9 +113,9 @@ export class ConformancePanel {
           link.addEventListener("click", () => this.onEntry(entry));
           return link;
         });
+        if (violation.omitted) links.splice(2, 0, el("span", { className: "hint", textContent: ` … ${violation.omitted} more … ` }));
         details.append(el("div", { className: "finding" }, el("p", { textContent: violation.message }), ...links));
       }
-      if (violations.length > 200) details.append(el("p", { className: "hint", textContent: `… and ${violations.length - 200} more (GET /__admin/check lists all).` }));
       this.list.append(details);
     }
   }

@@ -23,6 +23,7 @@ export class WorldPanel {
     this.error = document.getElementById("world-error");
     this.totals = document.getElementById("world-totals");
     this.data = null;
+    this.text = "";
     this.loading = null;
     document.getElementById("world-refresh").addEventListener("click", () => this.refresh());
   }
@@ -37,6 +38,9 @@ export class WorldPanel {
         return;
       }
       this.error.textContent = "";
+      const text = JSON.stringify(result.data);
+      if (text === this.text) return; // unchanged: keep the DOM (and what the user is doing in it)
+      this.text = text;
       this.data = result.data;
       this.onSessions(new Map(result.data.guestSessions.map((s) => [s.id, s.principal])));
       this.render();
