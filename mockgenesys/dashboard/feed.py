@@ -14,7 +14,7 @@ capped buffer.
 Events (``event: <name>`` with one JSON ``data:`` line each)::
 
     hello  {fields, total, maxlen, endpoints, then, match, when}   once, first
-    rows   {rows: [[field, ...], ...], skipped}       journal rows, fields in ``hello.fields`` order
+    rows   {rows: [[field, ...], ...], skipped, total, size}   journal rows, fields in ``hello.fields`` order
     reset  {}                                          the journal was cleared (the mock was reset)
     state  {clock, faults, connections, journal, limits}   when any of it changed
     check  {ok, checked, rules: {rule: count}, violations: [{rule, message, entries, omitted}]}
@@ -164,7 +164,7 @@ class Feed:
             rows = journal.rows_after(self.last_seq, MAX_BATCH)
             skipped = pending - len(rows)
             self.last_seq = total
-            out.append(event("rows", {"rows": rows, "skipped": skipped}))
+            out.append(event("rows", {"rows": rows, "skipped": skipped, "total": total, "size": size}))
         now = self._clock()
         if now - self._state_at >= STATE_EVERY:
             self._state_at = now

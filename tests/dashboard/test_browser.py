@@ -7,6 +7,7 @@ in docs/images/ (on purpose only).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ import httpx
 import pytest
 
 from mockgenesys import MockGenesys, VirtualClock
+from mockgenesys.serving import guest_ws_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -185,8 +187,9 @@ def test_browser_dashboard_shows_requests_faults_clock_and_findings(driver: Any)
 
         # Only the two refusals the test provoked reached the console (as failed requests).
         assert errors(driver, allowed=("/__admin/faults - Failed", "/__admin/clock/advance - Failed")) == []
-        if os.environ.get("MOCKGENESYS_UPDATE_SCREENSHOT"):
-            screenshots(driver, mock, http)
+
+    if os.environ.get("MOCKGENESYS_UPDATE_SCREENSHOT"):  # refresh the pictures in docs/ on purpose only
+        screenshots(driver)
 
 
 def test_browser_dashboard_on_a_narrow_window_under_load_with_an_admin_token(driver: Any) -> None:
@@ -231,25 +234,39 @@ def test_browser_dashboard_on_a_narrow_window_under_load_with_an_admin_token(dri
             driver.save_screenshot(str(IMAGES / "dashboard-narrow.png"))
 
 
-def screenshots(driver: Any, mock: MockGenesys, http: httpx.Client) -> None:
-    """Traffic worth looking at, then one picture per tab for docs/dashboard.md."""
-    mock.add_fault({"match": {"endpoint": "conversations.history"}, "when": {"every": 7}, "then": {"status": 503}})
-    mock.add_fault({"match": {"endpoint": "conversations.history"}, "when": {"every": 11}, "then": {"delay": 0.05}})
-    bearer = {"Authorization": f"Bearer {mock.issue_token()}"}
+def screenshots(driver: Any) -> None:
+    """A minute of traffic worth looking at on a fresh mock, then one picture per tab for docs/dashboard.md."""
+    from websockets.sync.client import connect
+
+    mock = MockGenesys(seed=7, clock=VirtualClock(), limits={"org_history_per_second": 5})
+    mock.add_fault({"match": {"endpoint": "conversations.history"}, "when": {"every": 13}, "then": {"status": 503}})
+    mock.add_fault({"match": {"endpoint": "guest.ws.onMessage"}, "when": {"every": 4}, "then": {"ws": {"drop": True}}})
     conversation = next(iter(mock.world.conversations))
-    for second in range(40):
-        for _ in range(second % 7 + 3):
-            http.get(f"/api/v2/conversations/messaging/{conversation}/messages", headers=bearer)
-        if second % 9 == 0:
-            token(http, mock)
-        mock.clock.advance(1)
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    tab(driver, "journal")
-    driver.find_element("css selector", "#filters [type=reset]").click()
-    wait(driver, lambda: len(rows(driver)) > 20)
-    driver.execute_script("document.querySelector('#journal-rows .row').click()")
-    driver.save_screenshot(str(IMAGES / "dashboard-journal.png"))
-    for name in ("conformance", "faults", "limits", "world"):
-        tab(driver, name)
-        wait(driver, lambda: True)
-        driver.save_screenshot(str(IMAGES / f"dashboard-{name}.png"))
+    history = f"/api/v2/conversations/messaging/{conversation}/messages"
+    with served(driver, mock) as (url, http):
+        open_page(driver, url)
+        bearer = {"Authorization": f"Bearer {mock.issue_token()}"}
+        for second in range(60):
+            for _ in range(2 + second % 5):  # over the org's 5/s now and then: real 429s, retried too early
+                http.get(history, headers=bearer)
+            if second in (30, 31, 32):  # a re-login storm
+                token(http, mock)
+            if second % 20 == 5:
+                with connect(guest_ws_url(url, mock.deployment_id)) as guest:
+                    session = {"deploymentId": mock.deployment_id, "token": f"tok-{second}"}
+                    guest.send(json.dumps({"action": "configureSession", **session}))
+                    guest.recv()
+                    for n in range(3):
+                        message = {"type": "Text", "text": f"hi {n}"}
+                        guest.send(json.dumps({"action": "onMessage", "token": session["token"], "message": message}))
+            mock.clock.advance(1)
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        wait(driver, lambda: text(driver, "conformance-count") != "")
+        wait(driver, lambda: text(driver, "journal-count") == f"{len(mock.journal):,}")
+        driver.execute_script(
+            "[...document.querySelectorAll('#journal-rows .row')].find(r => r.children[8].textContent).click()"
+        )
+        driver.save_screenshot(str(IMAGES / "dashboard-journal.png"))
+        for name in ("conformance", "faults", "limits", "world"):
+            tab(driver, name)
+            driver.save_screenshot(str(IMAGES / f"dashboard-{name}.png"))

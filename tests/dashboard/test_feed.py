@@ -59,6 +59,7 @@ def test_feed_sends_the_backlog_then_only_new_rows(mock: MockGenesys) -> None:
     page = Feed(mock, clock=Ticker())
     first = dict(parse(page.tick()))
     assert [row[0] for row in first["rows"]["rows"]] == [1, 2, 3] and first["rows"]["skipped"] == 0
+    assert first["rows"]["total"] == first["rows"]["size"] == 3
     assert first["state"]["journal"] == {"total": 3, "size": 3, "maxlen": mock.journal.maxlen}
     assert parse(page.tick()) == []  # nothing new, and the state is not due again yet
     token_calls(mock, 1)

@@ -11,6 +11,7 @@ import pytest
 
 from mockgenesys import MockGenesys, VirtualClock
 from mockgenesys.admin import openapi_document
+from mockgenesys.cli import _banner, connection_facts
 from mockgenesys.dashboard import ASSETS
 
 STATIC = Path(__file__).resolve().parents[2] / "mockgenesys" / "dashboard" / "static"
@@ -152,3 +153,8 @@ def test_routes_events_stream_ends_cleanly_when_the_server_stops() -> None:
         assert started.wait(10)
     reader.join(10)
     assert outcome == ["ended"]
+
+
+def test_routes_serve_banner_prints_the_dashboard_url(mock: MockGenesys) -> None:
+    banner = _banner(connection_facts(mock, "http://127.0.0.1:8765"))
+    assert "  dashboard         http://127.0.0.1:8765/__admin/\n" in banner

@@ -173,7 +173,8 @@ const handlers = {
     faults.setVocabulary(hello);
     applyFilter();
   },
-  rows({ rows, skipped }) {
+  rows({ rows, skipped, total, size }) {
+    journalInfo = { ...journalInfo, total, size };
     const trimmed = store.add(rows);
     store.skipped += skipped;
     table.added(rows, trimmed);
