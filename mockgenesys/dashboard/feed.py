@@ -124,7 +124,10 @@ class Feed:
         journal = mock.journal
         self.mock = mock
         self._clock = clock
-        self.last_seq = max(0, journal.total - BACKLOG) if after is None else min(after, journal.total)
+        if after is None or after > journal.total:  # beyond the end: a page of an earlier server
+            self.last_seq = max(0, journal.total - BACKLOG)
+        else:
+            self.last_seq = after
         self._expected_size = len(journal)
         self._seen_total = journal.total
         self._state_at = -float("inf")

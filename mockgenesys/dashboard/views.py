@@ -7,7 +7,6 @@ first) and say how many they left out, so the live feed can send them every half
 
 from __future__ import annotations
 
-import itertools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +56,7 @@ def limits_view(mock: MockGenesys) -> dict[str, Any]:
     """
     now = mock.clock.now()
     running: list[tuple[float, dict[str, Any]]] = []  # (share of the budget left, the window's view)
-    for name, key, window in itertools.islice(mock.server.limiter.windows(), SCAN_WINDOWS):
+    for (name, key), window in mock.server.limiter.windows(SCAN_WINDOWS):
         if now - window.start >= window.period:
             continue  # ended: the next request starts a fresh window
         limited = window.limit < UNLIMITED

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -104,10 +104,12 @@ class Limiter:
             found = self._windows[slot] = Window(limit, period, now)
         return found
 
-    def windows(self) -> Iterator[tuple[str, str, Window]]:
-        """Every window as (limit name, key, window), the most recently opened first."""
-        for (name, key), window in reversed(self._windows.items()):
-            yield name, key, window
+    def windows(self, limit: int) -> list[tuple[tuple[str, str], Window]]:
+        """The ``limit`` most recently opened windows, newest first, as ((limit name, key), window).
+
+        One C-level copy, so a reader on another thread never sees the table change under it.
+        """
+        return list(itertools.islice(reversed(self._windows.items()), limit))
 
     def is_active(self, name: str, key: str, now: float) -> bool:
         """Whether ``key`` was counted under ``name`` in a window that has not ended yet."""

@@ -74,6 +74,12 @@ def test_feed_resumes_after_a_sequence_number(mock: MockGenesys) -> None:
     assert [row[0] for row in rows] == [4, 5]
 
 
+def test_feed_starts_afresh_for_a_page_of_an_earlier_server(mock: MockGenesys) -> None:
+    token_calls(mock, 2)
+    rows = dict(parse(Feed(mock, after=500).tick()))["rows"]["rows"]
+    assert [row[0] for row in rows] == [1, 2]
+
+
 def test_feed_skips_what_a_page_cannot_keep_up_with(mock: MockGenesys, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(feed, "MAX_BATCH", 4)
     page = Feed(mock, after=0, clock=Ticker())

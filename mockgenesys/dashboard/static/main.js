@@ -59,7 +59,7 @@ function switchTab(name) {
   if (name === "world") world.refresh();
   if (name === "journal") {
     table.schedule();
-    charts.draw();
+    drawCharts();
   }
 }
 for (const tab of document.querySelectorAll("[role=tab]")) tab.addEventListener("click", () => switchTab(tab.dataset.tab));
@@ -162,7 +162,9 @@ function scheduleCharts() {
 // ---------------------------------------------------------------------- the feed
 const handlers = {
   hello(hello) {
-    if (store.fields.join() !== hello.fields.join()) {
+    // Other fields, or a journal shorter than what the page holds (a restarted mock): start afresh.
+    const last = store.lastSeq();
+    if (store.fields.join() !== hello.fields.join() || (last !== null && hello.total < last)) {
       store.setFields(hello.fields);
       store.clear();
       table.reset();
