@@ -18,7 +18,8 @@ Events (``event: <name>`` with one JSON ``data:`` line each)::
     reset  {}                                          the journal was cleared (the mock was reset)
     state  {clock, faults, connections, journal, limits}   when any of it changed
     check  {ok, checked, rules: {rule: count}, violations: [{rule, message, entries, omitted}]}
-                                                       the conformance report, bounded (``findings``)
+                                                       the conformance report, bounded (``findings``),
+           or {error} when grading raised
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ STATE_EVERY = 0.5
 #: The conformance report is recomputed at most this often, and never more often than
 #: ``CHECK_SPACING`` times its last computing time (grading a full journal takes a while).
 CHECK_EVERY = 1.0
-CHECK_SPACING = 20.0
+CHECK_SPACING = 50.0
 #: Per rule, the newest violations a ``check`` event carries, and the entries shown per violation.
 MAX_FINDINGS = 50
 MAX_PROOF = 10
@@ -201,10 +202,16 @@ class Feed:
         self._checked_total = journal.total
         return journal.rows_after(0, len(journal))
 
-    def checked(self, graded: dict[str, Any]) -> bytes:
-        """The ``check`` event for a ``grade`` result, noting how long grading took since ``check_rows``."""
+    def checked(self, grading: asyncio.Future[dict[str, Any]]) -> bytes:
+        """The ``check`` event for a finished ``grade``, noting how long it took since ``check_rows``.
+
+        Grading that raised is reported to the page (``{"error": ...}``) rather than ending the feed.
+        """
         self._check_cost = self._clock() - self._check_at
-        return event("check", graded)
+        error = grading.exception()
+        if error is not None:
+            return event("check", {"error": f"The conformance check failed: {error!r}."})
+        return event("check", grading.result())
 
     async def stream(self, closing: Callable[[], bool] = lambda: False) -> AsyncIterator[bytes]:
         """The page's event stream: ``hello``, then ticks until the page goes away or ``closing()``
@@ -216,7 +223,7 @@ class Feed:
             while not closing():
                 out = self.tick()
                 if grading is not None and grading.done():
-                    out.append(self.checked(grading.result()))
+                    out.append(self.checked(grading))
                     grading = None
                 if grading is None and self.check_due():
                     # Off the event loop: grading a full journal would stall the requests it serves.

@@ -42,7 +42,7 @@ async def events(mock: MockGenesys, request: Request) -> Response:
     raw = request.query_params.get("after")
     after = None
     if raw is not None:
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             raise ConfigError(f"after must be a journal sequence number (a whole number >= 0), got {raw!r}.")
         after = int(raw)
     feed = Feed(mock, after=after)

@@ -231,6 +231,7 @@ def test_browser_dashboard_on_a_narrow_window_under_load_with_an_admin_token(dri
             IMAGES.mkdir(parents=True, exist_ok=True)
             tab(driver, "journal")
             driver.find_element("css selector", "#filters [type=reset]").click()
+            driver.execute_script("window.scrollTo(0, 0)")
             driver.save_screenshot(str(IMAGES / "dashboard-narrow.png"))
 
 

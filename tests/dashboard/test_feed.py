@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import fields
 from typing import Any
@@ -119,13 +120,13 @@ def test_feed_sends_the_state_when_it_changed_and_is_due(mock: MockGenesys) -> N
     assert name == "state" and state["faults"][0]["then"] == {"status": 503}
 
 
-def test_feed_grades_again_only_when_the_journal_moved_and_time_passed(mock: MockGenesys) -> None:
+async def test_feed_grades_again_only_when_the_journal_moved_and_time_passed(mock: MockGenesys) -> None:
     ticker = Ticker()
     page = Feed(mock, clock=ticker)
     assert page.check_due()
     rows = page.check_rows()
     ticker.now += 0.5  # grading took half a second
-    ((name, report),) = parse(page.checked(feed.grade(rows)))
+    ((name, report),) = parse(page.checked(graded(feed.grade(rows))))
     assert name == "check" and report == {"ok": True, "checked": 0, "rules": {}, "violations": []}
     token_calls(mock, 1)
     ticker.now += feed.CHECK_EVERY
@@ -135,6 +136,23 @@ def test_feed_grades_again_only_when_the_journal_moved_and_time_passed(mock: Moc
     page.check_rows()
     ticker.now += 100
     assert not page.check_due()  # the journal did not move since
+
+
+def graded(result: dict[str, Any] | Exception) -> asyncio.Future[dict[str, Any]]:
+    """A finished grading, as ``Feed.stream`` hands it to ``Feed.checked``."""
+    done: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+    if isinstance(result, Exception):
+        done.set_exception(result)
+    else:
+        done.set_result(result)
+    return done
+
+
+async def test_feed_reports_grading_that_raised_instead_of_ending(mock: MockGenesys) -> None:
+    page = Feed(mock, clock=Ticker())
+    page.check_rows()
+    ((name, report),) = parse(page.checked(graded(KeyError("rule"))))
+    assert name == "check" and report == {"error": "The conformance check failed: KeyError('rule')."}
 
 
 def test_feed_grade_finds_what_check_finds() -> None:

@@ -169,7 +169,11 @@ export class JournalTable {
       const oldest = this.store.rows.length ? this.store.rows[0][this.store.F.seq] : Infinity;
       let drop = 0;
       while (drop < this.view.length && this.view[drop][this.store.F.seq] < oldest) drop++;
-      if (drop) this.view.splice(0, drop);
+      if (drop) {
+        this.view.splice(0, drop);
+        // Keep the rows the user is reading where they are while older ones leave above them.
+        if (!this.follow) this.scroll.scrollTop = Math.max(0, this.scroll.scrollTop - drop * this.rowHeight);
+      }
     }
     for (const row of rows) if (this.test(row)) this.view.push(row);
     this.schedule();

@@ -77,6 +77,11 @@ export class ConformancePanel {
   }
 
   update(report) {
+    if (report.error) {
+      this.summary.className = "summary bad";
+      this.summary.textContent = `${report.error} The findings below are from the last check that ran.`;
+      return; // the findings already shown stay until a check succeeds
+    }
     this.bySeq = new Map();
     const count = Object.values(report.rules).reduce((a, b) => a + b, 0);
     this.badge.textContent = count ? String(count) : "";
