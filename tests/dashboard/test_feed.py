@@ -196,3 +196,10 @@ async def test_feed_stream_says_hello_then_rows_then_the_report(mock: MockGenesy
     assert names[0] == "hello" and names.index("rows") < names.index("check")
     report = dict(seen)["check"]
     assert report["checked"] == 4 and {v["rule"] for v in report["violations"]} == {"relogin_storm"}
+
+
+def test_feed_skips_rows_the_ring_already_dropped() -> None:
+    mock = MockGenesys(seed=7, clock=VirtualClock(), journal_size=5)
+    token_calls(mock, 12)
+    data = dict(parse(Feed(mock, after=0, clock=Ticker()).tick()))["rows"]
+    assert [row[0] for row in data["rows"]] == [8, 9, 10, 11, 12] and data["skipped"] == 7
