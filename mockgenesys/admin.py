@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from mockgenesys import dashboard
 from mockgenesys.errors import MockGenesysError
 from mockgenesys.faults.rules import FaultRuleError
 from mockgenesys.server.errors import platform_error
@@ -60,6 +61,8 @@ class AdminEndpoint:
     body: dict[str, Any] | None = None
     ok: int = 200
     query: tuple[str, ...] = ()
+    #: Served without the admin token (still loopback-only): the dashboard's page and assets, which hold no data.
+    is_public: bool = False
 
     @property
     def path_params(self) -> list[str]:
@@ -278,6 +281,42 @@ def _object_schema(properties: dict[str, Any], required: tuple[str, ...] = ()) -
     return schema
 
 
+# ---------------------------------------------------------------------- dashboard (docs/dashboard.md)
+async def _dashboard_asset(mock: MockGenesys, request: Request) -> Response:
+    name = request.path_params["name"]
+    response = dashboard.asset_response(name)
+    if response is None:
+        raise AdminError(
+            404, f"No dashboard asset {name!r}; the page loads {', '.join(dashboard.ASSETS)}.", "not.found"
+        )
+    return response
+
+
+DASHBOARD_ENDPOINTS: tuple[AdminEndpoint, ...] = (
+    AdminEndpoint("GET", "/", "admin.dashboard", "The dashboard page", dashboard.page, is_public=True),
+    AdminEndpoint(
+        "GET",
+        "/assets/{name}",
+        "admin.dashboard.asset",
+        "A file of the dashboard page",
+        _dashboard_asset,
+        is_public=True,
+    ),
+    AdminEndpoint(
+        "GET",
+        "/events",
+        "admin.events",
+        "Live feed (server-sent events): journal rows, state, conformance report",
+        dashboard.events,
+        query=dashboard.EVENTS_QUERY,
+    ),
+    AdminEndpoint("GET", "/limits", "admin.limits", "Rate limits and the running windows' budget", dashboard.limits),
+    AdminEndpoint(
+        "GET", "/world/summary", "admin.world.summary", "The world for people, secrets as fingerprints", dashboard.world
+    ),
+)
+
+
 ENDPOINTS: tuple[AdminEndpoint, ...] = (
     AdminEndpoint("GET", "/faults", "admin.faults.list", "List installed fault rules", _list_faults),
     AdminEndpoint(
@@ -376,13 +415,18 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         ok=204,
     ),
     AdminEndpoint("GET", "/openapi.json", "admin.openapi", "This document", _openapi),
+    *DASHBOARD_ENDPOINTS,
 )
 
 
 def admin_routes(mock: MockGenesys) -> list[BaseRoute]:
     """The ``/__admin`` mount for ``mock``: every entry of ``ENDPOINTS``, behind the guard."""
     routes = [Route(endpoint.path, _guarded(mock, endpoint), methods=[endpoint.method]) for endpoint in ENDPOINTS]
-    return [Mount(PREFIX, routes=routes)]
+    return [Mount(PREFIX, routes=routes), Route(PREFIX, _to_dashboard, methods=["GET"])]
+
+
+async def _to_dashboard(request: Request) -> Response:
+    return RedirectResponse(PREFIX + "/")  # the dashboard's page is /__admin/, with the slash
 
 
 def _guarded(mock: MockGenesys, endpoint: AdminEndpoint) -> Callable[[Request], Awaitable[Response]]:
@@ -398,7 +442,11 @@ def _guarded(mock: MockGenesys, endpoint: AdminEndpoint) -> Callable[[Request], 
                     403, f"The admin API answers loopback clients only (you are {host}).", "not.authorized"
                 )
             expected = f"Bearer {mock.admin_token}"
-            if mock.admin_token is not None and request.headers.get("authorization", "") != expected:
+            if (
+                mock.admin_token is not None
+                and not endpoint.is_public
+                and request.headers.get("authorization", "") != expected
+            ):
                 raise AdminError(
                     401, "The admin API needs Authorization: Bearer <admin token>.", "authentication.required"
                 )

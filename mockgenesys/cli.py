@@ -155,6 +155,7 @@ def _banner(facts: dict[str, Any]) -> str:
     lines = [
         f"mockgenesys is serving a simulated Genesys Cloud at {facts['base_url']}",
         f"  guest WebSocket   {facts['ws_url']}",
+        f"  dashboard         {facts['base_url']}/__admin/",
         f"  OAuth client id   {facts['client_id']}",
         f"  OAuth secret      {facts['client_secret']}",
         f"  org id            {facts['org_id']}",

@@ -60,9 +60,21 @@ class _Server(uvicorn.Server):
         self._on_ready = on_ready
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        self._set_closing(False)  # the same app may be served again after a shutdown
         await super().startup(sockets)
         if self._on_ready is not None and not self.should_exit:
             self._on_ready()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # Long-lived responses (the dashboard's live feed) end when the app's state says so;
+        # otherwise shutting down waits out timeout_graceful_shutdown and then cancels them.
+        self._set_closing(True)
+        await super().shutdown(sockets)
+
+    def _set_closing(self, closing: bool) -> None:
+        state = getattr(self.config.app, "state", None)
+        if state is not None:
+            state.closing = closing
 
 
 def config(app: Any, *, fast: bool = True, log_level: str = "warning") -> uvicorn.Config:

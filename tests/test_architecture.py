@@ -29,7 +29,14 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("server", ("mockgenesys.server", "mockgenesys.agent")),
     (
         "transports",
-        ("mockgenesys.transport", "mockgenesys.serving", "mockgenesys.admin", "mockgenesys.mock", "mockgenesys"),
+        (
+            "mockgenesys.transport",
+            "mockgenesys.serving",
+            "mockgenesys.admin",
+            "mockgenesys.dashboard",
+            "mockgenesys.mock",
+            "mockgenesys",
+        ),
     ),
     ("client", ("mockgenesys.client",)),
     (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, fields, replace
@@ -103,6 +104,13 @@ class Limiter:
                 forget_one(self._windows, lambda _, old: now - old.start < old.period)
             found = self._windows[slot] = Window(limit, period, now)
         return found
+
+    def windows(self, limit: int) -> list[tuple[tuple[str, str], Window]]:
+        """The ``limit`` most recently opened windows, newest first, as ((limit name, key), window).
+
+        One C-level copy, so a reader on another thread never sees the table change under it.
+        """
+        return list(itertools.islice(reversed(self._windows.items()), limit))
 
     def is_active(self, name: str, key: str, now: float) -> bool:
         """Whether ``key`` was counted under ``name`` in a window that has not ended yet."""
