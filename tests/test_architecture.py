@@ -39,6 +39,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "mockgenesys.stateful",
             "mockgenesys.strategies",
             "mockgenesys.cli",
+            "mockgenesys.cliargs",
             "mockgenesys.__main__",
         ),
     ),
