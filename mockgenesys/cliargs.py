@@ -20,13 +20,13 @@ from dataclasses import fields
 from pathlib import Path
 from typing import NoReturn
 
-from mockgenesys.errors import MockGenesysError
+from mockgenesys.errors import ConfigError
 
 MAX_SEED = 2**63 - 1
 MAX_PORT = 65535
 
 
-class UsageError(MockGenesysError):
+class UsageError(ConfigError):
     """A command-line value is wrong; the message names it and says how to fix it."""
 
 

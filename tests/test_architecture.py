@@ -40,6 +40,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "mockgenesys.strategies",
             "mockgenesys.cli",
             "mockgenesys.cliargs",
+            "mockgenesys.pytest_plugin",
             "mockgenesys.__main__",
         ),
     ),
