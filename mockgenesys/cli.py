@@ -111,7 +111,10 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
         help="set one rate limit, e.g. `token_per_minute=600` or `org_history_per_second=off` (repeatable)",
     )
     serve.add_argument(
-        "--faults", type=readable_file, metavar="FILE", help="install the fault rules of a YAML or JSON file at start"
+        "--faults",
+        type=readable_file,
+        metavar="FILE",
+        help="install the fault rules of a YAML or JSON file at start (endpoint ids as `mockgenesys endpoints` lists them)",
     )
     serve.add_argument(
         "--admin-token",

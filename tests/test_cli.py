@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -193,3 +196,50 @@ def test_cli_errors_never_print_a_traceback(tmp_path: Path) -> None:
     ):
         done = subprocess.run([exe, *args], capture_output=True, text=True, timeout=60)
         assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+# ---------------------------------------------------------------------- the README's tables come from the parsers
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _commands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def commands_table() -> str:
+    rows = ["| command | does |", "|---|---|"]
+    rows += [f"| `mockgenesys {c.dest}` | {c.help} |" for c in _commands(build_parser({}))._choices_actions]
+    rows.append("| `mockgenesys --version` | print the version |")
+    return "\n".join(rows)
+
+
+def serve_table() -> str:
+    serve = _commands(build_parser({})).choices["serve"]
+    rows = ["| flag | default | meaning |", "|---|---|---|"]
+    for action in serve._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        flag = action.option_strings[-1] + (f" {action.metavar}" if action.metavar else "")
+        default = (
+            "" if action.default is None or action.default is False or action.default == [] else f"`{action.default}`"
+        )
+        rows.append(f"| `{flag}` | {default} | {action.help} |")
+    return "\n".join(rows)
+
+
+def readme_block(name: str) -> str:
+    match = re.search(rf"<!-- {name}: generated.*?-->\n(.*?)\n<!-- /{name} -->", README.read_text(), re.S)
+    assert match is not None, f"README.md has no <!-- {name}: generated … --> block"
+    return match.group(1)
+
+
+@pytest.mark.parametrize(("name", "table"), [("commands", commands_table), ("serve flags", serve_table)])
+def test_cli_readme_tables_are_the_parsers(name: str, table: Callable[[], str]) -> None:
+    expected = table()
+    assert readme_block(name) == expected, f"paste this into README.md's {name} block:\n{expected}"
+
+
+def test_cli_readme_keeps_exactly_two_setup_commands() -> None:
+    setup = README.read_text().split("## Set up", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```bash\n(.*?)```", setup, re.S)
+    assert len(commands) == 2 and all(c.count("\n") == 1 for c in commands)
