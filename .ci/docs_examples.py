@@ -15,6 +15,7 @@ library is used here.
   --port 8765 --seed 7`` running, and must exit 0. Other shell blocks are command synopses or use
   the repository's own files; they are listed as not run.
 
+The README's whole-library chaos run must leave a report.html under 300 KB.
 An example that needs an optional extra (``pip install 'mockgenesys[sdk]'``) is listed as not run
 when that extra is missing. Exit status 1 when any example fails.
 """
@@ -37,6 +38,8 @@ SETUP = "python3 -m venv"
 SERVED = ":8765"
 PORT = "8765"
 TIMEOUT = 600
+#: The chaos report of the README's whole-library run must stay this small (bytes).
+REPORT_LIMIT = 300_000
 #: Modules that only an optional extra installs, and the extra.
 EXTRAS = {"PureCloudPlatformClientV2": "sdk"}
 OUTCOME = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
@@ -183,6 +186,11 @@ def main(argv: list[str]) -> int:
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
+    report = work / "shell" / "out" / "report.html"  # the README's whole-library run at 100 guests
+    if report.exists() and report.stat().st_size >= REPORT_LIMIT:
+        failures.append(
+            f"{report}: {report.stat().st_size} bytes; the whole library's report must stay under {REPORT_LIMIT}"
+        )
     for failure in failures:
         print(f"\n--- {failure}", file=sys.stderr)
     print(f"{ran - len(failures)} of {ran} examples ran as documented from {work}.")
