@@ -190,12 +190,15 @@ def test_cli_endpoints_lists_every_id_of_the_catalogue(capsys: pytest.CaptureFix
 
 def test_cli_errors_never_print_a_traceback(tmp_path: Path) -> None:
     exe = str(Path(sys.executable).parent / "mockgenesys")
+    (tmp_path / "info.json.partial").mkdir()  # the info file cannot be written once the server is up
     for args in (
         ["serve", "--port", "99999"],
         ["serve", "--port", "0", "--info-file", str(tmp_path / "no" / "i.json")],
+        ["serve", "--port", "0", "--quiet", "--info-file", str(tmp_path / "info.json")],
     ):
         done = subprocess.run([exe, *args], capture_output=True, text=True, timeout=60)
-        assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+        assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.count("\n") == 1, done.stderr
+    assert "cannot be written (Is a directory); give a path in a writable folder." in done.stderr
 
 
 # ---------------------------------------------------------------------- the README's tables come from the parsers
