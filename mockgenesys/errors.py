@@ -7,8 +7,10 @@ One root, ``MockGenesysError``, for everything the package raises on purpose (th
     ├── ConfigError (ValueError)       a bad argument, option, world file or rule; fix the input
     │   ├── FaultRuleError             mockgenesys.faults: a fault rule; ``path`` names the field
     │   ├── ScenarioError              mockgenesys.chaos (also a ChaosError): a scenario; file and field
-    │   └── OptionsError               mockgenesys.chaos (also a ChaosError): run options that cannot work
-    │       └── AdapterError           an adapter factory that cannot be imported or is not a GuestAdapter
+    │   ├── OptionsError               mockgenesys.chaos (also a ChaosError): run options that cannot work
+    │   │   └── AdapterError           an adapter factory that cannot be imported or is not a GuestAdapter
+    │   ├── UsageError                 mockgenesys.cliargs: a command-line value (one sentence, exit 2)
+    │   └── MarkerError                mockgenesys.pytest_plugin: a genesys marker argument or plugin option
     ├── WorldError (LookupError)       an id that is not in the world, or a conflicting change
     ├── JournalAssertionError (AssertionError)  ``Journal.assert_called`` found no matching call
     ├── ConformanceError (AssertionError)       ``ConformanceReport.assert_ok`` found violations

@@ -30,6 +30,7 @@ from mockgenesys.journal import DEFAULT_JOURNAL_SIZE, Journal
 from mockgenesys.scheduler import Scheduler
 from mockgenesys.server.app import RestApp, build_app
 from mockgenesys.server.core import Server
+from mockgenesys.server.endpoints import endpoint_catalogue
 from mockgenesys.server.guests import open_session, start_conversation
 from mockgenesys.server.routes import DIALECTS, all_routes
 from mockgenesys.server.state import ServerState
@@ -109,7 +110,7 @@ class MockGenesys:
         self.journal = Journal(journal_size)
         self.world = self._build_world()
         key = (jwt_secret or f"mockgenesys-jwt-{seed}").encode()
-        self.faults = FaultPlan(faults or (), seed=seed, clock=self.clock)
+        self.faults = FaultPlan(faults or (), seed=seed, clock=self.clock, catalogue=endpoint_catalogue())
         self.scheduler = Scheduler(self.clock)
         # Built bottom-up, each part given what it uses: state, the sockets of each guest, the agent
         # (who reaches guests through the sockets), the guest hub, then the HTTP server.

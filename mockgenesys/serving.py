@@ -37,9 +37,13 @@ def bind(host: str = LOOPBACK, port: int = 0) -> socket.socket:
     # says TCP. Without it every keep-alive request after the first waited ~40 ms (Nagle against
     # the client's delayed ACK, the response going out as headers then body).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except BaseException:  # a refused address or port must not leak the socket
+        sock.close()
+        raise
     sock.set_inheritable(True)
     return sock
 

@@ -46,6 +46,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "mockgenesys.stateful",
             "mockgenesys.strategies",
             "mockgenesys.cli",
+            "mockgenesys.cliargs",
+            "mockgenesys.pytest_plugin",
             "mockgenesys.__main__",
         ),
     ),

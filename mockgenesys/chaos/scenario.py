@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from mockgenesys.chaos.errors import ScenarioError
-from mockgenesys.chaos.events import EVENT_KINDS, validate_event
+from mockgenesys.chaos.events import EVENT_KINDS, RuleIds, validate_event
 from mockgenesys.chaos.invariants import INVARIANTS, validate_params
 from mockgenesys.errors import ConfigError
 from mockgenesys.faults.actions import draw_seconds
@@ -244,6 +244,7 @@ class _Loader:
                 raise self.fail(f"{path}.{kind}", str(exc)) from None
             events.append(TimelineEvent(at=at, kind=kind, args=args, index=index))
         events.sort(key=lambda e: (e.at, e.index))
+        self.rule_ids(events)
         limits_data = self.obj(data.get("limits", {}), "limits", LIMIT_FIELDS)
         limits = Limits(
             max_virtual_seconds=self.number(
@@ -294,6 +295,28 @@ class _Loader:
             invariants=tuple(invariants),
             source=self.source,
         )
+
+    def rule_ids(self, events: list[TimelineEvent]) -> None:
+        """Replay the timeline's rule ids: a ``remove_fault`` must name a rule installed at its time."""
+        rules = RuleIds()
+        for event in events:
+            path = f"timeline[{event.index}].{event.kind}"
+            if event.kind == "fault":
+                try:
+                    name = rules.arm(event.args.get("id"))
+                except ValueError as exc:
+                    raise self.fail(f"{path}.id", str(exc)) from None
+                rules.installed[name] = name
+            elif event.kind == "clear_faults":
+                rules.installed.clear()
+            elif event.kind == "remove_fault" and rules.installed.pop(event.args["id"], None) is None:
+                armed = ", ".join(rules.installed) or "none"
+                raise self.fail(
+                    path,
+                    f"no rule {event.args['id']!r} is installed at {event.at:g} s (installed then: {armed}); a fault "
+                    "event without an id is rule-N, numbered from rule-1 in timeline order; give the rule an id "
+                    "and remove that.",
+                )
 
     def world(self, value: Any) -> dict[str, Any]:
         data = self.obj(value, "world", WORLD_FIELDS)

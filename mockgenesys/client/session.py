@@ -37,6 +37,9 @@ class SessionManager:
         self.conversation_state: str | None = None
         self.reauths = 0
         self._ids: set[str] = set()
+        #: Agent-side message ids listeners already know: delivered as ``message_received`` or in a restore.
+        self._notified: set[str] = set()
+        self._restored: set[str] = set()
         forwarded = (
             "message_received",
             "message_sent",
@@ -50,6 +53,7 @@ class SessionManager:
         for name_ in ("signed_in_elsewhere", "logged_out"):
             client.events.on(name_, self._signed_out(name_))
         client.events.on("message_received", self._remember)
+        client.events.on("message_received", self._note_received)
         client.events.on("message_sent", self._remember)
         client.events.on("session_expired", self._on_expired)
         client.events.on("session_restarted", self._on_restarted)
@@ -111,6 +115,7 @@ class SessionManager:
         history = await self.client.history()
         self.messages = list(history)
         self._ids = {m.id for m in history}
+        self._restored.update(self._ids)
         self.events.emit(
             "conversation_updated",
             {"state": self.conversation_state, "token": self.client.session_token, "restored": len(history)},
@@ -142,20 +147,35 @@ class SessionManager:
             except ClientError as exc:
                 self.events.emit("error", exc)
 
+    def _note_received(self, message: GuestMessage) -> None:
+        if message.id:
+            self._notified.add(message.id)
+
     async def _on_restarted(self, token: str) -> None:
         """A new session replaced the expired one: a new conversation starts empty."""
         self.reauths += 1
         self.messages = []
         self._ids = set()
+        self._notified.clear()
+        self._restored.clear()
         self.conversation_state = "ACTIVE"
         self.events.emit("conversation_updated", {"state": "ACTIVE", "token": token, "restored": 0})
 
     async def _on_reconnected(self, body: Any) -> None:
         if self.restore_history and self.active:
+            known = self._notified | self._restored
             try:
-                await self.restore()
+                history = await self.restore()
             except ClientError as exc:
                 self.events.emit("error", exc)
+                return
+            # Genesys does not resend what the agent side sent while the socket was down: the restore is
+            # the only place the guest learns of it, so listeners get it as message_received.
+            for message in history:
+                missed = message.id and message.id not in known and message.id not in self._notified
+                if missed and message.direction != "Inbound" and message.type != "Event":
+                    self._notified.add(message.id)
+                    self.events.emit("message_received", message)
 
     def _on_conversation(self, update: dict[str, Any]) -> None:
         state = str(update.get("state") or "")
@@ -164,4 +184,6 @@ class SessionManager:
         if update.get("new"):  # the client started a new conversation after the agent closed the last one
             self.messages = []
             self._ids = set()
+            self._notified.clear()
+            self._restored.clear()
         self.events.emit("conversation_updated", update)

@@ -1,6 +1,6 @@
 """Plugin settings: the ``--genesys-*`` options and the ``genesys`` marker, validated once.
 
-Only the standard library and pytest are imported here: a project that installs mockgenesys
+Only the standard library, pytest and ``mockgenesys.errors`` are imported here: a project that installs mockgenesys
 but never requests its fixtures pays nothing for it at collection time.
 """
 
@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from mockgenesys.errors import ConfigError
 
 MARKER = "genesys"
 MARKER_DOC = (
@@ -49,7 +51,7 @@ class MarkerOptions:
     dialect: str = "both"
 
 
-class MarkerError(Exception):
+class MarkerError(ConfigError):
     """A ``genesys`` marker argument is invalid; the message says how to fix it."""
 
 
