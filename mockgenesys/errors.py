@@ -10,6 +10,7 @@ One root, ``MockGenesysError``, for everything the package raises on purpose (th
     │   └── OptionsError               mockgenesys.chaos (also a ChaosError): run options that cannot work
     │       └── AdapterError           an adapter factory that cannot be imported or is not a GuestAdapter
     ├── WorldError (LookupError)       an id that is not in the world, or a conflicting change
+    │   └── StoreFull                  mockgenesys.world.openmessaging: a configuration store is full
     ├── JournalAssertionError (AssertionError)  ``Journal.assert_called`` found no matching call
     ├── ConformanceError (AssertionError)       ``ConformanceReport.assert_ok`` found violations
     ├── ChaosError                     mockgenesys.chaos: the root of what it refuses (see chaos.errors)

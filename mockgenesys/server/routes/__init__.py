@@ -9,9 +9,15 @@ import dataclasses
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route
 from mockgenesys.server.routes import (
+    agentmedia,
+    agentside,
+    contactwrites,
     conversations,
     externalcontacts,
+    integrations,
+    notifications,
     oauth,
+    openinbound,
     organizations,
     sessions,
     uploads,
@@ -39,6 +45,13 @@ def all_routes(dialect: str = "both") -> list[Route]:
         *webmessaging.ROUTES,
         *webdeployments.ROUTES,
         *uploads.ROUTES,
+        # the contact-centre side: agents, external contacts, notifications, Open Messaging
+        *agentside.ROUTES,
+        *agentmedia.ROUTES,
+        *contactwrites.ROUTES,
+        *notifications.ROUTES,
+        *integrations.ROUTES,
+        *openinbound.ROUTES,
     ]
     return [route if _served(route, dialect) else _absent(route) for route in routes]
 
