@@ -19,6 +19,7 @@ from mockgenesys.server.routes import (
     oauth,
     openinbound,
     organizations,
+    queues,
     sessions,
     uploads,
     users,
@@ -52,6 +53,7 @@ def all_routes(dialect: str = "both") -> list[Route]:
         *notifications.ROUTES,
         *integrations.ROUTES,
         *openinbound.ROUTES,
+        *queues.ROUTES,
     ]
     return [route if _served(route, dialect) else _absent(route) for route in routes]
 
