@@ -72,7 +72,9 @@ def open_conversation(mock: MockGenesys, http: httpx.Client, auth: dict[str, str
     ).json()
     body = {"channel": {"from": {"id": "u", "idType": "Opaque"}, "time": "2026-01-01T00:00:00Z"}, "text": "hi"}
     path = f"/api/v2/conversations/messages/{integration['id']}/inbound/open/message"
-    conversation_id = str(http.post(path, headers=auth, params={"prefetchConversationId": "true"}, json=body).json()["conversationId"])
+    conversation_id = str(
+        http.post(path, headers=auth, params={"prefetchConversationId": "true"}, json=body).json()["conversationId"]
+    )
     agent = mock.agent.assign(conversation_id)
     send = f"/api/v2/conversations/messages/{conversation_id}/communications/{communication_id(agent.id)}/messages"
     mock.add_fault({"match": {"endpoint": "openmessaging.webhook"}, "then": {"forge_signature": True}})

@@ -49,7 +49,9 @@ def test_bots_bot_answered_blames_each_unanswered_customer() -> None:
 
 def test_bots_webhooks_delivered_fails_when_every_attempt_fails() -> None:
     failing = {"match": {"endpoint": "openmessaging.webhook"}, "then": {"status": 503}}
-    result = run_scenario(scenario(timeline=[{"at": 0, "fault": failing}], bot={"open_users": 1, "messages": 1, "grace": 120}))
+    result = run_scenario(
+        scenario(timeline=[{"at": 0, "fault": failing}], bot={"open_users": 1, "messages": 1, "grace": 120})
+    )
     evidence = failures(result)["webhooks_delivered"]
     assert evidence and "never reached the webhook: 503, 503, 503, 503, 503, 503" in evidence[0]
 

@@ -73,7 +73,10 @@ async def test_notifications_client_reconnects_after_a_drop_without_resubscribin
     assert [g.reason for g in gaps] == ["the socket closed (1006)"] and not gaps[0].new_channel
     mock.agent.assign(mock.add_conversation().id)
     assert (await notes.next_event(timeout=5)).topic == topic(mock)
-    assert notes.channel_id == channel and writes(mock) == ["notifications.channels.create", "notifications.subscriptions.put"]
+    assert notes.channel_id == channel and writes(mock) == [
+        "notifications.channels.create",
+        "notifications.subscriptions.put",
+    ]
 
 
 async def test_notifications_client_hands_over_on_the_closing_notice_without_a_gap(
@@ -118,7 +121,9 @@ async def test_notifications_client_makes_a_new_channel_when_the_old_one_is_gone
     assert (await notes.next_event(timeout=5)).topic == topic(mock)
 
 
-async def test_notifications_client_delivers_a_duplicated_event_once(mock: MockGenesys, notes: NotificationClient) -> None:
+async def test_notifications_client_delivers_a_duplicated_event_once(
+    mock: MockGenesys, notes: NotificationClient
+) -> None:
     mock.add_fault({"match": {"endpoint": "notifications.ws.out.event"}, "then": {"ws": {"duplicate": True}}})
     await notes.start([topic(mock)])
     mock.agent.assign(mock.add_conversation().id)
@@ -126,7 +131,9 @@ async def test_notifications_client_delivers_a_duplicated_event_once(mock: MockG
     assert len(notes.pending()) == 1 and notes.stats.duplicates_dropped == 1
 
 
-async def test_notifications_client_subscribe_adds_only_new_topics(mock: MockGenesys, notes: NotificationClient) -> None:
+async def test_notifications_client_subscribe_adds_only_new_topics(
+    mock: MockGenesys, notes: NotificationClient
+) -> None:
     await notes.start([topic(mock)])
     await notes.subscribe([topic(mock)])
     assert writes(mock).count("notifications.subscriptions.post") == 0

@@ -11,7 +11,14 @@ import httpx
 import pytest
 
 from mockgenesys import MockGenesys, VirtualClock
-from mockgenesys.client import ClientError, OpenMessagingClient, PlatformClient, WebhookReceiver, sign_body, verify_signature
+from mockgenesys.client import (
+    ClientError,
+    OpenMessagingClient,
+    PlatformClient,
+    WebhookReceiver,
+    sign_body,
+    verify_signature,
+)
 
 from .client_helpers import timing_for
 
