@@ -110,6 +110,8 @@ class ConversationEvents:
 
     # ------------------------------------------------------------------ publishing
     def _conversation(self, conversation: Conversation) -> None:
+        if self.world.contact_centre.channels.is_idle:  # the common case: nobody listens
+            return
         queue_id = self.world.queue_of(conversation.org_id)
         queues = {queue_id, *(p.queue_id for p in conversation.participants if p.queue_id)}
         users = {p.user_id for p in conversation.participants if p.user_id}
@@ -118,6 +120,8 @@ class ConversationEvents:
             self._publish(topic, lambda: payloads.conversation_body(conversation, queue_id))
 
     def _detail(self, conversation: Conversation, participant: Participant, *events: str) -> None:
+        if self.world.contact_centre.channels.is_idle:
+            return
         queue_id = self.world.queue_of(conversation.org_id)
         now = self.state.clock.now()
         for event in events:

@@ -183,6 +183,11 @@ class ChannelStore:
                 found.append(orphan)
         return found
 
+    @property
+    def is_idle(self) -> bool:
+        """Whether no channel and no orphan cares about any topic (publishing can skip everything)."""
+        return not self._by_topic and not self._orphan_owners
+
     def has_listeners(self, topic: str) -> bool:
         """Whether any channel or orphan cares about ``topic`` (cheap: publishing skips the rest)."""
         return topic in self._by_topic or topic in self._orphan_owners

@@ -26,8 +26,9 @@ def failures(result: Any) -> dict[str, list[str]]:
     return {r.name: r.evidence for r in result.invariants if not r.passed}
 
 
-def test_bots_answer_guests_and_open_users() -> None:
-    result = run_scenario(scenario())
+def test_bots_answer_guests_and_open_users(target: str | None) -> None:
+    # live, time is real: the bot stops after 3 quiet seconds instead of 10
+    result = run_scenario(scenario(bot={"open_users": 2, "messages": 2, "pacing": 0.2, "grace": 3}), target=target)
     assert result.passed, failures(result)
 
 

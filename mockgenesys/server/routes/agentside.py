@@ -251,7 +251,7 @@ def _wrapup_of(server: Server, conversation: Conversation, data: Any, field: str
         raise invalid(field, f'{field} must be a WrapupInput object like {{"code": "<wrap-up code id>"}}.')
     codes = {wrapup_code_id(conversation.org_id, name): name for name in WRAPUP_CODES}
     code = data.get("code")
-    if code not in codes:
+    if not isinstance(code, str) or code not in codes:
         raise invalid(
             f"{field}.code",
             f"Unknown wrap-up code {code!r}; GET …/participants/{{participantId}}/wrapupcodes lists the codes.",

@@ -126,11 +126,17 @@ def contact_fields(body: dict[str, Any]) -> dict[str, Any]:
     fields["middle_name"] = fields["middle_name"] or None
     fields["salutation"] = fields["salutation"] or None
     fields["extra"] = {key: body[key] for key in EXTRA_FIELDS if body.get(key) is not None}
-    for key in ("homePhone", "otherPhone"):
-        if key in fields["extra"]:
+    for key, value in fields["extra"].items():
+        if key in ("homePhone", "otherPhone"):
             _phone(body, key)
-    if "otherEmail" in fields["extra"]:
-        _text(body, "otherEmail")
+        elif key in ("otherEmail", "externalSystemUrl"):
+            _text(body, key)
+        elif key == "surveyOptOut" and not isinstance(value, bool):
+            raise invalid(key, f"surveyOptOut must be true or false, got {value!r}.")
+        elif key in ("appleOpaqueIds", "externalIds") and not isinstance(value, list):
+            raise invalid(key, f"{key} must be a list, got {value!r}.")
+        elif key.endswith("Id") and not isinstance(value, dict):
+            raise invalid(key, f"{key} must be an object, got {value!r}.")
     return fields
 
 
@@ -202,7 +208,7 @@ def search_contacts(server: Server, req: MockRequest) -> MockResponse:
     if page_size * page_number > MAX_RECORDS:
         raise invalid("pageNumber", f"pageNumber * pageSize must be <= {MAX_RECORDS}, got {page_number} * {page_size}.")
     expand = body.get("expand") or []
-    if not isinstance(expand, list) or not set(expand) <= set(EXPANDS):
+    if not isinstance(expand, list) or not all(isinstance(e, str) and e in EXPANDS for e in expand):
         raise invalid("expand", f"expand must be a list of {', '.join(EXPANDS)}.")
     operation = body.get("operation")
     simple = operation.get("simpleSearch") if isinstance(operation, dict) else None
