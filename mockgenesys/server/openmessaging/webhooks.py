@@ -113,7 +113,7 @@ class WebhookDispatcher:
             created_at=self.state.clock.now(),
         )
         self.store.add_delivery(delivery)
-        self.state.scheduler.call_later(0.0, lambda: self._attempt(delivery))
+        self._attempt(delivery)  # now, whichever thread asks: retries are timers on the mock's clock
         return delivery
 
     async def drain(self) -> None:
