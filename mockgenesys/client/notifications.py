@@ -35,9 +35,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import websockets
-from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
+from websockets.exceptions import InvalidStatus, InvalidURI, WebSocketException
 
-from mockgenesys.client.errors import ClientConfigError, ClientError, NotConnectedError
+from mockgenesys.client.connectors import _LiveSocket
+from mockgenesys.client.errors import ClientConfigError, ClientError, NotConnectedError, NotFoundError
 from mockgenesys.client.retry import RetryPolicy
 from mockgenesys.client.timing import Timing
 from mockgenesys.types import HandshakeRejected, WebSocketClosed, WebSocketLike
@@ -220,8 +221,6 @@ class NotificationClient:
         self.expires = self.timing.now() + CHANNEL_LIFE  # subscribing extends the channel's 24 h
 
     async def _renew(self) -> None:
-        from mockgenesys.client.errors import NotFoundError
-
         try:
             await self._write("PUT", self.topics)
         except NotFoundError:  # the channel is gone already: make another one
@@ -356,34 +355,6 @@ class NotificationClient:
 
 class _ChannelGone(Exception):
     """The server said the channel does not exist (``{"result": "404"}``)."""
-
-
-class _LiveSocket:
-    """A ``websockets`` connection with the ``WebSocketLike`` error contract."""
-
-    def __init__(self, connection: Any) -> None:
-        self._connection = connection
-
-    async def send(self, message: str) -> None:
-        try:
-            await self._connection.send(message)
-        except ConnectionClosed as exc:
-            raise _closed(exc) from None
-
-    async def recv(self) -> str:
-        try:
-            frame = await self._connection.recv()
-        except ConnectionClosed as exc:
-            raise _closed(exc) from None
-        return frame if isinstance(frame, str) else frame.decode()
-
-    async def close(self, code: int = 1000, reason: str = "") -> None:
-        await self._connection.close(code, reason)
-
-
-def _closed(exc: ConnectionClosed) -> WebSocketClosed:
-    frame = exc.rcvd or exc.sent
-    return WebSocketClosed(frame.code if frame is not None else 1006, frame.reason if frame is not None else "")
 
 
 def notification_connector(*, open_timeout: float = 10.0) -> NotificationConnector:

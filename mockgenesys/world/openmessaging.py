@@ -21,7 +21,8 @@ MAX_THREADS = 100_000
 MAX_SEEN = 100_000
 #: The most webhook deliveries kept for inspection (``mock.webhooks.deliveries``).
 MAX_DELIVERIES = 10_000
-#: The most bytes of agent-uploaded media kept (the oldest files go first past it).
+#: The most agent-uploaded files kept, and the most bytes of them (the oldest files go first past it).
+MAX_MEDIA_FILES = 10_000
 MAX_MEDIA_BYTES = 64 * 1024 * 1024
 #: Genesys: the secret token "must be longer than 15 characters".
 MIN_SECRET_LENGTH = 16
@@ -180,7 +181,7 @@ class OpenMessagingStore:
     def add_media(self, media: AgentMedia) -> AgentMedia:
         """Keep an uploaded file's record (its bytes arrive with ``store_media_bytes``)."""
         self.media[media.id] = media
-        while len(self.media) > MAX_DELIVERIES:
+        while len(self.media) > MAX_MEDIA_FILES:
             self._drop_media()
         return media
 
