@@ -13,6 +13,7 @@ from mockgenesys.world.content import AGENT_CONTENT, attachment, content_problem
 from mockgenesys.world.models import Conversation, Message, Participant
 
 if TYPE_CHECKING:
+    from mockgenesys.server.events import ConversationEvents
     from mockgenesys.server.state import ServerState
     from mockgenesys.server.websocket.sockets import GuestSockets
     from mockgenesys.world.store import World
@@ -44,7 +45,8 @@ class AgentSimulator:
     pickers, attachments); ``attach`` sends a file the mock serves.
 
     It reaches guests through ``sockets``; the guest hub calls its hooks
-    (``conversation_started``, ``guest_message``, ``guest_disconnected``).
+    (``conversation_started``, ``guest_message``, ``guest_disconnected``). Every change it makes
+    or hears of also goes to ``events`` (notification topics, Open Messaging webhooks).
     """
 
     def __init__(
@@ -57,8 +59,11 @@ class AgentSimulator:
         bot_delay: float = DEFAULT_BOT_DELAY,
         bot_reply: BotReply = _echo_bot,
         bot_name: str = DEFAULT_BOT_NAME,
+        events: ConversationEvents | None = None,
     ) -> None:
         self.state = state
+        #: Hears of every conversation change (the contact-centre side: notifications, webhooks).
+        self.events = events
         self.sockets = sockets
         self.routing_delay = routing_delay
         self.bot = bot
@@ -81,11 +86,17 @@ class AgentSimulator:
     # ------------------------------------------------------------------ hooks from the hub
     def conversation_started(self, conversation_id: str) -> None:
         """A guest started a conversation: route it to an agent after ``routing_delay``."""
+        conversation = self.world.conversations.get(conversation_id)
+        if conversation is not None and self.events is not None:
+            self.events.started(conversation)
         if self.routing_delay is not None:
             self.state.scheduler.call_later(self.routing_delay, lambda: self._route(conversation_id))
 
     def guest_message(self, conversation_id: str, message: Message) -> None:
         """A guest message was stored: the bot answers it after ``bot_delay``."""
+        conversation = self.world.conversations.get(conversation_id)
+        if conversation is not None and self.events is not None:
+            self.events.message(conversation, message)
         if self.bot and (message.text or message.content):
             reply = self.bot_reply(message)
             self.state.scheduler.call_later(self.bot_delay, lambda: self._bot_answer(conversation_id, reply))
@@ -98,6 +109,8 @@ class AgentSimulator:
             customer.state = "disconnected"
             customer.end_time = self.now()
             customer.disconnect_type = "client"
+            if self.events is not None:
+                self.events.left(conversation, customer)
 
     # ------------------------------------------------------------------ actions
     def assign(self, conversation_id: str, *, name: str | None = None, image: str | None = None) -> Participant:
@@ -120,10 +133,13 @@ class AgentSimulator:
             connected_time=now,
             user_id=self.world.new_id(),
             image=image,
+            queue_id=self.world.queue_of(conversation.org_id),
         )
         conversation.participants.append(agent)
         if conversation.is_active:
             conversation.state = "connected"
+        if self.events is not None:
+            self.events.joined(conversation, agent)
         return agent
 
     def reply(
@@ -171,6 +187,9 @@ class AgentSimulator:
         self.sockets.broadcast_conversation(
             conversation.id, frames.message("StructuredMessage", frames.structured_body(message, conversation))
         )
+        if self.events is not None:
+            self.events.message(conversation, message)
+            message = self.world.message(message.id) or message  # an open message is now Sent
         return message
 
     def attach(
@@ -201,6 +220,8 @@ class AgentSimulator:
             "events": [{"eventType": "Typing", "typing": {"type": "On", "duration": duration_ms}}],
         }
         self.sockets.broadcast_conversation(conversation.id, frames.message("StructuredMessage", body))
+        if self.events is not None:
+            self.events.agent_typing(conversation)
 
     def transfer(self, conversation_id: str, *, to: str | None = None) -> Participant:
         """Hand the conversation to another agent."""
@@ -210,6 +231,8 @@ class AgentSimulator:
             current.state = "disconnected"
             current.end_time = self.now()
             current.disconnect_type = "transfer"
+            if self.events is not None:
+                self.events.left(conversation, current)
         return self.assign(conversation_id, name=to)
 
     def disconnect(self, conversation_id: str) -> None:
@@ -217,13 +240,15 @@ class AgentSimulator:
         conversation = self._conversation(conversation_id)
         now = self.now()
         agent = self._agent(conversation)
-        for participant in conversation.participants:
-            if participant.state != "disconnected":
-                participant.state = "disconnected"
-                participant.end_time = now
-                participant.disconnect_type = "peer" if participant.purpose == "customer" else "client"
+        left = [p for p in conversation.participants if p.state != "disconnected"]
+        for participant in left:
+            participant.state = "disconnected"
+            participant.end_time = now
+            participant.disconnect_type = "peer" if participant.purpose == "customer" else "client"
         conversation.state = "disconnected"
         conversation.end_time = now
+        if self.events is not None:
+            self.events.ended(conversation, left)
         deployment = self.world.deployments.get(conversation.deployment_id)
         read_only = bool(deployment and deployment.read_only_after_disconnect)
         channel: dict[str, Any] = {"time": iso(now), "messageId": self.world.new_hex_id(), "type": "Private"}

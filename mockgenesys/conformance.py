@@ -16,6 +16,8 @@ entries that prove it. Rules:
   dialect the tutorials invented; the server marks those entries ``detail == SEED_DIALECT``).
   ``mock.check()`` lists these as ``notices`` (which do not fail) unless the mock serves only
   the real dialect.
+- ``notification_storm``, ``unverified_webhook``, ``missed_events``: the contact-centre side's
+  clients (see ``mockgenesys.conformance_cc``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockgenesys.conformance_cc import CC_RULES, contact_centre_findings
 from mockgenesys.errors import MockGenesysError
 from mockgenesys.journal import Entry, Journal
 
@@ -36,6 +39,7 @@ RULES = (
     "limit_breach",
     "duplicate_message",
     "nonexistent_endpoint",
+    *CC_RULES,  # the contact-centre side's rules (mockgenesys.conformance_cc)
 )
 #: The journal ``detail`` of every call to a seed-dialect path (one Genesys Cloud does not have).
 SEED_DIALECT = "seed-dialect"
@@ -134,7 +138,10 @@ def check(
         "nonexistent_endpoint": lambda: _nonexistent_endpoint(entries),
     }
     for rule in selected:
-        report.violations.extend(checks[rule]())
+        if rule in CC_RULES:
+            report.violations.extend(Violation(*found) for found in contact_centre_findings(entries, rule))
+        else:
+            report.violations.extend(checks[rule]())
     return report
 
 

@@ -12,6 +12,7 @@ One root, ``MockGenesysError``, for everything the package raises on purpose (th
     │   ├── UsageError                 mockgenesys.cliargs: a command-line value (one sentence, exit 2)
     │   └── MarkerError                mockgenesys.pytest_plugin: a genesys marker argument or plugin option
     ├── WorldError (LookupError)       an id that is not in the world, or a conflicting change
+    │   └── StoreFull                  mockgenesys.world.openmessaging: a configuration store is full
     ├── JournalAssertionError (AssertionError)  ``Journal.assert_called`` found no matching call
     ├── ConformanceError (AssertionError)       ``ConformanceReport.assert_ok`` found violations
     ├── ChaosError                     mockgenesys.chaos: the root of what it refuses (see chaos.errors)

@@ -31,7 +31,11 @@ from mockgenesys.scheduler import Scheduler
 from mockgenesys.server.app import RestApp, build_app
 from mockgenesys.server.core import Server
 from mockgenesys.server.endpoints import endpoint_catalogue
+from mockgenesys.server.events import ConversationEvents
 from mockgenesys.server.guests import open_session, start_conversation
+from mockgenesys.server.notifications import InProcessNotificationSocket, NotificationHub
+from mockgenesys.server.notifications.asgi import notification_route
+from mockgenesys.server.openmessaging.webhooks import WebhookDispatcher
 from mockgenesys.server.routes import DIALECTS, all_routes
 from mockgenesys.server.state import ServerState
 from mockgenesys.server.websocket import GuestHub, GuestSockets, InProcessGuestSocket
@@ -118,7 +122,11 @@ class MockGenesys:
             self.world, self.clock, self.journal, self.limits, self.scheduler, jwt_key=hashlib.sha256(key).digest()
         )
         sockets = GuestSockets(state)
-        self.agent = AgentSimulator(state, sockets, routing_delay=routing_delay, bot=bot)
+        #: The Notifications API's sockets, and the Open Messaging webhooks (the contact-centre side).
+        self.notifications = NotificationHub(state, self.faults)
+        self.webhooks = WebhookDispatcher(state, self.faults)
+        self.events = ConversationEvents(state, self.notifications, self.webhooks)
+        self.agent = AgentSimulator(state, sockets, routing_delay=routing_delay, bot=bot, events=self.events)
         self.hub = GuestHub(state, sockets, self.agent, self.faults)
         self.server = Server(state, routes=all_routes(dialect), faults=self.faults, hub=self.hub)
 
@@ -143,6 +151,8 @@ class MockGenesys:
         if isinstance(self.clock, SystemClock):
             self.clock.offset = 0.0
         self.hub.reset()
+        self.notifications.reset()
+        self.webhooks.reset()
         self.world = self._build_world()
         self.server.reset(self.world)
         self.agent.reset()
@@ -157,6 +167,8 @@ class MockGenesys:
         """
         world = source if isinstance(source, World) else WorldTemplate.load(source).world()
         self.hub.reset()
+        self.notifications.reset()
+        self.webhooks.reset()
         self.world = world
         self.server.world = world
         self.server.seed_views.clear()
@@ -314,6 +326,18 @@ class MockGenesys:
         finally:
             await socket.close()
 
+    @asynccontextmanager
+    async def connect_notifications(self, connect_uri: str) -> AsyncIterator[InProcessNotificationSocket]:
+        """An in-process notification socket on a channel (its ``connectUri`` or its id): no
+        network, works on virtual time. An unknown or expired channel answers ``{"result": "404"}``
+        and closes, as the live socket does."""
+        channel_id = connect_uri.rstrip("/").rsplit("/", 1)[-1]
+        socket = InProcessNotificationSocket(self.notifications, self.notifications.open(channel_id))
+        try:
+            yield socket
+        finally:
+            await socket.close()
+
     # ------------------------------------------------------------------ serving
     @property
     def asgi(self) -> RestApp | Starlette:
@@ -341,7 +365,8 @@ class MockGenesys:
         Built on first use (serving, ``asgi``, ``httpx.ASGITransport``): in-process tests
         through ``transport()`` never need it, and it is most of a mock's construction cost.
         """
-        app, _ = build_app(self.server, [websocket_route(self.hub), *admin_routes(self)])
+        routes = [websocket_route(self.hub), notification_route(self.notifications), *admin_routes(self)]
+        app, _ = build_app(self.server, routes)
         return app
 
     @cached_property

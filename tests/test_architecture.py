@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "mockgenesys.world",
         ),
     ),
-    ("journal", ("mockgenesys.journal", "mockgenesys.conformance")),
+    ("journal", ("mockgenesys.journal", "mockgenesys.conformance", "mockgenesys.conformance_cc")),
     ("faults", ("mockgenesys.faults",)),
     ("server", ("mockgenesys.server", "mockgenesys.agent")),
     (

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from mockgenesys.chaos.botload import BotLoad, parse_bot
 from mockgenesys.chaos.errors import ScenarioError
 from mockgenesys.chaos.events import EVENT_KINDS, RuleIds, validate_event
 from mockgenesys.chaos.invariants import INVARIANTS, validate_params
@@ -34,7 +35,18 @@ from mockgenesys.faults.actions import draw_seconds
 from mockgenesys.faults.ratelimit import RateLimits
 from mockgenesys.faults.rules import FaultRuleError
 
-SCENARIO_FIELDS = ("name", "description", "seed", "guests", "world", "workload", "timeline", "limits", "invariants")
+SCENARIO_FIELDS = (
+    "name",
+    "description",
+    "seed",
+    "guests",
+    "world",
+    "workload",
+    "timeline",
+    "limits",
+    "invariants",
+    "bot",
+)
 WORLD_FIELDS = (
     "conversations",
     "contacts",
@@ -136,6 +148,8 @@ class Scenario:
     limits: Limits = field(default_factory=Limits)
     invariants: tuple[InvariantSpec, ...] = ()
     source: str = "<dict>"
+    #: A bot and Open Messaging users beside the guests (``chaos.botload``), when the scenario has ``bot``.
+    bot: BotLoad | None = None
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "<dict>") -> Scenario:
@@ -294,6 +308,7 @@ class _Loader:
             limits=limits,
             invariants=tuple(invariants),
             source=self.source,
+            bot=parse_bot(data["bot"], self.fail) if "bot" in data else None,
         )
 
     def rule_ids(self, events: list[TimelineEvent]) -> None:

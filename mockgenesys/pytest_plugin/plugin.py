@@ -5,7 +5,9 @@ the fixtures. mockgenesys itself is imported inside the fixtures, so a project t
 mockgenesys but never requests a fixture pays nothing for it at collection time.
 
 Fixtures: ``genesys_mock``, ``genesys_server`` (with the session-scoped ``make_genesys_server``),
-``genesys_client`` and ``genesys_intercept``. See docs/pytest.md.
+``genesys_client`` and ``genesys_intercept``. See docs/pytest.md. The contact-centre side's
+(``genesys_notifications``, ``genesys_webhook``, ``genesys_open_messaging``) are in
+``pytest_plugin.contactcentre``, registered here by importing them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 
+from mockgenesys.pytest_plugin.contactcentre import genesys_notifications, genesys_open_messaging, genesys_webhook
 from mockgenesys.pytest_plugin.coroutines import (
     async_fixture,
     mark_asyncio,
@@ -39,6 +42,8 @@ if TYPE_CHECKING:
     from mockgenesys.pytest_plugin.server import GenesysServer, ServerFactory
 
 T = TypeVar("T")
+#: Fixtures defined in other modules, registered with the plugin by being imported here.
+FIXTURES = (genesys_notifications, genesys_open_messaging, genesys_webhook)
 
 
 @dataclass

@@ -41,7 +41,20 @@ UNFAULTABLE = {
         "the handshake is decided before any rule is asked; fault guest.ws.configureSession "
         "(the first frame of a session) or use ws: {drop: true} instead."
     ),
+    "notifications.event.missed": (
+        "it records an event no socket was there to receive; fault notifications.ws.out.event to drop "
+        "or hold events that are sent."
+    ),
 }
+#: What the notification hub sends, by the kind in its endpoint id ``notifications.ws.out.<kind>``.
+NOTIFICATION_FRAMES = {
+    "event": "a topic event",
+    "heartbeat": "the channel.metadata heartbeat",
+    "pong": "the answer to a ping",
+    "closing": "the v2.system.socket_closing notice",
+}
+MISSED_EVENT = "notifications.event.missed"
+WEBHOOK = "openmessaging.webhook"
 WS = "WS"
 
 
@@ -61,6 +74,15 @@ def endpoint_rows() -> list[EndpointRow]:
     rows += [EndpointRow(f"guest.ws.{action}", WS, f"guest frame with action {action}") for action in ACTIONS]
     rows.append(EndpointRow(INVALID_ACTION, WS, "guest frame with an unknown action"))
     rows += [EndpointRow(f"guest.ws.out.{cls}", WS, f"{cls} frame sent to the guest") for cls in FRAME_CLASSES]
+    rows.append(EndpointRow("notifications.ws.connect", WS, "the notification channel's WebSocket handshake"))
+    rows.append(EndpointRow("notifications.ws.ping", WS, 'a client\'s {"message": "ping"} on a notification socket'))
+    rows.append(EndpointRow("notifications.ws.invalid", WS, "any other text a client sends on a notification socket"))
+    rows += [
+        EndpointRow(f"notifications.ws.out.{kind}", WS, f"{what} sent on a notification socket")
+        for kind, what in NOTIFICATION_FRAMES.items()
+    ]
+    rows.append(EndpointRow(MISSED_EVENT, WS, "an event a lapsed or unconnected channel missed (journal only)"))
+    rows.append(EndpointRow(WEBHOOK, "POST", "the Open Messaging webhook to an integration's URL"))
     return rows
 
 

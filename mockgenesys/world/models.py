@@ -17,6 +17,23 @@ ALL_PERMISSIONS: tuple[str, ...] = (
     "webmessaging:session:create",
     "webmessaging:session:view",
     "organization:profile:view",
+    # the contact-centre side: agent conversations, external contacts, Open Messaging
+    "conversation:message:create",
+    "conversation:webmessaging:create",
+    "conversation:participant:wrapup",
+    "conversation:communication:disconnect",
+    "conversation:message:receive",
+    "externalContacts:contact:add",
+    "externalContacts:contact:edit",
+    "externalContacts:contact:delete",
+    "externalContacts:identity:merge",
+    "messaging:integration:add",
+    "messaging:integration:view",
+    "messaging:integration:edit",
+    "messaging:integration:delete",
+    "messaging:supportedContent:view",
+    "messaging:supportedContent:add",
+    "routing:queue:view",
 )
 
 
@@ -28,6 +45,8 @@ class Org:
     default_site_id: str
     state: str = "active"
     version: int = 1
+    #: The routing queue conversations are offered to (agents, bots and backends watch it).
+    queue_id: str = ""
 
 
 @dataclass
@@ -82,6 +101,8 @@ class Participant:
     address: str | None = None
     #: The avatar URL shown with this participant's messages (``channel.from.image``).
     image: str | None = None
+    #: The wrap-up an agent gave (``code``, ``name``, ``notes``, ``tags``, ``durationSeconds``, ``endTime``).
+    wrapup: dict[str, Any] = field(default_factory=dict)
 
     def as_sender(self) -> dict[str, str]:
         """This participant as ``channel.from``: ``nickname`` (the display name), ``firstName``,
@@ -130,6 +151,9 @@ class Conversation:
     messages: list[Message] = field(default_factory=list)
     external_contact_id: str | None = None
     guest_token: str | None = None
+    #: ``webmessaging`` (a web deployment's guest) or ``open`` (an Open Messaging integration,
+    #: whose id is then ``deployment_id``).
+    messenger_type: str = "webmessaging"
 
     @property
     def is_active(self) -> bool:
@@ -181,6 +205,14 @@ class ExternalContact:
     division_id: str = ""
     external_organization_id: str | None = None
     custom_fields: dict[str, Any] = field(default_factory=dict)
+    #: ``{type, value, dateCreated}`` identifiers (``Phone``, ``Email``, ``Cookie``, ``ExternalId``...).
+    identifiers: list[dict[str, str]] = field(default_factory=list)
+    #: Fields of Genesys' ``ExternalContact`` the record has no attribute for (``homePhone``,
+    #: ``otherEmail``, ``externalIds``...), as JSON.
+    extra: dict[str, Any] = field(default_factory=dict)
+    #: After a merge: the canonical contact this one was merged into, and the contacts merged into this one.
+    merged_to: str | None = None
+    merged_from: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -119,6 +119,7 @@ def test_plugin_does_not_import_mockgenesys_unless_a_fixture_is_used(project: py
                 "mockgenesys",
                 "mockgenesys.errors",
                 "mockgenesys.pytest_plugin",
+                "mockgenesys.pytest_plugin.contactcentre",
                 "mockgenesys.pytest_plugin.coroutines",
                 "mockgenesys.pytest_plugin.plugin",
                 "mockgenesys.pytest_plugin.settings",

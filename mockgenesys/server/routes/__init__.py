@@ -9,10 +9,17 @@ import dataclasses
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route
 from mockgenesys.server.routes import (
+    agentmedia,
+    agentside,
+    contactwrites,
     conversations,
     externalcontacts,
+    integrations,
+    notifications,
     oauth,
+    openinbound,
     organizations,
+    queues,
     sessions,
     uploads,
     users,
@@ -39,6 +46,14 @@ def all_routes(dialect: str = "both") -> list[Route]:
         *webmessaging.ROUTES,
         *webdeployments.ROUTES,
         *uploads.ROUTES,
+        # the contact-centre side: agents, external contacts, notifications, Open Messaging
+        *agentside.ROUTES,
+        *agentmedia.ROUTES,
+        *contactwrites.ROUTES,
+        *notifications.ROUTES,
+        *integrations.ROUTES,
+        *openinbound.ROUTES,
+        *queues.ROUTES,
     ]
     return [route if _served(route, dialect) else _absent(route) for route in routes]
 
