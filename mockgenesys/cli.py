@@ -146,6 +146,9 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
     )
     endpoints.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     add_chaos_parser(commands)
+    from mockgenesys.load.cli import add_load_parser
+
+    add_load_parser(commands)
     return parser
 
 
@@ -312,6 +315,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_serve(args)
         if args.command == "endpoints":
             return cmd_endpoints(args)
+        if args.command == "load":
+            from mockgenesys.load.cli import cmd_load
+
+            return cmd_load(args)
         from mockgenesys.chaos.cli import cmd_chaos
 
         return cmd_chaos(args)
