@@ -48,6 +48,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "mockgenesys.cli",
             "mockgenesys.cliargs",
             "mockgenesys.pytest_plugin",
+            "mockgenesys.load",
             "mockgenesys.__main__",
         ),
     ),

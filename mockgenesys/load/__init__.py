@@ -14,7 +14,9 @@ Errors (``mockgenesys.load.errors``)::
     └── LoadError                anything mockgenesys.load refuses or cannot do
         ├── LoadConfigError      (also a ConfigError) the load config is invalid: file, field path
         ├── TargetError          (also a ConfigError) a target or listener off this machine
-        └── LocustMissing        (also a ConfigError) the load extra is not installed
+        ├── LocustMissing        (also a ConfigError) the load extra is not installed
+        ├── ProtocolError        a guest request was answered with an error frame (.code)
+        └── SocketLost           the guest socket closed or timed out before the answer came
 """
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ from mockgenesys.world.generate import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 DEFAULT_MASTER_PORT = 5557
 DEFAULT_WEB_PORT = 8089
+#: With --web-ui, the page keeps showing the final figures this long after the run stopped.
+WEB_UI_LINGER = 30.0
 #: Conversation ids handed to platform users (``get_conversation``), read from the mock's summary.
 MAX_CONVERSATIONS = 20
 ENV_CLIENT_ID = "MOCKGENESYS_CLIENT_ID"
@@ -181,8 +183,8 @@ def locust_argv(args: argparse.Namespace, environ: Mapping[str, str] | None = No
         str(args.users),
         "--spawn-rate",
         f"{args.spawn_rate:g}",
-        "--run-time",
-        f"{round(args.run_time)}s",
+        "--mockgenesys-run-time",
+        f"{args.run_time:g}",
         "--stop-timeout",
         f"{args.stop_timeout:g}",
         "--exit-code-on-error",
@@ -206,7 +208,8 @@ def locust_argv(args: argparse.Namespace, environ: Mapping[str, str] | None = No
     if args.verdict is not None:
         argv += ["--mockgenesys-verdict", str(args.verdict)]
     if args.web_ui:
-        argv += ["--web-host", "127.0.0.1", "--web-port", str(args.web_port), "--autostart", "--autoquit", "5"]
+        argv += ["--web-host", "127.0.0.1", "--web-port", str(args.web_port), "--autostart"]
+        argv += ["--mockgenesys-linger", f"{WEB_UI_LINGER:g}"]
     else:
         argv.append("--headless")
     if args.master:

@@ -5,7 +5,9 @@
         ├── LoadConfigError      (also a ConfigError) the load config is invalid: .source file, .path field
         ├── TargetError          (also a ConfigError) a target that is not a loopback http(s) URL,
         │                        without --allow-remote, or not a URL at all
-        └── LocustMissing        (also a ConfigError) the load extra is not installed
+        ├── LocustMissing        (also a ConfigError) the load extra is not installed
+        ├── ProtocolError        a guest request was answered with an error frame (.code)
+        └── SocketLost           the guest socket closed or timed out before the answer came
 
 Every message is one sentence that names the bad value and how to fix it. The command line
 prints it after ``mockgenesys:`` and exits 2.

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 import websocket
 
+from mockgenesys.load.errors import LoadError
 from mockgenesys.load.ledger import Ledger, guest_text
 
 HISTORY_PATH = "/api/v2/webmessaging/messages"
@@ -55,7 +56,7 @@ HttpGet = Callable[[str, dict[str, Any], dict[str, str], str], tuple[int, Any]]
 Connect = Callable[[str, float], Any]
 
 
-class ProtocolError(Exception):
+class ProtocolError(LoadError):
     """The server answered a guest request with an error frame (``code``) or broke the protocol."""
 
     def __init__(self, message: str, code: int = 0) -> None:
@@ -63,7 +64,7 @@ class ProtocolError(Exception):
         self.code = code
 
 
-class SocketLost(Exception):
+class SocketLost(LoadError):
     """The socket closed or timed out before the answer came: the request's fate is unknown."""
 
 
@@ -106,6 +107,7 @@ class GuestSession:
     # ------------------------------------------------------------------ session
     def start(self) -> None:
         """Connect and configure a new session."""
+        self.ledger.join(self.prefix)
         self._open()
         self._configure()
 
@@ -119,8 +121,12 @@ class GuestSession:
     def close(self) -> None:
         """Close the socket (the session stays, as when a tab closes)."""
         if self.socket is not None:
+            # A close frame, then the socket: websocket-client's own close() waits for the server's
+            # answer under a bare ``except:``, which would swallow Locust's GreenletExit and leave
+            # the user running after it was told to stop.
             with contextlib.suppress(*WS_ERRORS):
-                self.socket.close()
+                self.socket.send_close()
+            self.socket.shutdown()
             self.socket = None
 
     def _open(self) -> None:

@@ -33,6 +33,10 @@ class Ledger:
     abandoned: dict[str, list[int]] = field(default_factory=dict)
     reauth: Counter[str] = field(default_factory=Counter)
 
+    def join(self, prefix: str) -> None:
+        """A guest with texts starting ``prefix`` started (it counts as a guest before its first text)."""
+        self.asked.setdefault(prefix, 0)
+
     def ask(self, prefix: str, index: int) -> None:
         """Text ``index`` of ``prefix`` is about to go on the wire."""
         self.asked[prefix] = max(self.asked.get(prefix, 0), index + 1)

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import gevent  # type: ignore[import-untyped]
 import httpx
 from locust import FastHttpUser, events, task
 from locust.env import Environment
@@ -32,6 +33,9 @@ from mockgenesys.load.guest import GuestSession, ProtocolError, SocketLost
 from mockgenesys.load.ledger import Ledger, Verdict, judge, stored_texts
 
 LEDGER_MESSAGE = "mockgenesys_ledger"
+STOP_MESSAGE = "mockgenesys_stop"
+#: How long the master waits for its workers' ledgers beyond the stop timeout.
+LEDGER_GRACE_SECONDS = 15.0
 STATE_ATTRIBUTE = "mockgenesys_load"
 FORM = "application/x-www-form-urlencoded"
 
@@ -45,6 +49,7 @@ class LoadState:
         self.tag = secrets.token_hex(4)
         self.serial = 0
         self.verdict: Verdict | None = None
+        self.reported = 0  # ledgers received from workers (master only)
 
     @property
     def config(self) -> LoadConfig:
@@ -80,6 +85,10 @@ def _add_options(parser: Any) -> None:
     parser.add_argument(
         "--mockgenesys-verdict", default="", include_in_web_ui=False, help="write the verdict JSON here"
     )
+    parser.add_argument(
+        "--mockgenesys-run-time", type=float, default=0.0, include_in_web_ui=False, help="stop after SECONDS"
+    )
+    parser.add_argument("--mockgenesys-linger", type=float, default=0.0, include_in_web_ui=False, help="UI linger")
     parser.add_argument("--mockgenesys-judge", default="on", include_in_web_ui=False, help="on or off")
 
 
@@ -92,9 +101,47 @@ def _init(environment: Environment, **_: Any) -> None:
     if isinstance(environment.runner, MasterRunner):
 
         def receive(environment: Environment, msg: Any, **_: Any) -> None:
-            state_of(environment).ledger.merge(msg.data)
+            state = state_of(environment)
+            state.ledger.merge(msg.data)
+            state.reported += 1
 
         environment.runner.register_message(LEDGER_MESSAGE, receive)
+    elif isinstance(environment.runner, WorkerRunner):
+
+        def stop(environment: Environment, msg: Any, **_: Any) -> None:
+            if environment.runner is not None:
+                environment.runner.stop()  # its users finish their sends; test_stop sends the ledger
+
+        environment.runner.register_message(STOP_MESSAGE, stop, concurrent=True)
+
+
+def _started(environment: Environment, **_: Any) -> None:
+    # Locust's own --run-time quits a master before its workers have stopped their users (and
+    # sent their ledgers); stopping first waits for every worker, then the master judges.
+    seconds = float(getattr(environment.parsed_options, "mockgenesys_run_time", 0.0) or 0.0)
+    if seconds > 0 and not isinstance(environment.runner, WorkerRunner):
+        gevent.spawn_later(seconds, _finish, environment)
+
+
+def _finish(environment: Environment) -> None:
+    """Stop the workers' users, wait for their ledgers, then stop here (which judges) and quit."""
+    runner = environment.runner
+    if runner is None:
+        return
+    if isinstance(runner, MasterRunner):
+        state = state_of(environment)
+        workers = runner.worker_count
+        runner.send_message(STOP_MESSAGE)
+        deadline = time.monotonic() + environment.stop_timeout + LEDGER_GRACE_SECONDS
+        while state.reported < workers and time.monotonic() < deadline:
+            gevent.sleep(0.1)
+        if state.reported < workers:
+            print(f"note: {workers - state.reported} worker(s) sent no ledger; their guests are not judged.")
+        runner.stop(send_stop_to_client=False)
+    else:
+        runner.stop()
+    gevent.sleep(float(getattr(environment.parsed_options, "mockgenesys_linger", 0.0) or 0.0))
+    runner.quit()
 
 
 def _stopped(environment: Environment, **_: Any) -> None:
@@ -121,6 +168,7 @@ def _stopped(environment: Environment, **_: Any) -> None:
 
 events.init_command_line_parser.add_listener(_add_options)  # type: ignore[no-untyped-call]
 events.init.add_listener(_init)  # type: ignore[no-untyped-call]
+events.test_start.add_listener(_started)  # type: ignore[no-untyped-call]
 events.test_stop.add_listener(_stopped)  # type: ignore[no-untyped-call]
 
 
