@@ -15,7 +15,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -245,10 +245,3 @@ def cmd_load(args: argparse.Namespace, run: Runner = run_locust) -> int:
     if importlib.util.find_spec("locust") is None:
         raise LocustMissing()
     return run(locust_argv(args))
-
-
-def main_argv(argv: Sequence[str]) -> list[str]:
-    """For tests and docs: the Locust command line ``mockgenesys load ARGV`` would run."""
-    from mockgenesys.cli import build_parser
-
-    return locust_argv(build_parser().parse_args(["load", *argv]))
