@@ -176,6 +176,15 @@ def add_chaos_parser(commands: Any) -> None:
         "--adapter", help="guest adapter factory as package.module:callable (default: the one the report names)"
     )
     replay.add_argument("--admin-token", help="bearer token for the target's /__admin API")
+    merge = sub.add_parser(
+        "merge",
+        help="merge the reports of a sharded sweep",
+        description="Merge report.json files (or --report folders) of chaos run shards into one set of reports.",
+    )
+    merge.add_argument("reports", nargs="+", metavar="REPORT", help="--report folders or their report.json files")
+    merge.add_argument(
+        "--report", type=Path, required=True, help="write the merged report.json, junit.xml and report.html here"
+    )
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
@@ -187,6 +196,11 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--isolate", action="store_true", help="with --guest: run guest K alone")
     parser.add_argument("--adapter", help="guest adapter factory as package.module:callable (default: the client core)")
     parser.add_argument("--admin-token", help="bearer token for the target's /__admin API")
+    parser.add_argument(
+        "--seeds", metavar="SEEDS", help="run each scenario at every seed of a sweep: 1-200, 3,5,8 (instead of --seed)"
+    )
+    parser.add_argument("--shard", metavar="I/N", help="run only runner I's share of the sweep (of N runners, from 1)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="run the sweep on N local processes")
 
 
 def parse_limits(items: Sequence[str], *, enabled: bool = True) -> dict[str, Any]:
