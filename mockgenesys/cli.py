@@ -40,6 +40,7 @@ ENV_CLIENT_SECRET = "MOCKGENESYS_CLIENT_SECRET"
 ENV_SEED = "MOCKGENESYS_SEED"
 DEFAULT_PORT = 8765
 DEFAULT_TOKEN_TTL = 86400
+MAX_WORKERS = 64
 
 
 def env_defaults(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -137,6 +138,13 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
         metavar="{real,seed,both}",
         help="which paths to serve: `real` (Genesys Cloud's only; the seed tutorials' paths answer 404), "
         "`seed` (the tutorials' invented paths) or `both`",
+    )
+    serve.add_argument(
+        "--workers",
+        type=whole_number(1, MAX_WORKERS),
+        default=1,
+        metavar="N",
+        help="serve from N processes, one shard each, with `/__admin` answering for all (docs/server.md)",
     )
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
     endpoints = commands.add_parser(
@@ -248,6 +256,7 @@ def _banner(facts: dict[str, Any]) -> str:
         f"  org id            {facts['org_id']}",
         f"  deployment id     {facts['deployment_id']}",
     ]
+    lines += [f"  worker {n:<10d} {worker}" for n, worker in enumerate(facts.get("workers", [])) if n]
     lines += [f"  conversation      {cid}" for cid in facts["conversation_ids"]]
     lines += [f"  external contact  {cid}" for cid in facts["external_contact_ids"]]
     lines += [
@@ -262,20 +271,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from mockgenesys.faults import FaultPlan
     from mockgenesys.mock import MockGenesys
     from mockgenesys.server.endpoints import endpoint_catalogue
-    from mockgenesys.serving import base_url, bind, is_loopback, run_forever
+    from mockgenesys.serving import base_url, bind, is_loopback
 
+    # Plain values only: with --workers, every worker process builds its mock from the same ones.
+    options: dict[str, Any] = {
+        "seed": args.seed,
+        "client_id": args.client_id,
+        "client_secret": args.client_secret,
+        "world": str(args.world) if args.world else None,
+        "token_ttl": args.token_ttl,
+        "limits": parse_limits(args.limit, enabled=not args.no_limits),
+        "admin_token": args.admin_token,
+        "bot": args.bot,
+        "routing_delay": args.routing_delay,
+        "dialect": args.dialect,
+    }
     mock = MockGenesys(
-        seed=args.seed,
-        client_id=args.client_id,
-        client_secret=args.client_secret,
-        world=args.world,
-        token_ttl=args.token_ttl,
-        limits=parse_limits(args.limit, enabled=not args.no_limits),
-        faults=FaultPlan.load_file(args.faults, catalogue=endpoint_catalogue()) if args.faults else None,
-        admin_token=args.admin_token,
-        bot=args.bot,
-        routing_delay=args.routing_delay,
-        dialect=args.dialect,
+        faults=FaultPlan.load_file(args.faults, catalogue=endpoint_catalogue()) if args.faults else None, **options
     )
     try:
         sock = bind("127.0.0.1" if args.host == "localhost" else args.host, args.port)
@@ -287,7 +299,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     url = base_url(sock)
     facts = connection_facts(mock, url)
-    print(url if args.quiet else _banner(facts), flush=True)
+    with contextlib.ExitStack() as stack:
+        app: Any = mock.app
+        if args.workers > 1:
+            from mockgenesys.cluster import ClusterFront, start_workers
+
+            host = "127.0.0.1" if args.host == "localhost" else args.host
+            faults = str(args.faults) if args.faults else None
+            peers = stack.enter_context(
+                start_workers(args.workers - 1, first_shard=1, options=options, faults_file=faults, host=host)
+            )
+            app = ClusterFront(mock, peers)
+            app.urls = facts["workers"] = [url, *peers]
+        print(url if args.quiet else _banner(facts), flush=True)
+        return _serve(app, sock, facts, args)
+
+
+def _serve(app: Any, sock: Any, facts: dict[str, Any], args: argparse.Namespace) -> int:
+    from mockgenesys.serving import run_forever
 
     def ready() -> None:
         if args.info_file:  # whole or not at all: a reader polling for the file never sees half of it
@@ -301,7 +330,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 ) from None
 
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after its graceful shutdown
-        run_forever(mock.app, sock, on_ready=ready)
+        run_forever(app, sock, on_ready=ready)
     if not args.quiet:
         print("mockgenesys stopped.", flush=True)
     return 0

@@ -156,6 +156,17 @@ def discover(host: str, admin_token: str | None) -> tuple[str, list[str]]:
     return str(deployments[0]["id"]), conversations
 
 
+def discover_workers(host: str, admin_token: str | None) -> list[str]:
+    """The base URLs of a ``serve --workers N`` cluster (``GET /__admin/workers``); ``[host]`` for one mock."""
+    headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+    try:
+        response = httpx.get(f"{host}/__admin/workers", headers=headers, timeout=10)
+        workers = [str(w["base_url"]) for w in response.json()["workers"]] if response.status_code == 200 else []
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        workers = []
+    return workers or [host]
+
+
 def locust_argv(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> list[str]:
     """The Locust command line for ``args``, every option checked first (``TargetError``, ``LoadConfigError``)."""
     base = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--loglevel", "WARNING"]
@@ -171,9 +182,10 @@ def locust_argv(args: argparse.Namespace, environ: Mapping[str, str] | None = No
     host = check_target(args.host, allow_remote=args.allow_remote)
     config = LoadConfig.load(args.config) if args.config else LoadConfig()
     client_id, client_secret = env_credentials(environ)
-    deployment, conversations = args.deployment_id, list[str]()
+    deployment, conversations, hosts = args.deployment_id, list[str](), [host]
     if deployment is None and config.guest.weight:
         deployment, conversations = discover(host, args.admin_token)
+        hosts = [check_target(url, allow_remote=args.allow_remote) for url in discover_workers(host, args.admin_token)]
     classes = [name for name, load in (("GuestUser", config.guest), ("PlatformUser", config.platform)) if load.weight]
     argv = [
         *base,
@@ -194,6 +206,8 @@ def locust_argv(args: argparse.Namespace, environ: Mapping[str, str] | None = No
         json.dumps(config.to_dict(), separators=(",", ":")),
         "--mockgenesys-deployment",
         deployment or "",
+        "--mockgenesys-hosts",
+        ",".join(hosts),
         "--mockgenesys-conversations",
         ",".join(conversations),
         "--mockgenesys-client-id",

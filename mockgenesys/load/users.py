@@ -56,9 +56,11 @@ class LoadState:
         text = getattr(self.options, "mockgenesys_config", "") or "{}"
         return LoadConfig.from_dict(json.loads(text), source="--mockgenesys-config")
 
-    def next_prefix(self) -> str:
+    def next_user(self, default_host: str) -> tuple[int, str]:
+        """A serial for the next user and the worker it talks to (users round-robin over the workers)."""
         self.serial += 1
-        return f"load {self.tag} g{self.serial}"
+        hosts = [h for h in str(getattr(self.options, "mockgenesys_hosts", "") or "").split(",") if h]
+        return self.serial, hosts[self.serial % len(hosts)] if hosts else default_host
 
 
 def state_of(environment: Environment) -> LoadState:
@@ -74,6 +76,9 @@ def state_of(environment: Environment) -> LoadState:
 def _add_options(parser: Any) -> None:
     parser.add_argument("--mockgenesys-config", default="{}", include_in_web_ui=False, help="LoadConfig as JSON")
     parser.add_argument("--mockgenesys-deployment", default="", include_in_web_ui=False, help="guest deployment id")
+    parser.add_argument(
+        "--mockgenesys-hosts", default="", include_in_web_ui=False, help="the workers' base URLs, comma-separated"
+    )
     parser.add_argument(
         "--mockgenesys-conversations", default="", include_in_web_ui=False, help="conversation ids, comma-separated"
     )
@@ -201,8 +206,10 @@ class _ConfiguredUser(FastHttpUser):
     kind = "guest"
 
     def __init__(self, environment: Environment) -> None:
-        super().__init__(environment)
         self.state = state_of(environment)
+        # Each user stays on one worker of a `serve --workers N` mock: its session lives there.
+        self.serial, self.host = self.state.next_user(environment.host or self.host or "")
+        super().__init__(environment)
         self.load = getattr(self.state.config, self.kind)
         self.rng = random.Random()
 
@@ -239,7 +246,7 @@ class GuestUser(_ConfiguredUser):
         self.guest = GuestSession(
             self.host or "",
             options.mockgenesys_deployment,
-            self.state.next_prefix(),
+            f"load {self.state.tag} g{self.serial}",
             ledger=self.state.ledger,
             record=self.record,
             http_get=self._get,
