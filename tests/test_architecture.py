@@ -34,6 +34,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "mockgenesys.serving",
             "mockgenesys.admin",
             "mockgenesys.dashboard",
+            "mockgenesys.cluster",
             "mockgenesys.mock",
             "mockgenesys",
         ),
