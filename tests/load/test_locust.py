@@ -46,10 +46,10 @@ def test_locust_master_and_two_workers_lose_and_duplicate_nothing(
     port = str(_free_port())
     verdict = tmp_path / "verdict.json"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    run = ["--users", "200", "--spawn-rate", "200", "--run-time", "3", "--config", str(tmp_path / "load.yaml")]
+    distributed = ["--master", "--expect-workers", "2", "--master-port", port, "--stop-timeout", "5"]
     master = subprocess.Popen(
-        [EXE, "load", "--host", url, "--users", "200", "--spawn-rate", "200", "--run-time", "3"]
-        + ["--config", str(tmp_path / "load.yaml"), "--master", "--expect-workers", "2", "--master-port", port]
-        + ["--stop-timeout", "5", "--verdict", str(verdict)],
+        [EXE, "load", "--host", url, *run, *distributed, "--verdict", str(verdict)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
