@@ -147,6 +147,8 @@ def _finish(environment: Environment) -> None:
         runner.stop()
     gevent.sleep(float(getattr(environment.parsed_options, "mockgenesys_linger", 0.0) or 0.0))
     runner.quit()
+    if environment.web_ui is not None:  # with the web UI, Locust waits for the page's server
+        environment.web_ui.stop()  # type: ignore[no-untyped-call]
 
 
 def _stopped(environment: Environment, **_: Any) -> None:
