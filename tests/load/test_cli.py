@@ -102,3 +102,14 @@ def test_load_cli_errors_never_print_a_traceback() -> None:
     exe = str(Path(sys.executable).parent / "mockgenesys")
     done = subprocess.run([exe, "load", "--host", "https://example.com"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_load_cli_without_locust_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "locust" else real(name, *a))
+    assert main(["load", "--worker"]) == 2
+    assert "install the extra with: pip install 'mockgenesys[load]'." in capsys.readouterr().err
