@@ -40,6 +40,7 @@ ENV_CLIENT_SECRET = "MOCKGENESYS_CLIENT_SECRET"
 ENV_SEED = "MOCKGENESYS_SEED"
 DEFAULT_PORT = 8765
 DEFAULT_TOKEN_TTL = 86400
+MAX_WORKERS = 64
 
 
 def env_defaults(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -138,6 +139,13 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
         help="which paths to serve: `real` (Genesys Cloud's only; the seed tutorials' paths answer 404), "
         "`seed` (the tutorials' invented paths) or `both`",
     )
+    serve.add_argument(
+        "--workers",
+        type=whole_number(1, MAX_WORKERS),
+        default=1,
+        metavar="N",
+        help="serve from N processes, one shard each, with `/__admin` answering for all (docs/server.md)",
+    )
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
     endpoints = commands.add_parser(
         "endpoints",
@@ -146,6 +154,9 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
     )
     endpoints.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     add_chaos_parser(commands)
+    from mockgenesys.load.cli import add_load_parser
+
+    add_load_parser(commands)
     return parser
 
 
@@ -173,6 +184,15 @@ def add_chaos_parser(commands: Any) -> None:
         "--adapter", help="guest adapter factory as package.module:callable (default: the one the report names)"
     )
     replay.add_argument("--admin-token", help="bearer token for the target's /__admin API")
+    merge = sub.add_parser(
+        "merge",
+        help="merge the reports of a sharded sweep",
+        description="Merge report.json files (or --report folders) of chaos run shards into one set of reports.",
+    )
+    merge.add_argument("reports", nargs="+", metavar="REPORT", help="--report folders or their report.json files")
+    merge.add_argument(
+        "--report", type=Path, required=True, help="write the merged report.json, junit.xml and report.html here"
+    )
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
@@ -184,6 +204,11 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--isolate", action="store_true", help="with --guest: run guest K alone")
     parser.add_argument("--adapter", help="guest adapter factory as package.module:callable (default: the client core)")
     parser.add_argument("--admin-token", help="bearer token for the target's /__admin API")
+    parser.add_argument(
+        "--seeds", metavar="SEEDS", help="run each scenario at every seed of a sweep: 1-200, 3,5,8 (instead of --seed)"
+    )
+    parser.add_argument("--shard", metavar="I/N", help="run only runner I's share of the sweep (of N runners, from 1)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="run the sweep on N local processes")
 
 
 def parse_limits(items: Sequence[str], *, enabled: bool = True) -> dict[str, Any]:
@@ -231,6 +256,7 @@ def _banner(facts: dict[str, Any]) -> str:
         f"  org id            {facts['org_id']}",
         f"  deployment id     {facts['deployment_id']}",
     ]
+    lines += [f"  worker {n:<10d} {worker}" for n, worker in enumerate(facts.get("workers", [])) if n]
     lines += [f"  conversation      {cid}" for cid in facts["conversation_ids"]]
     lines += [f"  external contact  {cid}" for cid in facts["external_contact_ids"]]
     lines += [
@@ -245,20 +271,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from mockgenesys.faults import FaultPlan
     from mockgenesys.mock import MockGenesys
     from mockgenesys.server.endpoints import endpoint_catalogue
-    from mockgenesys.serving import base_url, bind, is_loopback, run_forever
+    from mockgenesys.serving import base_url, bind, is_loopback
 
+    # Plain values only: with --workers, every worker process builds its mock from the same ones.
+    options: dict[str, Any] = {
+        "seed": args.seed,
+        "client_id": args.client_id,
+        "client_secret": args.client_secret,
+        "world": str(args.world) if args.world else None,
+        "token_ttl": args.token_ttl,
+        "limits": parse_limits(args.limit, enabled=not args.no_limits),
+        "admin_token": args.admin_token,
+        "bot": args.bot,
+        "routing_delay": args.routing_delay,
+        "dialect": args.dialect,
+    }
     mock = MockGenesys(
-        seed=args.seed,
-        client_id=args.client_id,
-        client_secret=args.client_secret,
-        world=args.world,
-        token_ttl=args.token_ttl,
-        limits=parse_limits(args.limit, enabled=not args.no_limits),
-        faults=FaultPlan.load_file(args.faults, catalogue=endpoint_catalogue()) if args.faults else None,
-        admin_token=args.admin_token,
-        bot=args.bot,
-        routing_delay=args.routing_delay,
-        dialect=args.dialect,
+        faults=FaultPlan.load_file(args.faults, catalogue=endpoint_catalogue()) if args.faults else None, **options
     )
     try:
         sock = bind("127.0.0.1" if args.host == "localhost" else args.host, args.port)
@@ -270,7 +299,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     url = base_url(sock)
     facts = connection_facts(mock, url)
-    print(url if args.quiet else _banner(facts), flush=True)
+    with contextlib.ExitStack() as stack:
+        app: Any = mock.app
+        if args.workers > 1:
+            from mockgenesys.cluster import ClusterFront, start_workers
+
+            host = "127.0.0.1" if args.host == "localhost" else args.host
+            faults = str(args.faults) if args.faults else None
+            peers = stack.enter_context(
+                start_workers(args.workers - 1, first_shard=1, options=options, faults_file=faults, host=host)
+            )
+            app = ClusterFront(mock, peers)
+            app.urls = facts["workers"] = [url, *peers]
+        print(url if args.quiet else _banner(facts), flush=True)
+        return _serve(app, sock, facts, args)
+
+
+def _serve(app: Any, sock: Any, facts: dict[str, Any], args: argparse.Namespace) -> int:
+    from mockgenesys.serving import run_forever
 
     def ready() -> None:
         if args.info_file:  # whole or not at all: a reader polling for the file never sees half of it
@@ -284,7 +330,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 ) from None
 
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after its graceful shutdown
-        run_forever(mock.app, sock, on_ready=ready)
+        run_forever(app, sock, on_ready=ready)
     if not args.quiet:
         print("mockgenesys stopped.", flush=True)
     return 0
@@ -312,6 +358,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_serve(args)
         if args.command == "endpoints":
             return cmd_endpoints(args)
+        if args.command == "load":
+            from mockgenesys.load.cli import cmd_load
+
+            return cmd_load(args)
         from mockgenesys.chaos.cli import cmd_chaos
 
         return cmd_chaos(args)

@@ -17,6 +17,12 @@ One root, ``MockGenesysError``, for everything the package raises on purpose (th
     ├── ConformanceError (AssertionError)       ``ConformanceReport.assert_ok`` found violations
     ├── ChaosError                     mockgenesys.chaos: the root of what it refuses (see chaos.errors)
     │   └── ControlError               the mock refused or could not be reached (a live /__admin API)
+    ├── LoadError                      mockgenesys.load: the root of what it refuses (see load.errors)
+    │   ├── LoadConfigError            (also a ConfigError) a load config file: file and field
+    │   ├── TargetError                (also a ConfigError) a load target or listener off this machine
+    │   ├── LocustMissing              (also a ConfigError) the load extra is not installed
+    │   ├── ProtocolError              a load guest's request was answered with an error frame
+    │   └── SocketLost                 a load guest's socket closed before the answer came
     ├── SimulationLimit                mockgenesys.chaos: a run went past its virtual-time limit
     ├── WebSocketClosed                mockgenesys.types: the guest socket is closed (``code``, ``reason``)
     ├── HandshakeRejected              mockgenesys.types: the server refused the upgrade (``status``)

@@ -100,8 +100,8 @@ def test_cli_bad_faults_file_names_the_field(tmp_path: Path, capsys: pytest.Capt
         (["serve", "--limit", "tokens_per_minute=5"], "is not a rate limit (did you mean token_per_minute"),
         (["serve", "--prot", "8000"], "unknown argument(s) --prot 8000; did you mean --port?"),
         (["serve", "--port"], "--port needs a value."),
-        ([], "give a command after 'mockgenesys': serve, endpoints or chaos"),
-        (["chaos"], "give a command after 'mockgenesys chaos': run, list or replay"),
+        ([], "give a command after 'mockgenesys': serve, endpoints, chaos or load"),
+        (["chaos"], "give a command after 'mockgenesys chaos': run, list, replay or merge"),
     ],
 )
 def test_cli_bad_values_are_one_sentence_and_exit_2(

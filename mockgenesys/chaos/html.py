@@ -159,6 +159,11 @@ re-auth totals {escape(", ".join(f"{k} {v}" for k, v in m["reauth"]["totals"].it
 </div>"""
 
 
+def _merged(report: dict[str, Any]) -> str:
+    sources = report.get("merged_from")
+    return f" · merged from {len(sources)} report(s)" if sources else ""
+
+
 def render_html(report: dict[str, Any]) -> str:
     """The whole page for ``report`` (``report_dict``'s output)."""
     scenarios = report["scenarios"]
@@ -172,12 +177,17 @@ def render_html(report: dict[str, Any]) -> str:
     body = "".join(_scenario(s) for s in scenarios)
     if report.get("incomplete"):
         not_run = ", ".join(escape(name) for name in report.get("not_run", [])) or "none"
-        body = f'<p class="fail">Incomplete: the run was cut short (Ctrl-C or an error). Not run: {not_run}.</p>' + body
+        missing = ", ".join(str(shard) for shard in report.get("missing_shards", []))
+        gap = f" Shards without a report: {missing}." if missing else ""
+        body = (
+            f'<p class="fail">Incomplete: the run was cut short (Ctrl-C or an error). Not run: {not_run}.{gap}</p>'
+            + body
+        )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>mockgenesys chaos report</title><style>{CSS}</style></head>
 <body><h1>mockgenesys chaos report — {verdict}</h1>
-<p class="muted">{escape(report["tool"])} · {len(scenarios)} scenario(s)</p>
+<p class="muted">{escape(report["tool"])} · {len(scenarios)} scenario(s){_merged(report)}</p>
 <table><tr><th>scenario</th><th>verdict</th><th>guests</th><th>requests</th><th>fault firings</th></tr>{index}</table>
 {body}
 </body></html>
