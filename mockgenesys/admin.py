@@ -455,6 +455,7 @@ def openapi_document() -> dict[str, Any]:
                                 "probability": {"type": "number"},
                                 "start": {"type": "number"},
                                 "end": {"type": "number"},
+                                "per": {"type": "string", "enum": ["rule", "caller"]},
                             }
                         ),
                         "then": {"type": "object"},

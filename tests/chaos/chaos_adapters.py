@@ -34,6 +34,7 @@ class WsGuest:
         self.stack: AsyncExitStack | None = None
         self.ws: Any = None
         self.count = 0
+        self.jwt: tuple[str, str, float] | None = None  # (jwt, session token, exp)
         if ctx.mock is not None:
             self.http = httpx.AsyncClient(transport=ctx.mock.transport(), base_url="https://api.mypurecloud.com")
         else:
@@ -119,9 +120,15 @@ class WsGuest:
         action = {"action": "onMessage", "tracingId": f"{self.ctx.name}-t{self.count}", "message": message}
         await self._request(action, "StructuredMessage", renew=True)
 
+    async def _jwt(self) -> str:
+        """The guest JWT, cached until a minute before its ``exp`` (one per session)."""
+        if self.jwt is None or self.jwt[1] != self.token or self.ctx.clock.now() > self.jwt[2] - 60:
+            answer = await self._request({"action": "getJwt", "tracingId": "jwt"}, "JwtResponse")
+            self.jwt = (answer["body"]["jwt"], self.token, float(answer["body"]["exp"]))
+        return self.jwt[0]
+
     async def restore(self) -> list[str]:
-        answer = await self._request({"action": "getJwt", "tracingId": "jwt"}, "JwtResponse")
-        jwt = answer["body"]["jwt"]
+        jwt = await self._jwt()
         texts: list[str] = []
         for page in range(1, 100):
             response = await self.http.get(
