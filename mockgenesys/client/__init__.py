@@ -13,7 +13,7 @@ test drivers. Errors are in ``errors`` under one root, ``ClientError``.
 
 from __future__ import annotations
 
-from mockgenesys.client.adapter import CoreGuestAdapter, GuestAdapter
+from mockgenesys.client.adapter import CoreGuestAdapter, CorePlatformAdapter, GuestAdapter, PlatformAdapter
 from mockgenesys.client.broker import (
     NonceStore,
     SecureSession,
@@ -61,6 +61,7 @@ __all__ = [
     "Connector",
     "ConversationClosedError",
     "CoreGuestAdapter",
+    "CorePlatformAdapter",
     "Events",
     "GuestAdapter",
     "GuestError",
@@ -73,6 +74,7 @@ __all__ = [
     "NotConnectedError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PlatformAdapter",
     "PlatformClient",
     "RateLimitedError",
     "ReplayError",

@@ -146,7 +146,7 @@ def retried_client_error(facts: Facts, quiet_gap: float) -> list[Violation]:
     return found
 
 
-def retry_after(facts: Facts) -> list[Violation]:
+def retry_after(facts: Facts, in_flight: float) -> list[Violation]:
     """Requests sent after a 429 with Retry-After was answered and before its deadline, per caller and endpoint."""
     deadlines: dict[tuple[str, str], tuple[float, Entry]] = {}
     found = []
@@ -158,7 +158,7 @@ def retry_after(facts: Facts) -> list[Violation]:
         if key in deadlines:
             deadline, cause = deadlines[key]
             sent = sent_at(entry)
-            if sent_after(entry, cause) and sent < deadline:
+            if sent_after(entry, cause, in_flight) and sent < deadline:
                 outcome = "and succeeded anyway" if not failed(entry) else f"(answered {entry.status})"
                 found.append(
                     Violation(

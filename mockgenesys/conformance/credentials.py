@@ -28,15 +28,29 @@ def _first_refusals(facts: Facts) -> dict[str, Entry]:
     return found
 
 
-def token_reuse_after_401(facts: Facts) -> list[Violation]:
-    """A credential sent again after a 401 refused it (sent after that 401 was answered)."""
+def token_reuse_after_401(facts: Facts, in_flight: float) -> list[Violation]:
+    """A credential sent again after a 401 refused it: sent after the 401 reached the client, or
+    after the client had already sent a request with a newer credential."""
     refusals = _first_refusals(facts)
     reused: dict[str, list[Entry]] = defaultdict(list)
+    pending: dict[str | None, list[Entry]] = defaultdict(list)  # issuer principal -> its refusals so far
+    switched: set[str] = set()  # refused credentials whose caller has since used a newer one
     for entry in facts.requests:
         cred = credential(entry)
-        cause = refusals.get(cred) if cred is not None else None
-        if cred is not None and cause is not None and sent_after(entry, cause):
+        if cred is None:
+            continue
+        cause = refusals.get(cred)
+        if cause is not None and (cred in switched or sent_after(entry, cause, in_flight)):
             reused[cred].append(entry)
+        if cause is entry:
+            pending[facts.issuer_of(cred)].append(entry)
+        issuer = facts.issued.get(cred)
+        if issuer is not None and (cause is None or cause.seq > entry.seq):
+            waiting = pending.get(issuer.principal)
+            if waiting:
+                newer = [r for r in waiting if issuer.seq > r.seq]
+                switched.update(c for r in newer if (c := credential(r)) is not None)
+                pending[issuer.principal] = [r for r in waiting if issuer.seq <= r.seq]
     found = []
     for cred, entries in reused.items():
         cause = refusals[cred]

@@ -39,13 +39,17 @@ def sent_at(entry: Entry) -> float:
     return entry.received if entry.received is not None else entry.time
 
 
-def sent_after(entry: Entry, answer: Entry) -> bool:
-    """Whether ``entry`` was sent once ``answer`` had been answered, so its client could know of it.
+def sent_after(entry: Entry, answer: Entry, in_flight: float) -> bool:
+    """Whether ``entry`` was sent once ``answer`` had reached its client, so the client could know of it.
 
     In-process the server handles each request as it is sent, so the journal's order is the
-    order of knowledge; live, a request that arrived before ``answer`` was answered was in flight.
+    order of knowledge. Live (the entry has a ``received`` time), the server cannot see when a
+    request left its client: concurrent requests reach the app one after another, so one that
+    arrived within ``in_flight`` seconds of ``answer`` is taken to have been on its way already.
     """
-    return entry.seq > answer.seq and sent_at(entry) >= answer.time
+    if entry.seq <= answer.seq:
+        return False
+    return entry.received is None or entry.received >= answer.time + in_flight
 
 
 def failed(entry: Entry) -> bool:

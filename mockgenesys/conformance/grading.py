@@ -40,6 +40,7 @@ DEFAULT_BACKOFF_AFTER = 7
 DEFAULT_BACKOFF_BASE = 0.5
 DEFAULT_BACKOFF_CAP = 30.0
 DEFAULT_BACKOFF_FRACTION = 0.025
+DEFAULT_IN_FLIGHT = 0.5
 
 
 class CheckOptions(TypedDict, total=False):
@@ -55,6 +56,7 @@ class CheckOptions(TypedDict, total=False):
     backoff_base: float
     backoff_cap: float
     backoff_fraction: float
+    in_flight: float
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,10 @@ class Settings:
       operation; a pause longer than ``quiet_gap`` s starts a new operation;
     - ``backoff_after``, ``backoff_base``, ``backoff_cap``, ``backoff_fraction`` (``backoff``): from
       the ``backoff_after``-th consecutive failure without Retry-After, the waits so far must add up
-      to ``backoff_fraction`` of the schedule ``min(backoff_cap, backoff_base * 2**(n-1))``.
+      to ``backoff_fraction`` of the schedule ``min(backoff_cap, backoff_base * 2**(n-1))``;
+    - ``in_flight`` (``retry_after``, ``token_reuse_after_401``): live, where the server cannot see
+      when a request left its client, one arriving within this many seconds of the 429 or 401 was
+      already on its way (in-process the journal's order is exact).
     """
 
     storm_count: int = DEFAULT_STORM_COUNT
@@ -83,6 +88,7 @@ class Settings:
     backoff_base: float = DEFAULT_BACKOFF_BASE
     backoff_cap: float = DEFAULT_BACKOFF_CAP
     backoff_fraction: float = DEFAULT_BACKOFF_FRACTION
+    in_flight: float = DEFAULT_IN_FLIGHT
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -96,13 +102,13 @@ class Settings:
 _Rule = Callable[[Facts, Settings, list[attempts.Run]], list[Violation]]
 
 _CHECKS: dict[str, _Rule] = {
-    "retry_after": lambda f, s, r: attempts.retry_after(f),
+    "retry_after": lambda f, s, r: attempts.retry_after(f, s.in_flight),
     "bounded_attempts": lambda f, s, r: attempts.bounded_attempts(r, s.max_attempts),
     "backoff": lambda f, s, r: attempts.backoff(
         r, after=s.backoff_after, base=s.backoff_base, cap=s.backoff_cap, fraction=s.backoff_fraction
     ),
     "retried_client_error": lambda f, s, r: attempts.retried_client_error(f, s.quiet_gap),
-    "token_reuse_after_401": lambda f, s, r: credentials.token_reuse_after_401(f),
+    "token_reuse_after_401": lambda f, s, r: credentials.token_reuse_after_401(f, s.in_flight),
     "expired_token": lambda f, s, r: credentials.expired_token(f),
     "relied_on_401": lambda f, s, r: credentials.relied_on_401(f),
     "no_reauth_after_401": lambda f, s, r: credentials.no_reauth_after_401(f),

@@ -6,7 +6,7 @@ import pytest
 
 from mockgenesys import MockGenesys
 from mockgenesys.chaos import InProcessControl, MockFacts, Scenario, SimClock
-from mockgenesys.chaos.scenario import Pacing, SecureStep
+from mockgenesys.chaos.sections import Pacing, SecureStep
 from mockgenesys.chaos.secure import create_secure_session, platform_client
 from mockgenesys.client import Timing
 
