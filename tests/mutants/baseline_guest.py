@@ -212,7 +212,7 @@ class BaselineGuest:
         return True
 
     async def _jwt_after_401(self, refused: str, refreshes: int) -> str:
-        """A JWT to retry with after ``refused`` got a 401: one refresh, shared by concurrent callers."""
+        """Cache a JWT to retry with after ``refused`` got a 401: one refresh, shared by concurrent callers."""
         if refreshes >= 1:
             raise AuthenticationError(401, "bad.credentials", "a freshly fetched guest JWT was refused too")
         return await self._valid_jwt()
@@ -411,11 +411,11 @@ class BaselineGuest:
 
     async def _history_page(self, page: int) -> dict[str, Any]:
         attempt = refreshes = 0
-        jwt = await self._valid_jwt()
         while True:
             attempt += 1
             wait_for: float | None = None
             await self._gate.wait(HISTORY_PATH)
+            jwt = await self._valid_jwt()  # after every wait: it may have expired or been replaced
             try:
                 response = await self.http.get(
                     HISTORY_PATH,
@@ -435,7 +435,7 @@ class BaselineGuest:
                         self._jwt = None  # refused: never send it again
                     if not self._may_reauthenticate("jwt"):
                         raise api_error(response)
-                    jwt = await self._jwt_after_401(jwt, refreshes)
+                    await self._jwt_after_401(jwt, refreshes)
                     refreshes += 1
                     continue
                 else:
@@ -449,7 +449,6 @@ class BaselineGuest:
             if wait is None:
                 raise failure
             await self.clock.sleep(wait)
-            jwt = await self._valid_jwt()
 
 
 def _code(frame: Frame) -> int:

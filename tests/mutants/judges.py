@@ -41,7 +41,7 @@ from .verdicts import Finding, Verdict
 ROOT = Path(__file__).resolve().parents[2]
 STRICT_CASES = Path(__file__).resolve().with_name("strict_cases.py")
 RULE_TAG = re.compile(r"\[([a-z_0-9]+)\]")
-GRADING_INVARIANTS = ("conformance", "retry_after_honoured")
+GRADING_INVARIANTS = ("conformance", "retry_after_honoured", "retries_bounded")
 #: Environment a nested pytest must not inherit from the pytest that may be running us.
 NESTED_PYTEST_ENV = ("PYTEST_ADDOPTS", "PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT")
 STRICT_EXIT_OK = (0, 1, 5)  # passed, some failed, nothing selected
@@ -68,13 +68,20 @@ class Budget:
 
 # ---------------------------------------------------------------------- chaos
 def judge_chaos(subject: str, cls: Client, *, guests: int, scenarios: list[Scenario] | None = None) -> Verdict:
-    """Run every scenario with ``cls`` as every guest; a failed invariant is a finding."""
-    if not issubclass(cls, BaselineGuest):
-        return Verdict("chaos", subject, applicable=False, note="the chaos runner drives guests only")
+    """Run the scenarios with ``cls`` as every guest (a guest client: every scenario) or as the
+    platform workload's adapter (a platform client: the scenarios with a ``platform`` section,
+    their guests on the client core); a failed invariant is a finding."""
+    platform = issubclass(cls, BaselinePlatform)
     started = time.perf_counter()
     findings: list[Finding] = []
     for scenario in scenarios if scenarios is not None else builtin_scenarios():
-        result = run_scenario(scenario, guests=min(guests, scenario.guests), adapter_factory=cls)
+        if platform and scenario.platform is None:
+            continue
+        guest_count = min(guests, scenario.guests)
+        if platform:
+            result = run_scenario(scenario, guests=guest_count, platform_factory=cls)
+        else:
+            result = run_scenario(scenario, guests=guest_count, adapter_factory=cls)
         if result.aborted:
             findings.append(Finding(scenario.name, "aborted", result.aborted))
         for invariant in result.invariants:
