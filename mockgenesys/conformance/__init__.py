@@ -22,7 +22,7 @@ that prove it. ``RULES`` (all graded by default, tuned by the keywords of ``Sett
 
 The defaults are ``DEFAULT_STORM_COUNT``, ``DEFAULT_STORM_WINDOW``, ``DEFAULT_REFRESH_MARGIN``,
 ``DEFAULT_MAX_RELOGINS``, ``DEFAULT_MAX_ATTEMPTS``, ``DEFAULT_QUIET_GAP``, ``DEFAULT_BACKOFF_AFTER``, ``DEFAULT_BACKOFF_BASE``,
-``DEFAULT_BACKOFF_CAP``, ``DEFAULT_BACKOFF_FRACTION`` and ``DEFAULT_IN_FLIGHT``; ``CheckOptions`` types the keywords,
+``DEFAULT_BACKOFF_CAP``, ``DEFAULT_BACKOFF_FRACTION``, ``DEFAULT_IN_FLIGHT`` and ``DEFAULT_RETRY_PAUSE``; ``CheckOptions`` types the keywords,
 ``WARNING_RULES`` names the rules whose violations are warnings (``LEVELS``), and
 ``client_requests`` picks a journal's client requests. Requests are graded by when they were sent: one already on its way when a 401 or 429 was
 answered is not blamed for it.
@@ -41,6 +41,7 @@ from mockgenesys.conformance.grading import (
     DEFAULT_MAX_RELOGINS,
     DEFAULT_QUIET_GAP,
     DEFAULT_REFRESH_MARGIN,
+    DEFAULT_RETRY_PAUSE,
     DEFAULT_STORM_COUNT,
     DEFAULT_STORM_WINDOW,
     RULES,
@@ -61,6 +62,7 @@ __all__ = [
     "DEFAULT_MAX_RELOGINS",
     "DEFAULT_QUIET_GAP",
     "DEFAULT_REFRESH_MARGIN",
+    "DEFAULT_RETRY_PAUSE",
     "DEFAULT_STORM_COUNT",
     "DEFAULT_STORM_WINDOW",
     "LEVELS",

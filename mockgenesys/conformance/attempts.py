@@ -10,13 +10,14 @@ its own chain of retries, and each chain gets the attempt budget.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 from mockgenesys.conformance.facts import Facts, failed, is_client_error, operation, sent_after, sent_at
 from mockgenesys.conformance.report import Violation
 from mockgenesys.journal import Entry
 
+#: How many times a refused 4xx must be sent again to count as retried.
+RETRIED_TWICE = 2
 #: Retry statuses that ask for backoff when no Retry-After comes with them (0: no answer at all).
 BACKOFF_STATUSES = frozenset({0, 408, 429, 500, 502, 503, 504})
 
@@ -61,17 +62,20 @@ def runs(facts: Facts, quiet_gap: float) -> list[Run]:
 
 
 def bounded_attempts(all_runs: list[Run], max_attempts: int) -> list[Violation]:
+    """Runs of more than ``max_attempts`` tries per concurrent caller (401s left out: re-authenticating
+    is judged by the credential rules)."""
     found = []
     for run in all_runs:
         limit = max_attempts * run.chains
-        if len(run.attempts) <= limit:
+        tries = sum(1 for a in run.attempts if a.status != 401)  # a 401 and its new credential: re-authentication
+        if tries <= limit:
             continue
         chains = f" ({run.chains} concurrent callers, {max_attempts} each)" if run.chains > 1 else ""
         ended = "then succeeded" if not failed(run.attempts[-1]) else "and never succeeded"
         found.append(
             Violation(
                 "bounded_attempts",
-                f"{run.caller} tried {run.operation} {len(run.attempts)} times in a row {ended}, more than "
+                f"{run.caller} tried {run.operation} {tries} times in a row {ended}, more than "
                 f"{limit}{chains}; cap the attempts per operation (and the time spent) and report the failure.",
                 tuple(run.attempts),
                 caller=run.caller,
@@ -123,27 +127,40 @@ def backoff(all_runs: list[Run], *, after: int, base: float, cap: float, fractio
     return found
 
 
-def retried_client_error(facts: Facts, quiet_gap: float) -> list[Violation]:
-    """A 4xx no retry can cure (not 401/408/429) sent again as the caller's very next request."""
+def retried_client_error(facts: Facts, quiet_gap: float, retry_pause: float) -> list[Violation]:
+    """A 4xx no retry can cure (not 401/408/429) sent again and again: the caller's very next
+    requests repeat it at least ``RETRIED_TWICE`` times, each after the pause of a retry loop (at
+    least ``retry_pause``, at most ``quiet_gap`` seconds). Sent again once, or at once, it may be
+    the caller's next call after it gave up, so that is not counted."""
     found = []
     for who, requests in facts.by_caller.items():
-        for answer, following in itertools.pairwise(requests):
-            if not is_client_error(answer.status) or operation(answer) != operation(following):
-                continue
-            if sent_at(following) - answer.time > quiet_gap:
-                continue
-            found.append(
-                Violation(
-                    "retried_client_error",
-                    f"{who} sent {operation(answer)} again right after it was refused with {answer.status} "
-                    f"{answer.code or ''}".rstrip()
-                    + "; a 4xx other than 401, 408 and 429 is final: raise it (after a read-only 403 on "
-                    "onMessage, start a new conversation first).",
-                    (answer, following),
-                    caller=who,
-                )
-            )
+        streak: list[Entry] = []  # a refused request and its repeats so far
+        for entry in requests:
+            last = streak[-1] if streak else None
+            repeats = last is not None and operation(entry) == operation(last)
+            if last is not None and repeats and retry_pause <= sent_at(entry) - last.time <= quiet_gap:
+                streak.append(entry)
+                if is_client_error(entry.status) and entry.status == last.status:
+                    continue  # refused again: the streak goes on
+            if len(streak) > RETRIED_TWICE:
+                found.append(_retried(who, streak))
+            streak = [entry] if is_client_error(entry.status) else []
+        if len(streak) > RETRIED_TWICE:
+            found.append(_retried(who, streak))
     return found
+
+
+def _retried(who: str, streak: list[Entry]) -> Violation:
+    first = streak[0]
+    return Violation(
+        "retried_client_error",
+        f"{who} sent {operation(first)} {len(streak) - 1} more time(s) after it was refused with {first.status} "
+        f"{first.code or ''}".rstrip()
+        + "; a 4xx other than 401, 408 and 429 is final: raise it (after a read-only 403 on onMessage, start a "
+        "new conversation first).",
+        tuple(streak),
+        caller=who,
+    )
 
 
 def retry_after(facts: Facts, in_flight: float) -> list[Violation]:

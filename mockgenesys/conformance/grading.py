@@ -41,6 +41,7 @@ DEFAULT_BACKOFF_BASE = 0.5
 DEFAULT_BACKOFF_CAP = 30.0
 DEFAULT_BACKOFF_FRACTION = 0.025
 DEFAULT_IN_FLIGHT = 0.5
+DEFAULT_RETRY_PAUSE = 0.1
 
 
 class CheckOptions(TypedDict, total=False):
@@ -57,6 +58,7 @@ class CheckOptions(TypedDict, total=False):
     backoff_cap: float
     backoff_fraction: float
     in_flight: float
+    retry_pause: float
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,9 @@ class Settings:
       credential is valid until ``refresh_margin`` s before its expiry), or more than
       ``max_relogins`` in a row each refused on its first use (one call refreshes once, so two
       calls in a row against a persistent refusal fetch four);
-    - ``max_attempts``, ``quiet_gap`` (``bounded_attempts``, ``retried_client_error``): attempts per
-      operation; a pause longer than ``quiet_gap`` s starts a new operation;
+    - ``max_attempts``, ``quiet_gap``, ``retry_pause`` (``bounded_attempts``, ``retried_client_error``):
+      attempts per operation; a pause longer than ``quiet_gap`` s starts a new operation, and a
+      refused request sent again sooner than ``retry_pause`` s is a new call, not a retry;
     - ``backoff_after``, ``backoff_base``, ``backoff_cap``, ``backoff_fraction`` (``backoff``): from
       the ``backoff_after``-th consecutive failure without Retry-After, the waits so far must add up
       to ``backoff_fraction`` of the schedule ``min(backoff_cap, backoff_base * 2**(n-1))``;
@@ -89,6 +92,7 @@ class Settings:
     backoff_cap: float = DEFAULT_BACKOFF_CAP
     backoff_fraction: float = DEFAULT_BACKOFF_FRACTION
     in_flight: float = DEFAULT_IN_FLIGHT
+    retry_pause: float = DEFAULT_RETRY_PAUSE
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -107,7 +111,7 @@ _CHECKS: dict[str, _Rule] = {
     "backoff": lambda f, s, r: attempts.backoff(
         r, after=s.backoff_after, base=s.backoff_base, cap=s.backoff_cap, fraction=s.backoff_fraction
     ),
-    "retried_client_error": lambda f, s, r: attempts.retried_client_error(f, s.quiet_gap),
+    "retried_client_error": lambda f, s, r: attempts.retried_client_error(f, s.quiet_gap, s.retry_pause),
     "token_reuse_after_401": lambda f, s, r: credentials.token_reuse_after_401(f, s.in_flight),
     "expired_token": lambda f, s, r: credentials.expired_token(f),
     "relied_on_401": lambda f, s, r: credentials.relied_on_401(f),

@@ -8,6 +8,7 @@ correct baseline of the same kind; a finding against a baseline is a false alarm
     python -m tests.mutants.matrix                       # the quick budget, every client
     python -m tests.mutants.matrix --thorough --jobs 2   # more guests, a longer hypothesis search
     python -m tests.mutants.matrix --only RetryStormGuest --judge chaos --judge strict
+    python -m tests.mutants.matrix --sweep --jobs 2      # the false-alarm sweep (sweep.py)
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from .baseline_guest import BaselineGuest
 from .catalogue import BASELINES, MUTANTS
 from .judges import Budget, Client, HarnessError, finish_strict, judge_chaos, judge_machine, start_strict
+from .sweep import DEFAULT_GUESTS, sweep
 from .verdicts import JUDGES, Matrix, Row, Verdict
 
 #: Small enough for the project's suite; catches what the judges can catch with little search.
@@ -124,7 +126,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-live", action="store_true", help="strict: skip the cases that need a live server")
     parser.add_argument("--jobs", type=int, default=1, metavar="N", help="processes for chaos and state machine")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write every verdict as JSON")
+    parser.add_argument(
+        "--sweep", action="store_true", help="instead: the correct clients through every scenario at many seeds"
+    )
+    parser.add_argument("--seeds", default="0-20", metavar="A-B", help="sweep: the seeds (default 0-20)")
     args = parser.parse_args(argv)
+    if args.sweep:
+        low, _, high = args.seeds.partition("-")
+        result = sweep(
+            seeds=range(int(low), int(high or low) + 1), guests=args.guests or DEFAULT_GUESTS, jobs=max(1, args.jobs)
+        )
+        print(result.summary())
+        return 1 if result.false_alarms else 0
     base = THOROUGH if args.thorough else QUICK
     budget = Budget(
         chaos_guests=args.guests or base.chaos_guests,
