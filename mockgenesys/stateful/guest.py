@@ -41,6 +41,8 @@ HISTORY_MESSAGES = 80
 OFFLINE_REFUSALS = 2
 #: History requests one ``history_forbidden`` refuses (a client that retries a 403 sends it again).
 FORBIDDEN = 3
+#: The longest run of 503s ``server_unavailable`` serves: the client core's twelve attempts ride it out.
+MAX_OUTAGE = 10
 
 words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", min_size=1, max_size=24).map(str.strip).filter(bool)
 
@@ -67,6 +69,8 @@ class ReauthMachine(RuleBasedStateMachine):
         self.closed: set[str] = set()
         self.counter = 0
         self.forbidden: str | None = None  # the armed 403 rule: one at a time
+        self.outage: str | None = None  # the armed run of 503s: one at a time
+        self.outage_size = 0
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         return self.loop.run_until_complete(coroutine)
@@ -150,6 +154,15 @@ class ReauthMachine(RuleBasedStateMachine):
                 "then": {"ws": {"too_many": {"retry_after": retry_after}}},
             }
         )
+
+    @precondition(lambda self: self.outage is None or self.mock.faults.stats(self.outage)["fired"] >= self.outage_size)
+    @rule(times=st.integers(1, MAX_OUTAGE))
+    def server_unavailable(self, times: int) -> None:
+        """Sends get 503 (no Retry-After) ``times`` in a row: a correct client backs off and gets through."""
+        if self.outage is not None:
+            self.mock.faults.remove(self.outage)
+        rule = {"match": {"endpoint": "guest.ws.onMessage"}, "when": {"times": times}, "then": {"status": 503}}
+        self.outage, self.outage_size = self.mock.add_fault(rule)[0].id or None, times
 
     @rule(echo=st.booleans())
     def socket_drops(self, echo: bool) -> None:

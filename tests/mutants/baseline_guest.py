@@ -33,6 +33,7 @@ import httpx
 
 from mockgenesys.chaos import GuestContext
 from mockgenesys.client import (
+    ApiError,
     AuthenticationError,
     ClientConfigError,
     ClientError,
@@ -330,8 +331,12 @@ class BaselineGuest:
                 return ConnectionFailedError(str(exc)), None
             except SessionExpiredError:
                 raise
-            except ClientError as exc:
+            except ApiError as exc:
+                if exc.status != 401 and not self._retryable_status(exc.status):
+                    raise  # the history is closed to this guest: the fate cannot be known, fail the message
                 return exc, None  # the fate is still unknown: never resend blind, check again later
+            except ClientError as exc:
+                return exc, None
             item.uncertain = False
             if held:
                 return None, None
