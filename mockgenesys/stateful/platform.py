@@ -134,11 +134,12 @@ class PlatformMachine(RuleBasedStateMachine):
     def tokens_revoked(self) -> None:
         self.mock.world.expire_tokens(now=self.mock.clock.now())
 
+    @precondition(lambda self: self.spent("refused"))
     @rule(operation=st.sampled_from(sorted(ENDPOINTS)))
     def token_refused_once(self, operation: str) -> None:
-        self.mock.add_fault(
-            {"match": {"endpoint": ENDPOINTS[operation]}, "when": {"times": 1}, "then": {"expire_token": True}}
-        )
+        """The next call's token dies (one such rule at a time: one refresh must be enough)."""
+        rule = {"match": {"endpoint": ENDPOINTS[operation]}, "when": {"times": 1}, "then": {"expire_token": True}}
+        self.arm("refused", rule)
 
     @precondition(lambda self: self.spent("refusals"))
     @rule(operation=st.sampled_from(sorted(ENDPOINTS)), times=st.integers(1, 3), retry_after=st.integers(1, 5))
