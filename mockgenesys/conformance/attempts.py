@@ -163,8 +163,10 @@ def _retried(who: str, streak: list[Entry]) -> Violation:
     )
 
 
-def retry_after(facts: Facts, in_flight: float) -> list[Violation]:
-    """Requests sent after a 429 with Retry-After was answered and before its deadline, per caller and endpoint."""
+def retry_after(facts: Facts) -> list[Violation]:
+    """Requests sent after a 429 with Retry-After was answered and before its deadline, per caller and
+    endpoint (live, a request that arrived once the 429 was answered counts: nothing tells a retry
+    from a request still on its way, and a retry at once is the common mistake)."""
     deadlines: dict[tuple[str, str], tuple[float, Entry]] = {}
     found = []
     for entry in facts.requests:
@@ -175,7 +177,7 @@ def retry_after(facts: Facts, in_flight: float) -> list[Violation]:
         if key in deadlines:
             deadline, cause = deadlines[key]
             sent = sent_at(entry)
-            if sent_after(entry, cause, in_flight) and sent < deadline:
+            if sent_after(entry, cause, 0.0) and sent < deadline:
                 outcome = "and succeeded anyway" if not failed(entry) else f"(answered {entry.status})"
                 found.append(
                     Violation(

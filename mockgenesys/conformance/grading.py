@@ -76,9 +76,9 @@ class Settings:
     - ``backoff_after``, ``backoff_base``, ``backoff_cap``, ``backoff_fraction`` (``backoff``): from
       the ``backoff_after``-th consecutive failure without Retry-After, the waits so far must add up
       to ``backoff_fraction`` of the schedule ``min(backoff_cap, backoff_base * 2**(n-1))``;
-    - ``in_flight`` (``retry_after``, ``token_reuse_after_401``): live, where the server cannot see
-      when a request left its client, one arriving within this many seconds of the 429 or 401 was
-      already on its way (in-process the journal's order is exact).
+    - ``in_flight`` (``token_reuse_after_401``): live, where the server cannot see when a request
+      left its client, one arriving within this many seconds of the 401 (before the client used a
+      newer credential) was already on its way (in-process the journal's order is exact).
     """
 
     storm_count: int = DEFAULT_STORM_COUNT
@@ -106,7 +106,7 @@ class Settings:
 _Rule = Callable[[Facts, Settings, list[attempts.Run]], list[Violation]]
 
 _CHECKS: dict[str, _Rule] = {
-    "retry_after": lambda f, s, r: attempts.retry_after(f, s.in_flight),
+    "retry_after": lambda f, s, r: attempts.retry_after(f),
     "bounded_attempts": lambda f, s, r: attempts.bounded_attempts(r, s.max_attempts),
     "backoff": lambda f, s, r: attempts.backoff(
         r, after=s.backoff_after, base=s.backoff_base, cap=s.backoff_cap, fraction=s.backoff_fraction

@@ -22,13 +22,16 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from mockgenesys.chaos.simclock import SimClock
 from mockgenesys.client import ClientError, CoreGuestAdapter, GuestAdapter
-from mockgenesys.clock import VirtualClock
 from mockgenesys.conformance import RULES
 from mockgenesys.mock import MockGenesys
 from mockgenesys.world.models import Conversation, GuestSession, Message
 
 T = TypeVar("T")
+
+#: Virtual seconds one step may take before the machine calls the client stuck.
+MAX_STEP_SECONDS = 7 * 86400.0
 
 #: Builds the client under test for a mock: ``factory(mock, seed) -> GuestAdapter``.
 AdapterFactory = Callable[[MockGenesys, int], GuestAdapter]
@@ -62,7 +65,10 @@ class ReauthMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.loop = asyncio.new_event_loop()
-        self.mock = MockGenesys(seed=7, clock=VirtualClock(), conversations=2, contacts=2)
+        # discrete-event time: concurrent tasks that sleep wait together, as in a chaos run
+        self.clock = SimClock()
+        self.mock = MockGenesys(seed=7, clock=self.clock, conversations=2, contacts=2)
+        self.clock.deadline_sources.append(self.mock.scheduler.next_due)
         self.adapter: GuestAdapter | None = None
         self.sent: dict[str, list[str]] = {}
         self.expiries = 0
@@ -73,7 +79,8 @@ class ReauthMachine(RuleBasedStateMachine):
         self.outage_size = 0
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return self.loop.run_until_complete(coroutine)
+        result: T = self.loop.run_until_complete(self.clock.drive(coroutine, max_seconds=MAX_STEP_SECONDS))
+        return result
 
     # ------------------------------------------------------------------ server-side views
     def session(self) -> GuestSession | None:
@@ -156,7 +163,7 @@ class ReauthMachine(RuleBasedStateMachine):
         )
 
     @precondition(lambda self: self.outage is None or self.mock.faults.stats(self.outage)["fired"] >= self.outage_size)
-    @rule(times=st.integers(1, MAX_OUTAGE))
+    @rule(times=st.just(MAX_OUTAGE) | st.integers(1, MAX_OUTAGE))
     def server_unavailable(self, times: int) -> None:
         """Sends get 503 (no Retry-After) ``times`` in a row: a correct client backs off and gets through."""
         if self.outage is not None:

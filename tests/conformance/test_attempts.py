@@ -101,10 +101,10 @@ def test_retry_after_early_retry_that_succeeds_is_attributed_to_its_caller() -> 
     assert violation.caller == "fp:guest" and "succeeded anyway" in violation.message
 
 
-def test_retry_after_spares_a_live_request_already_on_its_way() -> None:
+def test_retry_after_spares_a_live_request_that_arrived_before_the_answer() -> None:
     rows = Rows()
-    cause = rows.add(10.0, "organizations.me", 429, retry_after=3)
-    rows.add(10.2, "organizations.me", 200, received=10.05)  # arrived 50 ms after the 429: in flight
+    rows.add(10.0, "organizations.me", 429, retry_after=3)
+    rows.add(10.2, "organizations.me", 200, received=9.99)  # arrived before the 429 was answered
     assert rules(rows, "retry_after") == []
-    rows.add(11.0, "organizations.me", 200, received=cause.time + 0.9)
+    rows.add(10.3, "organizations.me", 200, received=10.01)
     assert rules(rows, "retry_after") == ["retry_after"]
