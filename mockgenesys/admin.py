@@ -527,6 +527,7 @@ def openapi_document() -> dict[str, Any]:
                                 "probability": {"type": "number"},
                                 "start": {"type": "number"},
                                 "end": {"type": "number"},
+                                "per": {"type": "string", "enum": ["rule", "caller"]},
                             }
                         ),
                         "then": {"type": "object"},

@@ -183,6 +183,9 @@ def add_chaos_parser(commands: Any) -> None:
     replay.add_argument(
         "--adapter", help="guest adapter factory as package.module:callable (default: the one the report names)"
     )
+    replay.add_argument(
+        "--platform-adapter", help="platform adapter factory as package.module:callable (default: as reported)"
+    )
     replay.add_argument("--admin-token", help="bearer token for the target's /__admin API")
     merge = sub.add_parser(
         "merge",
@@ -203,6 +206,9 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--guest", type=int, help="judge only guest K (the replay of one failing guest)")
     parser.add_argument("--isolate", action="store_true", help="with --guest: run guest K alone")
     parser.add_argument("--adapter", help="guest adapter factory as package.module:callable (default: the client core)")
+    parser.add_argument(
+        "--platform-adapter", help="platform adapter factory as package.module:callable (default: the client core)"
+    )
     parser.add_argument("--admin-token", help="bearer token for the target's /__admin API")
     parser.add_argument(
         "--seeds", metavar="SEEDS", help="run each scenario at every seed of a sweep: 1-200, 3,5,8 (instead of --seed)"

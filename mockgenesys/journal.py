@@ -52,6 +52,9 @@ class Entry:
 
     ``received`` is the mock-clock time the request arrived, when that is earlier than ``time``:
     live HTTP requests (read at the server's entry, before the body) and frames a fault delayed.
+
+    ``content`` is, on ``guest.ws.onMessage``, a digest of the message's text and attachments
+    (``content_digest``), so a resend under a new ``metadata.id`` is still recognisable.
     """
 
     seq: int
@@ -72,6 +75,7 @@ class Entry:
     detail: str | None = None
     credential: str | None = None
     received: float | None = None
+    content: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -98,6 +102,11 @@ ROWS_PER_COLLECTION = 1024
 def fingerprint(secret: str) -> str:
     """A short, stable, non-reversible name for a token (the journal never holds tokens)."""
     return "fp:" + hashlib.blake2s(secret.encode("utf-8"), digest_size=6).hexdigest()
+
+
+def content_digest(content: str) -> str:
+    """A short, stable digest of a message's content (``h:`` and 12 hex digits)."""
+    return "h:" + hashlib.blake2s(content.encode("utf-8"), digest_size=6).hexdigest()
 
 
 class Journal:

@@ -7,21 +7,14 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from starlette.applications import Starlette
 
 from mockgenesys.admin import admin_routes
 from mockgenesys.agent import DEFAULT_ROUTING_DELAY, AgentSimulator
 from mockgenesys.clock import Clock, SystemClock
-from mockgenesys.conformance import (
-    DEFAULT_REFRESH_MARGIN,
-    DEFAULT_STORM_COUNT,
-    DEFAULT_STORM_WINDOW,
-    RULES,
-    ConformanceReport,
-    check,
-)
+from mockgenesys.conformance import RULES, CheckOptions, ConformanceReport, check
 from mockgenesys.errors import ConfigError, WorldError
 from mockgenesys.faults.plan import FaultPlan
 from mockgenesys.faults.ratelimit import RateLimits
@@ -254,28 +247,15 @@ class MockGenesys:
         """Install fault rules (dicts in the one rule format, or ``FaultRule``); returns them with ids."""
         return self.faults.add(*rules)
 
-    def check(
-        self,
-        *,
-        rules: Iterable[str] = RULES,
-        storm_count: int = DEFAULT_STORM_COUNT,
-        storm_window: float = DEFAULT_STORM_WINDOW,
-        refresh_margin: float = DEFAULT_REFRESH_MARGIN,
-    ) -> ConformanceReport:
+    def check(self, *, rules: Iterable[str] = RULES, **options: Unpack[CheckOptions]) -> ConformanceReport:
         """Grade the client from the journal: what it did that real Genesys would punish.
 
-        ``rules`` picks the checks (all of ``conformance.RULES`` by default); ``storm_count``,
-        ``storm_window`` and ``refresh_margin`` tune ``relogin_storm``. Calls to seed-dialect
-        paths (``nonexistent_endpoint``) are violations when the mock serves only the real
-        dialect, and ``notices`` (listed, not failing) otherwise.
+        ``rules`` picks the checks (all of ``conformance.RULES`` by default); the keywords of
+        ``conformance.Settings`` tune them (``storm_count=3``, ``max_attempts=12``, ...). Calls to
+        seed-dialect paths (``nonexistent_endpoint``) are violations when the mock serves only the
+        real dialect, and ``notices`` (listed, not failing) otherwise.
         """
-        report = check(
-            self.journal,
-            rules=rules,
-            storm_count=storm_count,
-            storm_window=storm_window,
-            refresh_margin=refresh_margin,
-        )
+        report = check(self.journal, rules=rules, **options)
         if self.dialect != "real":
             report.notices.extend(report.by_rule("nonexistent_endpoint"))
             report.violations = [v for v in report.violations if v.rule != "nonexistent_endpoint"]

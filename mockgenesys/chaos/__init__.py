@@ -1,7 +1,8 @@
-"""Chaos runs: scenarios (YAML) of many guests under faults, judged from the server's state.
+r"""Chaos runs: scenarios (YAML) of many guests under faults, judged from the server's state.
 
 ``Scenario`` is the validated model, ``run_scenario`` runs one (in-process on a ``SimClock``
-or against a live URL) and returns a typed ``ScenarioResult``, ``write_reports`` writes
+or against a live URL: guests through ``GuestAdapter`` objects, and a platform workload through one
+``PlatformAdapter`` when the scenario has a ``platform`` section) and returns a typed ``ScenarioResult``, ``write_reports`` writes
 ``report.json``, ``junit.xml`` and ``report.html``. Runs drive the mock through ``MockControl``
 (``InProcessControl`` or ``AdminControl``). The ``mockgenesys chaos`` command wraps them.
 
@@ -18,14 +19,31 @@ Errors (``mockgenesys.chaos.errors``)::
 from __future__ import annotations
 
 from mockgenesys.chaos.actors import Actors, RunEnv
-from mockgenesys.chaos.adapters import AdapterFactory, GuestContext, core_adapter_factory, load_factory
+from mockgenesys.chaos.adapters import (
+    AdapterFactory,
+    GuestContext,
+    PlatformContext,
+    PlatformFactory,
+    core_adapter_factory,
+    core_platform_factory,
+    load_factory,
+)
 from mockgenesys.chaos.control import Evidence, Firing, MockControl, MockFacts, Occupation, SessionInfo
 from mockgenesys.chaos.errors import AdapterError, ChaosError, ControlError, OptionsError, ScenarioError
 from mockgenesys.chaos.inprocess import InProcessControl
 from mockgenesys.chaos.invariants import INVARIANTS, InvariantResult
 from mockgenesys.chaos.library import builtin_paths, builtin_scenarios, load_builtin, resolve
 from mockgenesys.chaos.metrics import Metrics
-from mockgenesys.chaos.records import GuestRecord, Raised, SendRecord, ServerView
+from mockgenesys.chaos.records import (
+    GuestRecord,
+    PlatformCall,
+    PlatformRecord,
+    Raised,
+    RestoreRecord,
+    RunRecords,
+    SendRecord,
+    ServerView,
+)
 from mockgenesys.chaos.remote import AdminControl
 from mockgenesys.chaos.report import write_reports
 from mockgenesys.chaos.result import AdapterErrors, AppliedEvent, ScenarioResult
@@ -54,8 +72,14 @@ __all__ = [
     "MockFacts",
     "Occupation",
     "OptionsError",
+    "PlatformCall",
+    "PlatformContext",
+    "PlatformFactory",
+    "PlatformRecord",
     "Raised",
+    "RestoreRecord",
     "RunEnv",
+    "RunRecords",
     "Scenario",
     "ScenarioError",
     "ScenarioResult",
@@ -67,6 +91,7 @@ __all__ = [
     "builtin_paths",
     "builtin_scenarios",
     "core_adapter_factory",
+    "core_platform_factory",
     "load_builtin",
     "load_factory",
     "resolve",

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from mockgenesys.chaos.adapters import AdapterFactory, load_factory
+from mockgenesys.chaos.adapters import AdapterFactory, PlatformFactory, load_factory
 from mockgenesys.chaos.errors import ChaosError, OptionsError
 from mockgenesys.chaos.library import builtin_paths, builtin_scenarios, resolve
 from mockgenesys.chaos.report import check_report_dir, write_report_dict, write_reports
@@ -174,6 +174,10 @@ def _adapter(spec: str | None) -> AdapterFactory | None:
     return load_factory(spec) if spec else None
 
 
+def _platform_adapter(spec: str | None) -> PlatformFactory | None:
+    return load_factory(spec, "platform") if spec else None
+
+
 def cmd_chaos(args: argparse.Namespace, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
     """Dispatch ``mockgenesys chaos ...``; returns the exit status (1 when an invariant failed)."""
     out = out or sys.stdout
@@ -219,6 +223,7 @@ def _run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if jobs > 1 and args.target is not None:
         raise OptionsError("--jobs runs in-process sweeps on local cores; against --target, run one job.")
     factory = _adapter(args.adapter)
+    platform_factory = _platform_adapter(getattr(args, "platform_adapter", None))
     progress = ProgressPrinter(err, bar=interactive(err) and jobs == 1)
     units = sweep(scenarios, seeds, args.guests)
     chosen = split(units, shard) if shard is not None else list(range(len(units)))
@@ -231,6 +236,7 @@ def _run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             guest=args.guest,
             isolate=args.isolate,
             adapter_factory=factory,
+            platform_factory=platform_factory,
             progress=progress if jobs == 1 else None,
             admin_token=args.admin_token,
         )
@@ -267,6 +273,7 @@ def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         spec = args.adapter or entry.get("adapter")
         if spec not in factories:
             factories[spec] = _adapter(spec)
+        platform_spec = getattr(args, "platform_adapter", None) or entry.get("platform_adapter")
         isolate = args.isolate or bool(entry.get("isolate"))
         for focus in _replayed_guests(args.guest, entry):
             runs.append(
@@ -278,6 +285,7 @@ def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                     guest=focus,
                     isolate=isolate and focus is not None,
                     adapter_factory=factories[spec],
+                    platform_factory=_platform_adapter(platform_spec),
                     progress=progress,
                     admin_token=args.admin_token,
                 )

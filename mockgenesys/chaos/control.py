@@ -66,6 +66,7 @@ class Evidence:
     seed_sessions: list[dict[str, Any]]
     entries: list[Entry]
     firings: list[Firing] = field(default_factory=list)
+    contacts: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Occupation(Protocol):
@@ -137,6 +138,9 @@ class MockControl(Protocol):
 
     async def occupy(self, session: SessionInfo, count: int) -> Occupation:
         """Attach up to ``count`` more connections to ``session`` (other tabs of the same guest)."""
+
+    async def world(self) -> dict[str, Any]:
+        """The world as a snapshot (``World.snapshot()``: conversations, contacts, sessions...)."""
 
     async def evidence(self) -> Evidence:
         """The world and the journal of this run, for the invariants."""

@@ -119,14 +119,17 @@ def _flag(value: Any) -> dict[str, Any]:
 
 
 def _occupy_args(value: Any) -> dict[str, Any]:
-    args = _fraction(value, ("count", "hold"))
+    args = _fraction(value, ("count", "hold", "drop"))
+    drop = args.get("drop", False)
+    if not isinstance(drop, bool):
+        raise ValueError(f"drop must be true or false, got {drop!r}")
     count = args.get("count", 3)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 10:
         raise ValueError(f"count must be a whole number from 1 to 10, got {count!r}")
     hold = args.get("hold", 30)
     if isinstance(hold, bool) or not isinstance(hold, (int, float)) or hold <= 0:
         raise ValueError(f"hold must be virtual seconds > 0, got {hold!r}")
-    return {**args, "count": count, "hold": float(hold)}
+    return {**args, "count": count, "hold": float(hold), "drop": drop}
 
 
 def _reply(value: Any) -> dict[str, Any]:
@@ -220,15 +223,22 @@ async def _drop(ctx: EventContext, args: dict[str, Any]) -> str:
 
 
 async def _occupy(ctx: EventContext, args: dict[str, Any]) -> str:
-    """Other tabs take connection slots of guest sessions (up to the cap) and give them back later."""
+    """Other tabs take connection slots of guest sessions (up to the cap) and give them back later.
+
+    With ``drop`` the guests' own sockets drop first, so with ``count`` at the cap the guests stay
+    offline (reconnecting gets ``ConnectionClosedEvent``) until the slots are given back.
+    """
     chosen = _pick(ctx.rng, await ctx.control.sessions(), args["fraction"])
-    opened = 0
+    opened = dropped = 0
     for session in chosen:
+        if args.get("drop"):
+            dropped += await ctx.control.drop([session.id])
         occupation = await ctx.control.occupy(session, args["count"])
         ctx.occupations.append(occupation)
         ctx.later(args["hold"], occupation.release)
         opened += occupation.opened
-    return f"occupied {opened} connection slot(s) on {len(chosen)} session(s) for {args['hold']:g} s"
+    offline = f" after dropping {dropped} guest socket(s)" if args.get("drop") else ""
+    return f"occupied {opened} connection slot(s) on {len(chosen)} session(s) for {args['hold']:g} s{offline}"
 
 
 EVENT_KINDS: dict[str, EventKind] = {

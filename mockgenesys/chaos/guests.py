@@ -1,13 +1,16 @@
 """The guest workload: each guest a ``GuestAdapter`` sending the scenario's texts at its pacing.
 
 A guest waits up to ``start_spread``, optionally creates a secure session, ``start()``s, sends
-its texts with history restores on the way, and ``close()``s. Texts, pacing and seeds follow from
+its texts with history restores on the way, and ``close()``s. With ``workload.pipelined`` each send
+starts on schedule without waiting for the previous one, so a backlog queues up in the client
+while it is offline. Texts, pacing and seeds follow from
 the scenario's seed alone, so a focused or isolated replay sends exactly what the full run sent.
 Whatever the adapter raises is recorded (``GuestRecord.raised``), never trusted or hidden.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import random
 from collections.abc import Coroutine
@@ -16,7 +19,7 @@ from typing import Any
 from mockgenesys.chaos.actors import RunEnv
 from mockgenesys.chaos.adapters import AdapterFactory, GuestContext, check_adapter
 from mockgenesys.chaos.errors import AdapterError
-from mockgenesys.chaos.records import GuestRecord, Raised, SendRecord, message_text
+from mockgenesys.chaos.records import GuestRecord, Raised, RestoreRecord, SendRecord, message_text
 from mockgenesys.chaos.scenario import Scenario
 from mockgenesys.chaos.secure import create_secure_session
 from mockgenesys.client import GuestAdapter
@@ -103,6 +106,7 @@ class GuestWorkload:
         except Exception as exc:
             record.raised.append(Raised("start", describe(exc)))
             return
+        pending: list[asyncio.Task[None]] = []
         try:
             if not (await self._call(record, adapter, "start"))[0]:
                 return
@@ -111,24 +115,42 @@ class GuestWorkload:
                     await control.sleep(workload.pacing.sample(rng))
                 send = SendRecord(index, text, control.now())
                 record.sends.append(send)
-                if (await self._call(record, adapter, "send", text))[0]:
-                    send.done = control.now()
+                if workload.pipelined:  # the next send starts on schedule: a backlog forms while offline
+                    pending.append(asyncio.ensure_future(self._send(env, record, adapter, send)))
                 else:
-                    send.error = record.raised[-1].error
+                    await self._send(env, record, adapter, send)
                 if workload.restore_every and (index + 1) % workload.restore_every == 0:
                     await self._restore(env, record, adapter)
+            if pending:
+                await asyncio.gather(*pending)
             if workload.restore_at_end and record.planned:
                 await self._restore(env, record, adapter)
             record.finished = True
         finally:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
             await self._call(record, adapter, "close")
 
+    async def _send(self, env: RunEnv, record: GuestRecord, adapter: GuestAdapter, send: SendRecord) -> None:
+        if (await self._call(record, adapter, "send", send.text))[0]:
+            send.done = env.control.now()
+        else:
+            send.error = record.raised[-1].error
+
     async def _restore(self, env: RunEnv, record: GuestRecord, adapter: GuestAdapter) -> None:
+        restore = RestoreRecord(env.control.now())
         ok, texts = await self._call(record, adapter, "restore")
-        if ok and not isinstance(texts, list):
+        if ok and not (isinstance(texts, list) and all(isinstance(t, str) for t in texts)):
             ok = False
             record.raised.append(Raised("restore", f"returned {type(texts).__name__}, not a list of texts"))
-        record.restores.append((env.control.now(), len(texts) if ok else 0, None if ok else record.raised[-1].error))
+        restore.done = env.control.now()
+        if ok:
+            restore.texts = list(texts)
+        else:
+            restore.error = record.raised[-1].error
+        record.restored.append(restore)
+        record.restores.append((restore.done, len(texts) if ok else 0, restore.error))
 
     async def _call(self, record: GuestRecord, adapter: GuestAdapter, method: str, *args: Any) -> tuple[bool, Any]:
         """Await ``adapter.method(*args)``: (True, its value), or (False, None) with the error recorded."""

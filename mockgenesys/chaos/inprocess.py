@@ -150,6 +150,9 @@ class InProcessControl:
         return _Connections(opened)
 
     # ------------------------------------------------------------------ evidence
+    async def world(self) -> dict[str, Any]:
+        return self.mock.world.snapshot()
+
     async def evidence(self) -> Evidence:
         snapshot = self.mock.world.snapshot()
         return Evidence(
@@ -158,4 +161,5 @@ class InProcessControl:
             seed_sessions=snapshot["seed_sessions"],
             entries=list(self.mock.journal),
             firings=[Firing(f.time, f.rule_id, f.endpoint) for f in self.mock.faults.firings],
+            contacts=snapshot["contacts"],
         )

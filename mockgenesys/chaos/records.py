@@ -1,4 +1,4 @@
-"""What a run records: each guest's asks and answers, and the server's side of the run.
+"""What a run records: each guest's and the platform's asks and answers, and the server's side of the run.
 
 Every guest sends unique texts (``chaos <tag> g<K> m<i>``), so the server's conversations show
 which message of which guest arrived where, how often and when. ``ServerView`` indexes them.
@@ -46,6 +46,16 @@ class SendRecord:
     error: str | None = None
 
 
+@dataclass
+class RestoreRecord:
+    """One history restore the runner asked for: when, and the texts the client returned (or its error)."""
+
+    issued: float
+    done: float | None = None
+    texts: list[str] | None = None
+    error: str | None = None
+
+
 @dataclass(frozen=True)
 class Raised:
     """An exception one of the adapter's methods raised: which method, and the error in one line."""
@@ -56,13 +66,18 @@ class Raised:
 
 @dataclass
 class SecureOutcome:
-    """What the harness saw of one guest's secure session (timed by the runner, not the client)."""
+    """What the harness saw of one guest's secure session (timed by the runner, not the client).
+
+    ``credential`` is the fingerprint of the broker's access token, so the journal tells which
+    Retry-After waits the server imposed on this guest's broker.
+    """
 
     issued: float
     done: float | None = None
     kms_synced: bool | None = None
     error: str | None = None
     webhook_calls: int = 0
+    credential: str | None = None
 
 
 @dataclass
@@ -71,6 +86,7 @@ class GuestRecord:
 
     ``raised`` holds every exception the adapter raised, in order (``send`` ones also sit on
     their ``SendRecord``); ``errors`` is the start and close failures among them, as text.
+    ``restores`` is each restore as (time, texts returned, error); ``restored`` the same with the texts.
     """
 
     index: int
@@ -79,6 +95,7 @@ class GuestRecord:
     planned: list[str]
     sends: list[SendRecord] = field(default_factory=list)
     restores: list[tuple[float, int, str | None]] = field(default_factory=list)
+    restored: list[RestoreRecord] = field(default_factory=list)
     raised: list[Raised] = field(default_factory=list)
     finished: bool = False
     secure: SecureOutcome | None = None
@@ -86,6 +103,47 @@ class GuestRecord:
     @property
     def errors(self) -> list[str]:
         return [f"{r.method} failed: {r.error}" for r in self.raised if r.method in ("start", "close")]
+
+
+@dataclass
+class PlatformCall:
+    """One call a platform caller made: what it asked, when, and its answer or error (kept, not trusted)."""
+
+    caller: int
+    index: int
+    operation: str
+    argument: str
+    issued: float
+    done: float | None = None
+    answer: str | list[str] | None = None
+    error: str | None = None
+
+    @property
+    def error_type(self) -> str | None:
+        """The error's class name (``"PermissionDeniedError"``), None for a call that returned."""
+        return self.error.split(":", 1)[0] if self.error is not None else None
+
+
+@dataclass
+class PlatformRecord:
+    """What the platform workload asked for and what its adapter answered.
+
+    ``raised`` holds the errors of ``start`` and ``close`` (each call's error is on its ``PlatformCall``).
+    """
+
+    callers: int
+    seed: int
+    calls: list[PlatformCall] = field(default_factory=list)
+    raised: list[Raised] = field(default_factory=list)
+    finished: bool = False
+
+
+@dataclass
+class RunRecords:
+    """Everything the workloads of one run recorded: the guests judged, and the platform's calls."""
+
+    guests: list[GuestRecord]
+    platform: PlatformRecord | None = None
 
 
 @dataclass
@@ -98,6 +156,8 @@ class ServerView:
     entries: list[Entry]
     jumps: list[tuple[float, float]] = field(default_factory=list)
     seed_sessions: list[dict[str, Any]] = field(default_factory=list)
+    contacts: list[dict[str, Any]] = field(default_factory=list)
+    org_id: str = ""
     stored: dict[int, list[Stored]] = field(init=False, default_factory=dict)
     principals: dict[str, int] = field(init=False, default_factory=dict)
 
@@ -127,7 +187,9 @@ class ServerView:
                 self.principals[str(session["id"])] = owner
 
     @classmethod
-    def from_evidence(cls, tag: str, evidence: Evidence, jumps: list[tuple[float, float]]) -> ServerView:
+    def from_evidence(
+        cls, tag: str, evidence: Evidence, jumps: list[tuple[float, float]], org_id: str = ""
+    ) -> ServerView:
         """The view of what a control reported at the end of a run."""
         return cls(
             tag,
@@ -136,6 +198,8 @@ class ServerView:
             evidence.entries,
             list(jumps),
             evidence.seed_sessions,
+            evidence.contacts,
+            org_id,
         )
 
     def waited(self, start: float, end: float) -> float:
@@ -145,3 +209,11 @@ class ServerView:
     def guest_of(self, entry: Entry) -> int | None:
         """The guest whose session or token made ``entry``, if the run can tell."""
         return self.principals.get(entry.principal or "")
+
+    def guest_of_caller(self, caller: str | None) -> int | None:
+        """The guest a conformance ``Violation.caller`` names (its session), if the run can tell."""
+        return self.principals.get(caller or "")
+
+    def conversation(self, conversation_id: str) -> dict[str, Any] | None:
+        """A conversation of the world at the end of the run, by id."""
+        return next((c for c in self.conversations if c.get("id") == conversation_id), None)

@@ -249,8 +249,12 @@ class AdminControl:
         self.own_rows.update([e.seq for e in rows if e.seq not in self.own_rows][-count:])
 
     # ------------------------------------------------------------------ evidence
+    async def world(self) -> dict[str, Any]:
+        snapshot: dict[str, Any] = await self.api.json("GET", "/__admin/world")
+        return snapshot
+
     async def evidence(self) -> Evidence:
-        world = await self.api.json("GET", "/__admin/world")
+        world = await self.world()
         entries = [e for e in await self.api.journal(since=self.since) if e.seq not in self.own_rows]
         return Evidence(
             conversations=world["conversations"],
@@ -258,6 +262,7 @@ class AdminControl:
             seed_sessions=world["seed_sessions"],
             entries=entries,
             firings=[Firing(e.time, e.fault, e.endpoint) for e in entries if e.fault],
+            contacts=world.get("contacts", []),
         )
 
 

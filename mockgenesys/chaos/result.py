@@ -15,7 +15,7 @@ from typing import Any
 
 from mockgenesys.chaos.invariants import InvariantResult
 from mockgenesys.chaos.metrics import Metrics
-from mockgenesys.chaos.records import GuestRecord
+from mockgenesys.chaos.records import GuestRecord, PlatformRecord
 from mockgenesys.chaos.scenario import Scenario
 
 
@@ -52,7 +52,8 @@ class ScenarioResult:
     """The outcome of one scenario: verdicts, figures and how to replay each failing guest.
 
     ``interrupted`` marks a run cut short by Ctrl-C: its verdicts judge only what ran.
-    ``adapter`` is the ``module:factory`` of the adapter (None for the client core).
+    ``adapter`` and ``platform_adapter`` are the ``module:factory`` of the adapters (None for the
+    client core); ``platform`` is what the platform workload recorded (None without one).
     """
 
     scenario: Scenario
@@ -67,6 +68,8 @@ class ScenarioResult:
     adapter: str | None = None
     isolate: bool = False
     interrupted: bool = False
+    platform_adapter: str | None = None
+    platform: PlatformRecord | None = None
 
     @property
     def seed(self) -> int:
@@ -111,6 +114,8 @@ class ScenarioResult:
             parts += ["--target", self.target]
         if self.adapter:
             parts += ["--adapter", self.adapter]
+        if self.platform_adapter:
+            parts += ["--platform-adapter", self.platform_adapter]
         return shlex.join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,6 +127,7 @@ class ScenarioResult:
             "guests": self.guests,
             "target": self.target,
             "adapter": self.adapter,
+            "platform_adapter": self.platform_adapter,
             "isolate": self.isolate,
             "focus_guest": self.focus,
             "passed": self.passed,
@@ -135,4 +141,13 @@ class ScenarioResult:
             "replay": {str(g): self.replay_command(g) for g in self.failing_guests},
             "replay_all": self.replay_command(),
             "metrics": self.metrics,
+            "platform": None
+            if self.platform is None
+            else {
+                "callers": self.platform.callers,
+                "calls": len(self.platform.calls),
+                "failed_calls": sum(1 for c in self.platform.calls if c.error is not None),
+                "raised": [{"method": r.method, "error": r.error} for r in self.platform.raised],
+                "finished": self.platform.finished,
+            },
         }

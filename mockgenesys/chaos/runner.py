@@ -5,9 +5,11 @@ mock and every actor share one ``SimClock``, so the run is deterministic per see
 waits cost no wall time; with ``target`` the actors talk to a live server in real time and the
 timeline acts through its ``/__admin`` API. Every option is checked before anything runs.
 
-The workloads of a run are registered in ``_workloads``: the guests today (``GuestWorkload``,
-driven through the ``GuestAdapter`` protocol; ``adapter_factory`` builds one adapter per guest) and,
-when the scenario has ``bot``, the bot with its Open Messaging users (``chaos.bots.BotWorkload``).
+The workloads of a run are registered in ``_workloads``: the guests (``GuestWorkload``, driven
+through the ``GuestAdapter`` protocol; ``adapter_factory`` builds one adapter per guest); when the
+scenario has a ``platform`` section, the platform workload (``PlatformWorkload``: concurrent
+callers sharing one ``PlatformAdapter`` that ``platform_factory`` builds); when it has ``bot``, the
+bot with its Open Messaging users (``chaos.bots.BotWorkload``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mockgenesys.chaos.actors import Actors, RunEnv
-from mockgenesys.chaos.adapters import AdapterFactory, core_adapter_factory, factory_spec
+from mockgenesys.chaos.adapters import (
+    AdapterFactory,
+    PlatformFactory,
+    core_adapter_factory,
+    core_platform_factory,
+    factory_spec,
+)
 from mockgenesys.chaos.bots import BotWorkload
 from mockgenesys.chaos.control import MockControl
 from mockgenesys.chaos.errors import OptionsError
@@ -32,6 +40,7 @@ from mockgenesys.chaos.guests import GuestWorkload, describe
 from mockgenesys.chaos.inprocess import InProcessControl
 from mockgenesys.chaos.invariants import InvariantResult, evaluate
 from mockgenesys.chaos.metrics import collect
+from mockgenesys.chaos.platform import PlatformWorkload
 from mockgenesys.chaos.records import ServerView
 from mockgenesys.chaos.remote import AdminControl
 from mockgenesys.chaos.result import AppliedEvent, ScenarioResult
@@ -48,6 +57,7 @@ class PreparedRun:
 
     scenario: Scenario
     factory: AdapterFactory
+    platform_factory: PlatformFactory
     target: str | None
     admin_token: str | None
     guest: int | None
@@ -64,10 +74,11 @@ class PreparedRun:
             async with AdminControl.connect(self.target, admin_token=self.admin_token) as control:
                 yield control
 
-    def _workloads(self, tag: str) -> tuple[GuestWorkload, list[Actors]]:
+    def _workloads(self, tag: str) -> tuple[GuestWorkload, PlatformWorkload, list[Actors]]:
         guests = GuestWorkload(self.scenario, tag, self.factory, only=self.guest if self.isolate else None)
+        platform = PlatformWorkload(self.scenario, self.platform_factory)
         bots = BotWorkload(self.scenario, guests)
-        return guests, [guests, bots] if not self.isolate else [guests]
+        return guests, platform, [guests, platform, bots] if not self.isolate else [guests]
 
     def run(self) -> ScenarioResult:
         """Run and judge in a new event loop; Ctrl-C ends the run with a partial result (``interrupted``)."""
@@ -83,7 +94,7 @@ class PreparedRun:
         scenario = self.scenario
         async with self._control() as control:
             tag = f"{scenario.name}/{scenario.seed}" + (f"/{secrets.token_hex(4)}" if control.is_live else "")
-            guests, workloads = self._workloads(tag)
+            guests, platform, workloads = self._workloads(tag)
             background: list[asyncio.Task[None]] = []
             ctx = EventContext(control, random.Random(f"chaos/{scenario.seed}/timeline"), _later(control, background))
             started = control.now()
@@ -111,13 +122,17 @@ class PreparedRun:
                     await occupation.release()
             ended = control.now()
             evidence = await control.evidence()
-        view = ServerView.from_evidence(tag, evidence, ctx.jumps)
+        view = ServerView.from_evidence(tag, evidence, ctx.jumps, control.facts.org_id)
         judged = guests.running
-        results = evaluate(((s.name, s.params) for s in scenario.invariants), view, judged)
+        record = platform.record if not self.isolate else None
+        results = evaluate(((s.name, s.params) for s in scenario.invariants), view, judged, record)
         if self.guest is not None:
             results = [_focus(r, self.guest) for r in results]
         metrics = collect(view, judged, started=started, ended=ended, firings=evidence.firings, events=self.events)
         spec = factory_spec(self.factory) if self.factory is not core_adapter_factory else None
+        platform_spec = (
+            factory_spec(self.platform_factory) if self.platform_factory is not core_platform_factory else None
+        )
         return ScenarioResult(
             scenario=scenario,
             target=self.target,
@@ -127,8 +142,10 @@ class PreparedRun:
             aborted=aborted,
             wall_seconds=time.perf_counter() - wall,
             focus=self.guest,
-            notes=self._notes(spec),
+            notes=self._notes(spec, platform_spec),
             adapter=spec,
+            platform_adapter=platform_spec,
+            platform=record,
             isolate=self.isolate,
             interrupted=interrupted,
         )
@@ -157,7 +174,7 @@ class PreparedRun:
                 summary = f"failed: {describe(exc)}"
             self.events.append(AppliedEvent(event.at, event.kind, summary))
 
-    def _notes(self, spec: str | None) -> list[str]:
+    def _notes(self, spec: str | None, platform_spec: str | None) -> list[str]:
         notes = []
         if self.target is not None and self.scenario.world:
             notes.append("world overrides are ignored against a live target (configure the server instead)")
@@ -169,6 +186,13 @@ class PreparedRun:
             notes.append(
                 f"the adapter factory {getattr(self.factory, '__qualname__', self.factory)!r} has no importable "
                 "module:name, so the replay commands lack --adapter; define it at module level to replay from the CLI"
+            )
+        if self.scenario.platform is not None and self.isolate:
+            notes.append("the platform workload did not run: an isolated replay runs one guest alone")
+        if platform_spec is None and self.platform_factory is not core_platform_factory:
+            notes.append(
+                f"the platform factory {getattr(self.platform_factory, '__qualname__', self.platform_factory)!r} has "
+                "no importable module:name, so the replay commands lack --platform-adapter"
             )
         return notes
 
@@ -232,6 +256,7 @@ def prepare(
     guest: int | None = None,
     isolate: bool = False,
     adapter_factory: AdapterFactory | None = None,
+    platform_factory: PlatformFactory | None = None,
     progress: Progress | None = None,
     admin_token: str | None = None,
 ) -> PreparedRun:
@@ -247,6 +272,7 @@ def prepare(
     return PreparedRun(
         scenario=scenario,
         factory=adapter_factory or core_adapter_factory,
+        platform_factory=platform_factory or core_platform_factory,
         target=check_target(target) if target is not None else None,
         admin_token=admin_token,
         guest=guest,
@@ -264,6 +290,7 @@ async def run_scenario_async(
     guest: int | None = None,
     isolate: bool = False,
     adapter_factory: AdapterFactory | None = None,
+    platform_factory: PlatformFactory | None = None,
     progress: Progress | None = None,
     admin_token: str | None = None,
 ) -> ScenarioResult:
@@ -276,6 +303,7 @@ async def run_scenario_async(
         guest=guest,
         isolate=isolate,
         adapter_factory=adapter_factory,
+        platform_factory=platform_factory,
         progress=progress,
         admin_token=admin_token,
     )
@@ -291,6 +319,7 @@ def run_scenario(
     guest: int | None = None,
     isolate: bool = False,
     adapter_factory: AdapterFactory | None = None,
+    platform_factory: PlatformFactory | None = None,
     progress: Progress | None = None,
     admin_token: str | None = None,
 ) -> ScenarioResult:
@@ -299,7 +328,8 @@ def run_scenario(
     ``guests`` and ``seed`` override the scenario's; ``target`` is a live mock's base URL (the
     timeline then acts through its ``/__admin``, with ``admin_token`` if it needs one);
     ``guest`` judges only guest K, and ``isolate=True`` runs only guest K; ``adapter_factory``
-    builds each guest's ``GuestAdapter`` from a ``GuestContext`` (default: the client core);
+    builds each guest's ``GuestAdapter`` from a ``GuestContext`` (default: the client core), and
+    ``platform_factory`` the platform workload's ``PlatformAdapter`` from a ``PlatformContext``;
     ``progress(scenario, done, total)`` hears of each guest that finished. Bad options raise
     ``OptionsError`` before anything runs; an adapter that is not a ``GuestAdapter`` raises
     ``AdapterError``. Ctrl-C ends the run early with a partial result (``interrupted``).
@@ -315,6 +345,7 @@ def run_scenario(
         guest=guest,
         isolate=isolate,
         adapter_factory=adapter_factory,
+        platform_factory=platform_factory,
         progress=progress,
         admin_token=admin_token,
     )

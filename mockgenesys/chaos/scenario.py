@@ -14,12 +14,14 @@ Every problem found while loading raises one ``ScenarioError`` naming the file, 
         fault: {match: {endpoint: guest.ws.onMessage}, when: {times: 40}, then: {status: 429, retry_after: 3}}
     limits: {max_virtual_seconds: 3600, max_wall_seconds: 60}
     invariants: [no_lost_message, no_duplicate, order_kept, retry_after_honoured]
+
+A ``platform:`` section adds a backend on OAuth client credentials beside the guests
+(``PlatformLoad``): ``{callers: 4, calls: 6, pacing: 1.0, operations: [organization, history, search]}``.
 """
 
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,8 +32,19 @@ from mockgenesys.chaos.botload import BotLoad, parse_bot
 from mockgenesys.chaos.errors import ScenarioError
 from mockgenesys.chaos.events import EVENT_KINDS, RuleIds, validate_event
 from mockgenesys.chaos.invariants import INVARIANTS, validate_params
+from mockgenesys.chaos.sections import (
+    DEFAULT_MAX_VIRTUAL_SECONDS,
+    DEFAULT_MAX_WALL_SECONDS,
+    PLATFORM_OPERATIONS,
+    InvariantSpec,
+    Limits,
+    Pacing,
+    PlatformLoad,
+    SecureStep,
+    TimelineEvent,
+    Workload,
+)
 from mockgenesys.errors import ConfigError
-from mockgenesys.faults.actions import draw_seconds
 from mockgenesys.faults.ratelimit import RateLimits
 from mockgenesys.faults.rules import FaultRuleError
 
@@ -42,6 +55,7 @@ SCENARIO_FIELDS = (
     "guests",
     "world",
     "workload",
+    "platform",
     "timeline",
     "limits",
     "invariants",
@@ -66,72 +80,14 @@ WORKLOAD_FIELDS = (
     "restore_at_end",
     "text_bytes",
     "secure_session",
+    "pipelined",
 )
+PLATFORM_FIELDS = ("callers", "calls", "pacing", "start_spread", "operations")
+MAX_CALLERS = 1000
 LIMIT_FIELDS = ("max_virtual_seconds", "max_wall_seconds")
 MAX_GUESTS = 10_000
 MAX_MESSAGES = 100_000
 MAX_SEED = 2**63 - 1
-DEFAULT_MAX_VIRTUAL_SECONDS = 6 * 3600.0
-DEFAULT_MAX_WALL_SECONDS = 120.0
-
-
-@dataclass(frozen=True)
-class Pacing:
-    """Virtual seconds between one guest's messages: fixed, uniform or lognormal."""
-
-    kind: str = "fixed"
-    a: float = 1.0
-    b: float = 0.0
-
-    def sample(self, rng: random.Random) -> float:
-        return draw_seconds(self.kind, self.a, self.b, rng)
-
-
-@dataclass(frozen=True)
-class SecureStep:
-    """``workload.secure_session``: the KMS webhook's delay and the broker's timeout."""
-
-    kms_delay: Pacing
-    kms_timeout: float
-
-
-@dataclass(frozen=True)
-class Workload:
-    """What every guest does: ``messages`` texts with ``pacing``, history restores on the way."""
-
-    messages: int = 10
-    pacing: Pacing = field(default_factory=Pacing)
-    start_spread: float = 1.0
-    restore_every: int = 0
-    restore_at_end: bool = True
-    text_bytes: int = 0
-    secure_session: SecureStep | None = None
-
-
-@dataclass(frozen=True)
-class TimelineEvent:
-    """One timeline entry: at virtual second ``at`` (since the run started) do ``kind`` with ``args``."""
-
-    at: float
-    kind: str
-    args: dict[str, Any]
-    index: int = 0
-
-
-@dataclass(frozen=True)
-class InvariantSpec:
-    """An invariant by name, with its parameters."""
-
-    name: str
-    params: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on one run: virtual seconds and wall seconds."""
-
-    max_virtual_seconds: float = DEFAULT_MAX_VIRTUAL_SECONDS
-    max_wall_seconds: float = DEFAULT_MAX_WALL_SECONDS
 
 
 @dataclass(frozen=True)
@@ -144,6 +100,7 @@ class Scenario:
     guests: int = 10
     world: dict[str, Any] = field(default_factory=dict)
     workload: Workload = field(default_factory=Workload)
+    platform: PlatformLoad | None = None
     timeline: tuple[TimelineEvent, ...] = ()
     limits: Limits = field(default_factory=Limits)
     invariants: tuple[InvariantSpec, ...] = ()
@@ -233,6 +190,7 @@ class _Loader:
         guests = self.integer(data.get("guests", 10), "guests", 1, MAX_GUESTS)
         world = self.world(data.get("world", {}))
         workload = self.workload(data.get("workload", {}))
+        platform = self.platform(data["platform"]) if "platform" in data else None
         timeline_data = data.get("timeline", [])
         if not isinstance(timeline_data, list):
             raise self.fail("timeline", f"must be a list of events, got {timeline_data!r}")
@@ -304,6 +262,7 @@ class _Loader:
             guests=guests,
             world=world,
             workload=workload,
+            platform=platform,
             timeline=tuple(events),
             limits=limits,
             invariants=tuple(invariants),
@@ -368,6 +327,29 @@ class _Loader:
             restore_at_end=self.boolean(data.get("restore_at_end", True), "workload.restore_at_end"),
             text_bytes=self.integer(data.get("text_bytes", 0), "workload.text_bytes", 0, 4000),
             secure_session=self.secure(data["secure_session"]) if "secure_session" in data else None,
+            pipelined=self.boolean(data.get("pipelined", False), "workload.pipelined"),
+        )
+
+    def platform(self, value: Any) -> PlatformLoad:
+        data = self.obj(value, "platform", PLATFORM_FIELDS)
+        operations = data.get("operations", list(PLATFORM_OPERATIONS))
+        if not isinstance(operations, list) or not operations:
+            raise self.fail(
+                "platform.operations",
+                f"must be a non-empty list drawn from {', '.join(PLATFORM_OPERATIONS)}; got {operations!r}",
+            )
+        for index, operation in enumerate(operations):
+            if operation not in PLATFORM_OPERATIONS:
+                raise self.fail(
+                    f"platform.operations[{index}]",
+                    f"unknown operation {operation!r}; valid: {', '.join(PLATFORM_OPERATIONS)}",
+                )
+        return PlatformLoad(
+            callers=self.integer(data.get("callers", 4), "platform.callers", 1, MAX_CALLERS),
+            calls=self.integer(data.get("calls", 6), "platform.calls", 0, MAX_MESSAGES),
+            pacing=self.pacing(data.get("pacing", 1.0), "platform.pacing"),
+            start_spread=self.number(data.get("start_spread", 0.0), "platform.start_spread", 0.0),
+            operations=tuple(operations),
         )
 
     def secure(self, value: Any) -> SecureStep:

@@ -16,8 +16,9 @@ import httpx
 
 from mockgenesys.chaos.control import MockFacts
 from mockgenesys.chaos.records import SecureOutcome
-from mockgenesys.chaos.scenario import SecureStep
+from mockgenesys.chaos.sections import SecureStep
 from mockgenesys.client import PlatformClient, SecureSessionBroker, Timing
+from mockgenesys.journal import fingerprint
 
 KMS_URL = "https://kms.chaos.invalid/webhook"
 
@@ -64,6 +65,8 @@ async def create_secure_session(
         outcome.error = f"{type(exc).__name__}: {exc}"[:300]
     finally:
         outcome.done = now()
+        token = platform.tokens.current
+        outcome.credential = fingerprint(token.value) if token is not None else None
         await broker.aclose()
         await platform.aclose()
     return outcome

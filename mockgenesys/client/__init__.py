@@ -14,7 +14,7 @@ test drivers; ``notifications`` (a channel kept alive for a backend or bot) and 
 
 from __future__ import annotations
 
-from mockgenesys.client.adapter import CoreGuestAdapter, GuestAdapter
+from mockgenesys.client.adapter import CoreGuestAdapter, CorePlatformAdapter, GuestAdapter, PlatformAdapter
 from mockgenesys.client.broker import (
     NonceStore,
     SecureSession,
@@ -71,6 +71,7 @@ __all__ = [
     "Connector",
     "ConversationClosedError",
     "CoreGuestAdapter",
+    "CorePlatformAdapter",
     "Events",
     "GuestAdapter",
     "GuestError",
@@ -88,6 +89,7 @@ __all__ = [
     "NotificationGap",
     "OpenMessagingClient",
     "PermissionDeniedError",
+    "PlatformAdapter",
     "PlatformClient",
     "RateLimitedError",
     "ReplayError",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -19,8 +20,9 @@ HISTORY_PATH = "/api/v2/webmessaging/messages"
 class GuestHistory:
     """Reads the guest's conversation with a guest JWT, oldest message first.
 
-    Each page is retried under the policy (behind the client's Retry-After ``gate``); a 401 gets
-    one fresh JWT for that page, and the refused one is never sent again.
+    Each page is retried under the policy (behind the client's Retry-After ``gate``), each attempt
+    with the JWT cached at that moment (an expired or refused one is never sent); a 401 gets one
+    fresh JWT for that page, and the refused one is never sent again.
     """
 
     def __init__(
@@ -44,12 +46,12 @@ class GuestHistory:
         """Every message of the conversation, oldest first (Genesys pages newest first)."""
 
         async def fetch(page: int) -> Any:
-            async def call(token: str) -> httpx.Response:
+            async def call(credential: Callable[[], Awaitable[str]]) -> httpx.Response:
                 async def get() -> httpx.Response:
                     return await self.http.get(
                         HISTORY_PATH,
                         params={"pageSize": self.page_size, "pageNumber": page},
-                        headers={"Authorization": f"Bearer {token}"},
+                        headers={"Authorization": f"Bearer {await credential()}"},
                     )
 
                 return await self.retry.send(get, self.timing, gate=self.gate)

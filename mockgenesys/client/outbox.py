@@ -153,6 +153,8 @@ class Outbox:
                 return Retry(f"session gone ({code})")
             if code == 403:
                 return await self._conversation_closed()
+            if code in channel.retry.retry_statuses:
+                return Retry(f"the server answered {code}")  # refused, not stored: another attempt is safe
             raise GuestError(code, str(body))
 
         def give_up(retry: Retry, attempts: int) -> GuestMessage:

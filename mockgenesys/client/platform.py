@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -94,9 +95,9 @@ class PlatformClient:
     ) -> Any:
         """One API call; the decoded JSON body, or a typed ``ApiError``."""
 
-        async def call(token: str) -> httpx.Response:
+        async def call(credential: Callable[[], Awaitable[str]]) -> httpx.Response:
             async def send() -> httpx.Response:
-                call_headers = {"Authorization": f"Bearer {token}", **(headers or {})}
+                call_headers = {"Authorization": f"Bearer {await credential()}", **(headers or {})}
                 return await self.http.request(method, path, params=params, json=json, headers=call_headers)
 
             return await self.retry.send(send, self.timing, gate=self.gate)

@@ -105,22 +105,34 @@ class TokenCache:
         self._generation += 1
 
 
-async def call_with_bearer(bearer: Bearer, call: Callable[[str], Awaitable[httpx.Response]]) -> httpx.Response:
-    """``call(token)``; after a 401 once more with a fresh credential, never with the refused one.
+#: A call that takes a credential source: it awaits it before each of its attempts.
+BearerCall = Callable[[Callable[[], Awaitable[str]]], Awaitable[httpx.Response]]
 
-    Returns the last response: a 401 when a fresh credential was refused too (or none came).
+
+async def call_with_bearer(bearer: Bearer, call: BearerCall) -> httpx.Response:
+    """``call(credential)``; after a 401 once more with a fresh credential, never with the refused one.
+
+    ``call`` awaits ``credential()`` before each of its attempts, so an attempt after a retry
+    wait sends the credential cached then, not one another call meanwhile found refused or
+    replaced. Returns the last response: a 401 when a fresh credential was refused too (or none came).
     """
-    token = await bearer.token()
-    response = await call(token)
-    if response.status_code != 401:
+    used: list[str] = []
+
+    async def credential() -> str:
+        used.append(await bearer.token())
+        return used[-1]
+
+    response = await call(credential)
+    if response.status_code != 401 or not used:
         return response
-    bearer.invalidate(token)
+    refused = used[-1]
+    bearer.invalidate(refused)
     fresh = await bearer.token()
-    if fresh == token:
+    if fresh == refused:
         return response
-    response = await call(fresh)
+    response = await call(credential)
     if response.status_code == 401:
-        bearer.invalidate(fresh)  # the next call starts with a new credential, not this refused one
+        bearer.invalidate(used[-1])  # the next call starts with a new credential, not this refused one
     return response
 
 

@@ -104,6 +104,8 @@ def findings(report: ConformanceReport) -> dict[str, Any]:
         shown.append(
             {
                 "rule": violation.rule,
+                "level": violation.level,
+                "caller": violation.caller,
                 "message": violation.message,
                 "entries": [entry.to_dict() for entry in entries],
                 "omitted": len(violation.entries) - len(entries),

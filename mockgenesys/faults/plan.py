@@ -29,6 +29,12 @@ RuleInput = FaultRule | dict[str, Any]
 class _State:
     matches: int = 0
     fired: int = 0
+    #: Counts of each caller, for a rule with ``when.per == "caller"``.
+    callers: dict[str, _State] | None = None
+
+
+#: Callers a ``per: caller`` rule keeps counts for; past it the oldest counts are forgotten.
+MAX_CALLER_COUNTS = 100_000
 
 
 @dataclass(frozen=True)
@@ -202,9 +208,18 @@ class FaultPlan:
         return tuple(sorted((*open_rules, *hits), key=lambda rule: order[id(rule)]))
 
     def select(
-        self, endpoint: str, method: str, principals: frozenset[str], action: str | None, now: float
+        self,
+        endpoint: str,
+        method: str,
+        principals: frozenset[str],
+        action: str | None,
+        now: float,
+        caller_key: str = "",
     ) -> FaultRule | None:
-        """The first rule that matches and is due (counting the match for every rule tried)."""
+        """The first rule that matches and is due (counting the match for every rule tried).
+
+        ``caller_key`` names the caller for rules that count per caller (``when.per``).
+        """
         for rule in self._indexed(endpoint, principals):
             match = rule.match
             if match.method is not None and match.method != method:
@@ -216,8 +231,13 @@ class FaultPlan:
             rule_id = _rule_id(rule)
             state = self._state[rule_id]
             state.matches += 1
-            if self._due(rule, state, now):
+            counts = state if rule.when.per == "rule" else _caller_state(state, caller_key)
+            if counts is not state:
+                counts.matches += 1
+            if self._due(rule, counts, now):
                 state.fired += 1
+                if counts is not state:
+                    counts.fired += 1
                 self.firings.append(Firing(now, rule_id, endpoint))
                 return rule
         return None
@@ -249,7 +269,7 @@ class FaultPlan:
         """
         if not self._candidates(endpoint):
             return None
-        rule = self.select(endpoint, method, caller.principals(), action, now)
+        rule = self.select(endpoint, method, caller.principals(), action, now, caller_key(caller))
         if rule is None:
             return None
         outcome = Outcome(_rule_id(rule))
@@ -259,6 +279,24 @@ class FaultPlan:
 
     def __repr__(self) -> str:
         return f"FaultPlan({json.dumps(self.to_list())})"
+
+
+def caller_key(caller: Caller) -> str:
+    """Who a ``per: caller`` rule counts for: the guest session, else the OAuth client, else the credential."""
+    if caller.guest is not None:
+        return caller.guest.id
+    return caller.client_id or caller.principal or caller.credential or ""
+
+
+def _caller_state(state: _State, key: str) -> _State:
+    if state.callers is None:
+        state.callers = {}
+    counts = state.callers.get(key)
+    if counts is None:
+        if len(state.callers) >= MAX_CALLER_COUNTS:
+            del state.callers[next(iter(state.callers))]  # bounded memory on a long-running server
+        counts = state.callers[key] = _State()
+    return counts
 
 
 def _rule_id(rule: FaultRule) -> str:

@@ -31,7 +31,9 @@ class FaultRuleError(ConfigError):
 
 
 MATCH_FIELDS = ("endpoint", "method", "principal", "action")
-WHEN_FIELDS = ("after", "times", "every", "probability", "start", "end")
+WHEN_FIELDS = ("after", "times", "every", "probability", "start", "end", "per")
+#: What ``after``, ``every`` and ``times`` count: every matching request of the rule, or each caller's own.
+PER_VALUES = ("rule", "caller")
 RULE_FIELDS = ("id", "match", "when", "then")
 
 
@@ -62,7 +64,12 @@ class Match:
 
 @dataclass(frozen=True)
 class When:
-    """When a matching request makes the rule fire."""
+    """When a matching request makes the rule fire.
+
+    ``per="caller"`` counts ``after``, ``every`` and ``times`` for each caller on its own (a guest
+    session, else an OAuth client, else a credential), so ``{every: 2, times: 10, per: caller}``
+    refuses every guest ten times in a row, however the guests interleave.
+    """
 
     after: int = 0
     times: int | None = None
@@ -70,6 +77,7 @@ class When:
     probability: float | None = None
     start: float | None = None
     end: float | None = None
+    per: str = "rule"
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -78,6 +86,8 @@ class When:
         for name in ("times", "every", "probability", "start", "end"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
+        if self.per != "rule":
+            data["per"] = self.per
         return data
 
 
@@ -181,6 +191,12 @@ def _parse_when(data: Any, path: str) -> When:
             raise FaultRuleError(
                 f"{path}.{name}", f"must be seconds >= 0 on the mock's clock since the plan started, got {value!r}"
             )
+    per = data.get("per", "rule")
+    if per not in PER_VALUES:
+        raise FaultRuleError(
+            f"{path}.per",
+            f"must be one of {', '.join(PER_VALUES)} (what after, every and times count), got {per!r}",
+        )
     if data.get("start") is not None and data.get("end") is not None and data["end"] <= data["start"]:
         raise FaultRuleError(f"{path}.end", f"must be after start ({data['start']}), got {data['end']}")
     return When(
@@ -190,6 +206,7 @@ def _parse_when(data: Any, path: str) -> When:
         probability=probability,
         start=data.get("start"),
         end=data.get("end"),
+        per=per,
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import websockets
 
-from mockgenesys.chaos import GuestContext
+from mockgenesys.chaos import GuestContext, PlatformContext
 from mockgenesys.types import WebSocketClosed
 
 MAX_ATTEMPTS = 12
@@ -34,6 +34,7 @@ class WsGuest:
         self.stack: AsyncExitStack | None = None
         self.ws: Any = None
         self.count = 0
+        self.jwt: tuple[str, str, float] | None = None  # (jwt, session token, exp)
         if ctx.mock is not None:
             self.http = httpx.AsyncClient(transport=ctx.mock.transport(), base_url="https://api.mypurecloud.com")
         else:
@@ -119,9 +120,15 @@ class WsGuest:
         action = {"action": "onMessage", "tracingId": f"{self.ctx.name}-t{self.count}", "message": message}
         await self._request(action, "StructuredMessage", renew=True)
 
+    async def _jwt(self) -> str:
+        """The guest JWT, cached until a minute before its ``exp`` (one per session)."""
+        if self.jwt is None or self.jwt[1] != self.token or self.ctx.clock.now() > self.jwt[2] - 60:
+            answer = await self._request({"action": "getJwt", "tracingId": "jwt"}, "JwtResponse")
+            self.jwt = (answer["body"]["jwt"], self.token, float(answer["body"]["exp"]))
+        return self.jwt[0]
+
     async def restore(self) -> list[str]:
-        answer = await self._request({"action": "getJwt", "tracingId": "jwt"}, "JwtResponse")
-        jwt = answer["body"]["jwt"]
+        jwt = await self._jwt()
         texts: list[str] = []
         for page in range(1, 100):
             response = await self.http.get(
@@ -166,3 +173,39 @@ class Forgetful(WsGuest):
         if self.asked % 4 == 0:
             return
         await super().send(text)
+
+
+class FirstPageBackend:
+    """A platform adapter that reads only the first page of everything (and never refreshes)."""
+
+    def __init__(self, ctx: PlatformContext) -> None:
+        assert ctx.mock is not None
+        self.ctx = ctx
+        self.http = httpx.AsyncClient(transport=ctx.mock.transport(), base_url="https://api.mypurecloud.com")
+        self.token = ""
+
+    async def start(self) -> None:
+        response = await self.http.post(
+            "/oauth/token", data={"grant_type": "client_credentials"}, auth=(self.ctx.client_id, self.ctx.client_secret)
+        )
+        self.token = response.json()["access_token"]
+
+    async def _page(self, path: str, **params: Any) -> dict[str, Any]:
+        response = await self.http.get(path, params=params, headers={"Authorization": f"Bearer {self.token}"})
+        if response.status_code != 200:
+            raise GuestFailed(f"GET {path}: {response.status_code}")
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def organization(self) -> str:
+        return str((await self._page("/api/v2/organizations/me"))["id"])
+
+    async def history(self, conversation_id: str) -> list[str]:
+        body = await self._page(f"/api/v2/conversations/messaging/{conversation_id}/messages", sortOrder="asc")
+        return [str(e.get("text") or "") for e in body["entities"] if e.get("type") != "event"]
+
+    async def search_contacts(self, query: str) -> list[str]:
+        return [str(e["id"]) for e in (await self._page("/api/v2/externalcontacts/contacts"))["entities"]]
+
+    async def close(self) -> None:
+        await self.http.aclose()

@@ -10,9 +10,17 @@ import pytest
 from chaos_adapters import WsGuest
 
 from mockgenesys import MockGenesys
-from mockgenesys.chaos import AdapterError, GuestContext, SimClock, core_adapter_factory, load_factory
-from mockgenesys.chaos.adapters import check_adapter, factory_spec, missing_methods
-from mockgenesys.client import CoreGuestAdapter
+from mockgenesys.chaos import (
+    AdapterError,
+    GuestContext,
+    PlatformContext,
+    SimClock,
+    core_adapter_factory,
+    core_platform_factory,
+    load_factory,
+)
+from mockgenesys.chaos.adapters import check_adapter, check_platform_adapter, factory_spec, missing_methods
+from mockgenesys.client import CoreGuestAdapter, CorePlatformAdapter
 
 
 def context(mock: MockGenesys | None = None, base_url: str | None = None) -> GuestContext:
@@ -95,3 +103,14 @@ def test_adapters_check_adapter_names_the_missing_methods() -> None:
         check_adapter(OnlyStart(), "make")
     guest = WsGuest(context(mock=MockGenesys(seed=1)))
     assert check_adapter(guest, "WsGuest") is guest
+
+
+def test_adapters_platform_factories_are_checked_against_the_platform_protocol() -> None:
+    with pytest.raises(AdapterError, match=r"--platform-adapter chaos_adapters:WsGuest: WsGuest has no organization"):
+        load_factory("chaos_adapters:WsGuest", "platform")
+    assert load_factory("chaos_adapters:FirstPageBackend", "platform").__name__ == "FirstPageBackend"
+    mock = MockGenesys(seed=1)
+    context = PlatformContext(0, 1, mock.clock, mock.client_id, mock.client_secret, mock=mock)
+    assert isinstance(core_platform_factory(context), CorePlatformAdapter)
+    with pytest.raises(AdapterError, match=r"a PlatformAdapter needs async start, organization"):
+        check_platform_adapter(object(), "make")

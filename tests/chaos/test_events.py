@@ -99,6 +99,17 @@ async def test_events_occupy_connections_holds_slots_and_schedules_their_release
         assert sorted((await setup.control.connections()).values()) == [1, 1]
 
 
+async def test_events_occupy_connections_with_drop_keeps_the_guest_offline(setup: Setup) -> None:
+    ctx, scheduled = context(setup)
+    async with setup.guest_socket("token-0"):
+        args = validate_event("occupy_connections", {"count": 3, "hold": 15, "drop": True})
+        summary = await apply_event(ctx, "occupy_connections", args)
+        assert summary == "occupied 3 connection slot(s) on 1 session(s) for 15 s after dropping 1 guest socket(s)"
+        assert list((await setup.control.connections()).values()) == [3]  # every slot taken by the other tabs
+        for _, release in scheduled:
+            await release()
+
+
 @pytest.mark.live
 @pytest.mark.parametrize(
     ("kind", "args"),
@@ -133,6 +144,7 @@ async def test_events_pick_the_same_set_in_process_and_live(kind: str, args: dic
         ("expire_sessions", {"share": 1}, "unknown field(s) ['share']"),
         ("occupy_connections", {"count": 11}, "count must be a whole number from 1 to 10"),
         ("occupy_connections", {"hold": 0}, "hold must be virtual seconds > 0"),
+        ("occupy_connections", {"drop": "yes"}, "drop must be true or false"),
         ("agent_reply", {"text": ""}, "text must be a non-empty string"),
         ("advance", -1, "must be a number of virtual seconds >= 0"),
         ("remove_fault", "", "must be the id of a fault rule"),

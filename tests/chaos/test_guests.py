@@ -7,7 +7,7 @@ from typing import Any
 
 from chaos_adapters import WsGuest
 
-from mockgenesys.chaos import InProcessControl, RunEnv, Scenario
+from mockgenesys.chaos import InProcessControl, RunEnv, Scenario, core_adapter_factory
 from mockgenesys.chaos.guests import GuestWorkload, describe, guest_seed, plan_texts
 from mockgenesys.chaos.records import TEXT_PATTERN
 
@@ -66,3 +66,17 @@ def test_guests_describe_is_one_line() -> None:
     assert describe(ValueError("first line\nsecond")) == "ValueError: first line"
     assert describe(KeyError()) == "KeyError"
     assert len(describe(RuntimeError("x" * 1000))) == 300
+
+
+async def test_guests_pipelined_sends_do_not_wait_for_each_other() -> None:
+    data = scenario(pacing=0.5, pipelined=True, restore_at_end=False)
+    control = InProcessControl.for_scenario(data)
+    control.mock.add_fault(
+        {"match": {"endpoint": "guest.ws.onMessage"}, "when": {"times": 1}, "then": {"delay": 5}}
+    )  # the first send is slow
+    workload = GuestWorkload(data, "g/4", core_adapter_factory, only=0)  # the client core queues them
+    [actor] = workload.plan(RunEnv(data, control, "g/4"))
+    await control.drive(actor, max_seconds=600)
+    sends = workload.records[0].sends
+    assert [s.issued - sends[0].issued for s in sends] == [0.0, 0.5, 1.0]  # each on schedule
+    assert all(s.done is not None for s in sends) and workload.records[0].finished

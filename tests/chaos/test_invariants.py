@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockgenesys.chaos import INVARIANTS, GuestRecord, SendRecord, ServerView
+from mockgenesys.chaos import INVARIANTS, GuestRecord, RestoreRecord, SendRecord, ServerView
 from mockgenesys.chaos.invariants import evaluate, validate_params
 from mockgenesys.chaos.records import message_text
 from mockgenesys.journal import Entry, fingerprint
@@ -60,3 +60,32 @@ def test_invariants_parameters_are_checked() -> None:
         validate_params("recovery_within", {"secs": 1})
     with pytest.raises(ValueError, match="rules must be a list drawn from"):
         validate_params("conformance", {"rules": ["nope"]})
+    with pytest.raises(ValueError, match=r"max_attempts=...\) must be a whole number >= 1, got 0"):
+        validate_params("retries_bounded", {"max_attempts": 0})
+    with pytest.raises(ValueError, match="allow must be a list of error class names"):
+        validate_params("platform_recovered", {"allow": "PermissionDeniedError"})
+
+
+def test_invariants_history_complete_compares_each_restore_with_the_server() -> None:
+    texts = [message_text(TAG, 0, i) for i in range(3)]
+    server = view((0, 0, 1.0), (0, 1, 2.0), (0, 2, 3.0))
+    record = guest(3, 3)
+    record.restored = [RestoreRecord(2.5, 2.6, texts[:2]), RestoreRecord(3.5, 3.6, [texts[0], texts[2]])]
+    [result] = evaluate([("history_complete", {})], server, [record])
+    assert not result.passed and len(result.evidence) == 1
+    assert result.evidence[0].startswith(
+        "guest 0: the restore at t=3.500 returned 2 text(s), but the conversation held 3"
+    )
+    record.restored = [RestoreRecord(3.5, 3.6, texts), RestoreRecord(3.6, None, None, "GuestError: 403")]
+    assert evaluate([("history_complete", {})], server, [record])[0].passed
+
+
+def test_invariants_retries_bounded_attributes_a_storm_to_its_guest() -> None:
+    session = fingerprint("tok0")
+    rows = [
+        Entry(n, float(n) * 0.1, 0.0, "http", "webmessaging.messages", "GET", "/m", 503, principal=session)
+        for n in range(1, 11)
+    ]
+    passed, evidence = judged("retries_bounded", view((0, 0, 1.0), entries=rows), guest(1, 1))
+    assert not passed and evidence[0].startswith("guest 0: [backoff]")
+    assert judged("retries_bounded", view((0, 0, 1.0), entries=rows), guest(1, 1), backoff_after=20)[0]

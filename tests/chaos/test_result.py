@@ -31,6 +31,12 @@ def test_result_replay_command_names_the_scenario_the_way_it_can_be_found_again(
     assert shlex.split(spaced.replay_command(0))[3] == "/tmp/my runs/r.yaml"
 
 
+def test_result_replay_command_carries_the_platform_adapter(failed: ScenarioResult) -> None:
+    with_backend = replace(failed, platform_adapter="mypackage.chaos:make_backend")
+    assert with_backend.replay_command().endswith("--platform-adapter mypackage.chaos:make_backend")
+    assert with_backend.to_dict()["platform_adapter"] == "mypackage.chaos:make_backend"
+
+
 def test_result_replay_command_keeps_the_focus_isolate_and_target(failed: ScenarioResult) -> None:
     focused = replace(failed, focus=1, isolate=True, target="http://127.0.0.1:8765", adapter=None)
     expected = "mockgenesys chaos run r --seed 2 --guests 2 --guest 1 --isolate --target http://127.0.0.1:8765"

@@ -8,7 +8,7 @@ import pytest
 from mockgenesys.chaos import Scenario, ScenarioError, builtin_paths, builtin_scenarios
 from mockgenesys.chaos.events import EVENT_KINDS
 from mockgenesys.chaos.invariants import INVARIANTS
-from mockgenesys.chaos.scenario import SCENARIO_FIELDS, WORKLOAD_FIELDS
+from mockgenesys.chaos.scenario import PLATFORM_FIELDS, SCENARIO_FIELDS, WORKLOAD_FIELDS
 
 SCHEMA = Path(__file__).parents[2] / "mockgenesys" / "chaos" / "scenario.schema.json"
 
@@ -72,6 +72,7 @@ def test_scenario_json_schema_lists_every_field_event_and_invariant() -> None:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     assert set(schema["properties"]) == set(SCENARIO_FIELDS)
     assert set(schema["$defs"]["workload"]["properties"]) == set(WORKLOAD_FIELDS)
+    assert set(schema["$defs"]["platform"]["properties"]) == set(PLATFORM_FIELDS)
     event_kinds = {k for option in schema["$defs"]["event"]["oneOf"] for k in option["required"] if k != "at"}
     assert event_kinds == set(EVENT_KINDS)
     assert set(schema["$defs"]["invariantName"]["enum"]) == set(INVARIANTS)
@@ -163,3 +164,26 @@ def test_scenario_numbers_unnamed_rules_as_a_fresh_plan_does() -> None:
         {"at": 6, "remove_fault": "rule-1"},
     ]
     assert len(Scenario.from_dict({"name": "x", "timeline": timeline}).timeline) == 6
+
+
+def test_scenario_platform_section_is_validated_at_load_time() -> None:
+    scenario = Scenario.from_dict(
+        {"name": "p", "platform": {"callers": 3, "calls": 2, "pacing": {"uniform": [1, 2]}, "operations": ["search"]}}
+    )
+    assert scenario.platform is not None
+    assert (scenario.platform.callers, scenario.platform.calls, scenario.platform.operations) == (3, 2, ("search",))
+    assert Scenario.from_dict({"name": "p"}).platform is None
+    with pytest.raises(
+        ScenarioError, match=r"platform\.operations\[1\]: unknown operation 'contacts'; valid: organization"
+    ):
+        Scenario.from_dict({"name": "p", "platform": {"operations": ["history", "contacts"]}})
+    with pytest.raises(ScenarioError, match=r"platform\.callers: must be a whole number from 1 to 1000, got 0"):
+        Scenario.from_dict({"name": "p", "platform": {"callers": 0}})
+    with pytest.raises(ScenarioError, match=r"platform\.query: unknown field 'query'; valid fields: callers"):
+        Scenario.from_dict({"name": "p", "platform": {"query": "x"}})
+
+
+def test_scenario_pipelined_workload_is_a_boolean() -> None:
+    assert Scenario.from_dict({"name": "w", "workload": {"pipelined": True}}).workload.pipelined is True
+    with pytest.raises(ScenarioError, match=r"workload\.pipelined: must be true or false, got 'yes'"):
+        Scenario.from_dict({"name": "w", "workload": {"pipelined": "yes"}})

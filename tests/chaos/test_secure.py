@@ -6,7 +6,7 @@ import pytest
 
 from mockgenesys import MockGenesys
 from mockgenesys.chaos import InProcessControl, MockFacts, Scenario, SimClock
-from mockgenesys.chaos.scenario import Pacing, SecureStep
+from mockgenesys.chaos.sections import Pacing, SecureStep
 from mockgenesys.chaos.secure import create_secure_session, platform_client
 from mockgenesys.client import Timing
 
@@ -35,3 +35,21 @@ async def test_secure_platform_client_by_url_or_in_process() -> None:
     await in_process.aclose()
     with pytest.raises(ValueError, match="either mock or base_url"):
         platform_client(MockFacts("org", "dep", "cid", "s", SimClock()), Timing())
+
+
+def test_secure_session_created_leaves_out_the_retry_after_the_server_imposed() -> None:
+    from mockgenesys.chaos import GuestRecord, ServerView
+    from mockgenesys.chaos.invariants import evaluate
+    from mockgenesys.chaos.records import SecureOutcome
+    from mockgenesys.journal import Entry
+
+    session = {"metadata": {"chaosTag": "t", "chaosGuest": "0"}}
+    told = Entry(1, 10.5, 0.0, "http", "sessions.create", "POST", "/s", 429, retry_after=1, credential="fp:broker")
+    record = GuestRecord(0, "g0", 1, [])
+    record.secure = SecureOutcome(issued=10.0, done=13.2, credential="fp:broker")
+    view = ServerView("t", [], [], [told], seed_sessions=[session])
+    [result] = evaluate([("secure_session_created", {"within": 3.0})], view, [record])
+    assert result.passed  # 3.2 s, of which the server asked for 1
+    record.secure.credential = "fp:other"
+    [result] = evaluate([("secure_session_created", {"within": 3.0})], view, [record])
+    assert not result.passed and "the broker took 3.2 s" in result.evidence[0]

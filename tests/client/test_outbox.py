@@ -305,3 +305,14 @@ async def test_outbox_a_message_refused_with_session_gone_is_delivered_in_a_new_
     assert new.id != old.id and guest_texts(new) == ["after"]
     assert [e.status for e in mock.journal.calls("guest.ws.configureSession")] == [200, 200]
     mock.check().assert_ok()
+
+
+async def test_outbox_a_server_error_frame_is_retried_with_backoff(
+    mock: MockGenesys, guest: GuestMessagingClient
+) -> None:
+    await guest.login_guest()
+    mock.add_fault({"match": {"endpoint": "guest.ws.onMessage"}, "when": {"times": 4}, "then": {"status": 503}})
+    await guest.send("after four 503s")
+    assert guest_texts(conversation_of(mock, guest)) == ["after four 503s"]
+    assert [e.status for e in mock.journal.calls("guest.ws.onMessage")] == [503, 503, 503, 503, 200]
+    mock.check().assert_ok()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -101,7 +102,8 @@ async def test_call_with_bearer_retries_a_401_once_with_a_fresh_credential() -> 
     cache = TokenCache(Issuer(clock), Timing(clock=clock))
     used: list[str] = []
 
-    async def call(token: str) -> httpx.Response:
+    async def call(credential: Callable[[], Awaitable[str]]) -> httpx.Response:
+        token = await credential()
         used.append(token)
         return httpx.Response(401 if token == "t1" else 200)
 
@@ -114,8 +116,8 @@ async def test_call_with_bearer_never_reuses_a_refused_credential() -> None:
     cache = TokenCache(Issuer(clock), Timing(clock=clock))
     used: list[str] = []
 
-    async def refuse(token: str) -> httpx.Response:
-        used.append(token)
+    async def refuse(credential: Callable[[], Awaitable[str]]) -> httpx.Response:
+        used.append(await credential())
         return httpx.Response(401)
 
     assert (await call_with_bearer(cache, refuse)).status_code == 401
@@ -127,3 +129,19 @@ def test_token_cache_refuses_a_negative_margin() -> None:
     clock = VirtualClock()
     with pytest.raises(ClientConfigError, match=r"margin must be >= 0"):
         TokenCache(Issuer(clock), Timing(clock=clock), margin=-1)
+
+
+async def test_call_with_bearer_reads_the_credential_again_for_each_attempt() -> None:
+    """An attempt after a retry wait sends the credential cached then: not one another call found refused."""
+    clock = VirtualClock()
+    cache = TokenCache(Issuer(clock), Timing(clock=clock))
+    used: list[str] = []
+
+    async def retried(credential: Callable[[], Awaitable[str]]) -> httpx.Response:
+        used.append(await credential())  # 503, then a retry wait during which another call...
+        cache.invalidate(used[0])  # ...got a 401 for the same credential
+        used.append(await credential())
+        return httpx.Response(200)
+
+    assert (await call_with_bearer(cache, retried)).status_code == 200
+    assert used == ["t1", "t2"]

@@ -169,17 +169,23 @@ def test_feed_grade_finds_what_check_finds() -> None:
 
 def test_feed_findings_keep_each_rules_newest_and_bound_their_entries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(feed, "MAX_FINDINGS", 3)
-    mock = MockGenesys(seed=7, clock=VirtualClock())
-    token_calls(mock, 20)  # a re-login storm: each token request after the third is a finding
+    mock = MockGenesys(seed=7, clock=VirtualClock(), limits={"token_per_minute": 1})
+    token_calls(mock, 20)  # a re-login storm: one finding naming all twenty token requests
+    token = mock.issue_token()
+    with httpx.Client(transport=mock.transport(), base_url="https://api.mypurecloud.com") as http:
+        for _ in range(8):  # each refused by the rate limit: seven limit_breach findings
+            http.get("/api/v2/organizations/me", headers={"Authorization": f"Bearer {token}"})
     report = mock.check()
-    storms = report.by_rule("relogin_storm")
+    breaches = report.by_rule("limit_breach")
+    (storm,) = report.by_rule("relogin_storm")
     graded = feed.findings(report)
-    assert graded["rules"] == {"relogin_storm": len(storms)} and len(storms) == 18
+    assert graded["rules"]["limit_breach"] == len(breaches) == 7
     shown = graded["violations"]
-    assert [v["message"] for v in shown] == [v.message for v in storms[-3:]]
-    last = shown[-1]
-    assert len(last["entries"]) == feed.MAX_PROOF and last["omitted"] == 20 - feed.MAX_PROOF
-    seqs = [entry["seq"] for entry in last["entries"]]
+    assert [v["message"] for v in shown if v["rule"] == "limit_breach"] == [v.message for v in breaches[-3:]]
+    (shown_storm,) = [v for v in shown if v["rule"] == "relogin_storm"]
+    assert len(storm.entries) == 20 and shown_storm["level"] == "error"
+    assert len(shown_storm["entries"]) == feed.MAX_PROOF and shown_storm["omitted"] == 20 - feed.MAX_PROOF
+    seqs = [entry["seq"] for entry in shown_storm["entries"]]
     assert seqs == [1, 2, *range(13, 21)]  # the first two and the newest, the offending one last
 
 

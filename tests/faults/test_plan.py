@@ -68,3 +68,46 @@ async def test_mock_reset_restores_rule_numbering(how: str) -> None:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=mock.app), base_url="http://mock") as admin:
             assert (await admin.post("/__admin/reset")).status_code == 204
     assert [r.id for r in mock.add_fault({"then": {"status": 500}})] == ["rule-1"]
+
+
+def test_plan_per_caller_counts_each_caller_on_its_own() -> None:
+    plan = FaultPlan(seed=1)
+    plan.add(
+        {
+            "id": "r",
+            "match": {"endpoint": "e"},
+            "when": {"every": 2, "times": 2, "per": "caller"},
+            "then": {"status": 503},
+        }
+    )
+    alice, bob = Caller(principal="fp:a", client_id="alice"), Caller(principal="fp:b", client_id="bob")
+    fired = [
+        (who.client_id, plan.decide("e", "GET", who, None, 0.0) is not None)
+        for who in (alice, bob, alice, bob, alice, alice, alice, alice)
+    ]
+    # each caller: every second request refused, twice, however the two interleave
+    assert fired == [
+        ("alice", False),
+        ("bob", False),
+        ("alice", True),
+        ("bob", True),
+        ("alice", False),
+        ("alice", True),
+        ("alice", False),
+        ("alice", False),
+    ]
+    assert plan.stats("r") == {"matches": 8, "fired": 3}
+    assert plan.to_list()[0]["when"] == {"times": 2, "every": 2, "per": "caller"}
+
+
+def test_plan_per_caller_counts_a_refreshed_oauth_token_as_the_same_client() -> None:
+    plan = FaultPlan(seed=1)
+    plan.add({"match": {"endpoint": "e"}, "when": {"times": 1, "per": "caller"}, "then": {"status": 503}})
+    first, refreshed = Caller(principal="fp:1", client_id="c"), Caller(principal="fp:2", client_id="c")
+    assert plan.decide("e", "GET", first, None, 0.0) is not None
+    assert plan.decide("e", "GET", refreshed, None, 0.0) is None
+
+
+def test_plan_rejects_an_unknown_per() -> None:
+    with pytest.raises(ValueError, match=r"when.per: must be one of rule, caller"):
+        FaultPlan(seed=1).add({"when": {"per": "guest"}, "then": {"status": 503}})

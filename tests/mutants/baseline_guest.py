@@ -33,6 +33,7 @@ import httpx
 
 from mockgenesys.chaos import GuestContext
 from mockgenesys.client import (
+    ApiError,
     AuthenticationError,
     ClientConfigError,
     ClientError,
@@ -212,7 +213,7 @@ class BaselineGuest:
         return True
 
     async def _jwt_after_401(self, refused: str, refreshes: int) -> str:
-        """A JWT to retry with after ``refused`` got a 401: one refresh, shared by concurrent callers."""
+        """Cache a JWT to retry with after ``refused`` got a 401: one refresh, shared by concurrent callers."""
         if refreshes >= 1:
             raise AuthenticationError(401, "bad.credentials", "a freshly fetched guest JWT was refused too")
         return await self._valid_jwt()
@@ -330,8 +331,12 @@ class BaselineGuest:
                 return ConnectionFailedError(str(exc)), None
             except SessionExpiredError:
                 raise
-            except ClientError as exc:
+            except ApiError as exc:
+                if exc.status != 401 and not self._retryable_status(exc.status):
+                    raise  # the history is closed to this guest: the fate cannot be known, fail the message
                 return exc, None  # the fate is still unknown: never resend blind, check again later
+            except ClientError as exc:
+                return exc, None
             item.uncertain = False
             if held:
                 return None, None
@@ -411,11 +416,11 @@ class BaselineGuest:
 
     async def _history_page(self, page: int) -> dict[str, Any]:
         attempt = refreshes = 0
-        jwt = await self._valid_jwt()
         while True:
             attempt += 1
             wait_for: float | None = None
             await self._gate.wait(HISTORY_PATH)
+            jwt = await self._valid_jwt()  # after every wait: it may have expired or been replaced
             try:
                 response = await self.http.get(
                     HISTORY_PATH,
@@ -435,7 +440,7 @@ class BaselineGuest:
                         self._jwt = None  # refused: never send it again
                     if not self._may_reauthenticate("jwt"):
                         raise api_error(response)
-                    jwt = await self._jwt_after_401(jwt, refreshes)
+                    await self._jwt_after_401(jwt, refreshes)
                     refreshes += 1
                     continue
                 else:
@@ -449,7 +454,6 @@ class BaselineGuest:
             if wait is None:
                 raise failure
             await self.clock.sleep(wait)
-            jwt = await self._valid_jwt()
 
 
 def _code(frame: Frame) -> int:

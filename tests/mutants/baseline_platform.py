@@ -125,7 +125,7 @@ class BaselinePlatform:
         return bool(_entities(body)) and isinstance(count, int) and page < count
 
     async def _token_after_401(self, refused: str, refreshes: int) -> str:
-        """A token to retry with after ``refused`` got a 401: one refresh, shared by concurrent callers."""
+        """Cache a token to retry with after ``refused`` got a 401: one refresh, shared by concurrent callers."""
         if refreshes >= 1:
             raise AuthenticationError(401, "bad.credentials", "a freshly fetched token was refused too")
         return await self._valid_token()
@@ -187,11 +187,11 @@ class BaselinePlatform:
     # ------------------------------------------------------------------ requests
     async def _get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         attempt = refreshes = 0
-        token = await self._valid_token()
         while True:
             attempt += 1
             wait_for: float | None = None
             await self._gate.wait(path)
+            token = await self._valid_token()  # after every wait: another caller may have replaced it
             try:
                 response = await self.http.get(path, params=params, headers={"Authorization": f"Bearer {token}"})
             except httpx.TransportError as exc:
@@ -206,7 +206,7 @@ class BaselinePlatform:
                     self._forget(token)
                     if not self._may_reauthenticate():
                         raise api_error(response)
-                    token = await self._token_after_401(token, refreshes)
+                    await self._token_after_401(token, refreshes)
                     refreshes += 1
                     continue
                 else:
@@ -218,7 +218,6 @@ class BaselinePlatform:
             if wait is None:
                 raise failure
             await self.clock.sleep(wait)
-            token = await self._valid_token()
 
 
 def _entities(body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -10,7 +10,10 @@ and ``NAME.for_mock`` a ``reauth_machine`` factory.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+from mockgenesys.chaos import GuestContext, PlatformContext, core_adapter_factory, core_platform_factory
+from mockgenesys.client import CoreGuestAdapter, CorePlatformAdapter, GuestAdapter, PlatformAdapter
 
 from .baseline_guest import BaselineGuest, Outgoing
 from .baseline_platform import BaselinePlatform
@@ -46,6 +49,9 @@ BUG_CLASSES = (
 )
 
 Kind = Literal["guest", "platform"]
+
+if TYPE_CHECKING:
+    from mockgenesys import MockGenesys
 
 
 # ---------------------------------------------------------------------- guest mutants
@@ -217,3 +223,74 @@ BASELINES: dict[str, type[BaselineGuest] | type[BaselinePlatform]] = {
     "BaselineGuest": BaselineGuest,
     "BaselinePlatform": BaselinePlatform,
 }
+
+
+# ---------------------------------------------------------------------- the reference client
+class ReferenceGuest:
+    """The client core as a guest (``CoreGuestAdapter``), built like a baseline: a correct client."""
+
+    def __init__(self, ctx: GuestContext) -> None:
+        self.adapter: GuestAdapter = core_adapter_factory(ctx)
+
+    @classmethod
+    def for_mock(cls, mock: MockGenesys, seed: int = 0) -> GuestAdapter:
+        return CoreGuestAdapter.for_mock(mock, name="reference guest", seed=seed)
+
+    async def start(self) -> None:
+        await self.adapter.start()
+
+    async def send(self, text: str) -> None:
+        await self.adapter.send(text)
+
+    async def restore(self) -> list[str]:
+        return await self.adapter.restore()
+
+    async def close(self) -> None:
+        await self.adapter.close()
+
+
+class ReferencePlatform:
+    """The client core as a backend (``CorePlatformAdapter``), built like a baseline: a correct client."""
+
+    def __init__(self, ctx: PlatformContext) -> None:
+        self.adapter: PlatformAdapter = core_platform_factory(ctx)
+
+    @classmethod
+    def for_mock(cls, mock: MockGenesys, seed: int = 0) -> PlatformAdapter:
+        return CorePlatformAdapter.for_mock(mock, seed=seed)
+
+    async def start(self) -> None:
+        await self.adapter.start()
+
+    async def organization(self) -> str:
+        return await self.adapter.organization()
+
+    async def history(self, conversation_id: str) -> list[str]:
+        return await self.adapter.history(conversation_id)
+
+    async def search_contacts(self, query: str) -> list[str]:
+        return await self.adapter.search_contacts(query)
+
+    async def close(self) -> None:
+        await self.adapter.close()
+
+
+Subject = type[BaselineGuest] | type[BaselinePlatform] | type[ReferenceGuest] | type[ReferencePlatform]
+
+#: The client core, which every judge must pass too, by name.
+REFERENCES: dict[str, type[ReferenceGuest] | type[ReferencePlatform]] = {
+    "ReferenceGuest": ReferenceGuest,
+    "ReferencePlatform": ReferencePlatform,
+}
+#: Every correct client: the baselines and the client core.
+CORRECT: dict[str, Subject] = {**BASELINES, **REFERENCES}
+
+
+def subject(name: str) -> Subject:
+    """A correct client or a mutant, by name (``KeyError`` for an unknown one)."""
+    return CORRECT[name] if name in CORRECT else MUTANTS[name].cls
+
+
+def kind_of(name: str) -> Kind:
+    """Whether the client named ``name`` is a guest or a platform client."""
+    return "guest" if issubclass(subject(name), (BaselineGuest, ReferenceGuest)) else "platform"

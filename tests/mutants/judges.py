@@ -1,9 +1,10 @@
 """The three judges of issue 13, each run on one client and turned into a ``Verdict``.
 
 - ``judge_chaos``: every built-in chaos scenario (``builtin_scenarios()``) through
-  ``run_scenario(adapter_factory=...)``, at most ``guests`` guests each; guest clients only.
-- ``judge_machine``: ``mockgenesys.stateful.reauth_machine`` with a bounded, derandomized
-  hypothesis budget; guest clients only.
+  ``run_scenario(adapter_factory=...)``, at most ``guests`` guests each; a platform client through
+  the scenarios with a platform workload (``platform_factory=...``).
+- ``judge_machine``: ``mockgenesys.stateful.reauth_machine`` (guests) or ``platform_machine``
+  (platform clients) with a bounded, derandomized hypothesis budget.
 - ``judge_strict``: ``strict_cases.py`` in one pytest subprocess (strict grading, no
   assertions on the mock), every case of a client's kind against every client asked for.
 
@@ -25,28 +26,30 @@ import types
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import Flaky
-from hypothesis.stateful import rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
-from mockgenesys.chaos import Scenario, builtin_scenarios, run_scenario
-from mockgenesys.stateful import AdapterFactory, ReauthMachine, reauth_machine
+from mockgenesys.chaos import AdapterFactory, PlatformFactory, Scenario, builtin_scenarios, run_scenario
+from mockgenesys.stateful import platform_machine, reauth_machine
 
 from .baseline_guest import BaselineGuest
 from .baseline_platform import BaselinePlatform
+from .catalogue import ReferenceGuest, ReferencePlatform, Subject
 from .strict_cases import SUBJECTS_ENV
 from .verdicts import Finding, Verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 STRICT_CASES = Path(__file__).resolve().with_name("strict_cases.py")
 RULE_TAG = re.compile(r"\[([a-z_0-9]+)\]")
-GRADING_INVARIANTS = ("conformance", "retry_after_honoured")
+GRADING_INVARIANTS = ("conformance", "retry_after_honoured", "retries_bounded")
 #: Environment a nested pytest must not inherit from the pytest that may be running us.
 NESTED_PYTEST_ENV = ("PYTEST_ADDOPTS", "PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT")
 STRICT_EXIT_OK = (0, 1, 5)  # passed, some failed, nothing selected
 
-Client = type[BaselineGuest] | type[BaselinePlatform]
+Client = Subject
 
 
 class HarnessError(Exception):
@@ -61,20 +64,25 @@ class Budget:
     chaos_guests: int = 4
     machine_examples: int = 30
     machine_steps: int = 20
-    #: False: the state machine's socket drops hit echoes only (see ``echo_drops_machine``).
-    machine_inbound_drops: bool = True
     strict_live: bool = True
 
 
 # ---------------------------------------------------------------------- chaos
 def judge_chaos(subject: str, cls: Client, *, guests: int, scenarios: list[Scenario] | None = None) -> Verdict:
-    """Run every scenario with ``cls`` as every guest; a failed invariant is a finding."""
-    if not issubclass(cls, BaselineGuest):
-        return Verdict("chaos", subject, applicable=False, note="the chaos runner drives guests only")
+    """Run the scenarios with ``cls`` as every guest (a guest client: every scenario) or as the
+    platform workload's adapter (a platform client: the scenarios with a ``platform`` section,
+    their guests on the client core); a failed invariant is a finding."""
+    platform = issubclass(cls, (BaselinePlatform, ReferencePlatform))
     started = time.perf_counter()
     findings: list[Finding] = []
     for scenario in scenarios if scenarios is not None else builtin_scenarios():
-        result = run_scenario(scenario, guests=min(guests, scenario.guests), adapter_factory=cls)
+        if platform and scenario.platform is None:
+            continue
+        guest_count = min(guests, scenario.guests)
+        if platform:
+            result = run_scenario(scenario, guests=guest_count, platform_factory=cast(PlatformFactory, cls))
+        else:
+            result = run_scenario(scenario, guests=guest_count, adapter_factory=cast(AdapterFactory, cls))
         if result.aborted:
             findings.append(Finding(scenario.name, "aborted", result.aborted))
         for invariant in result.invariants:
@@ -90,40 +98,14 @@ def judge_chaos(subject: str, cls: Client, *, guests: int, scenarios: list[Scena
 
 
 # ---------------------------------------------------------------------- state machine
-def echo_drops_machine(factory: AdapterFactory, *, name: str) -> type[ReauthMachine]:
-    """``reauth_machine(factory)`` whose ``socket_drops`` rule drops only echoes, never inbound frames.
-
-    Today an ``onMessage`` a fault drops before it is stored is journaled as accepted (200), so
-    ``duplicate_message`` blames any client that resends it with the same ``metadata.id`` (issue
-    13); this variant measures everything else the machine checks.
-    """
-
-    base: type[ReauthMachine] = reauth_machine(factory, name=name)
-
-    class EchoDropsMachine(base):  # type: ignore[valid-type,misc]
-        @rule()
-        def socket_drops(self) -> None:
-            self.mock.add_fault(
-                {
-                    "match": {"endpoint": "guest.ws.out.StructuredMessage"},
-                    "when": {"times": 1},
-                    "then": {"ws": {"drop": True}},
-                }
-            )
-
-    EchoDropsMachine.__name__ = EchoDropsMachine.__qualname__ = name
-    return EchoDropsMachine
-
-
-def judge_machine(subject: str, cls: Client, *, examples: int, steps: int, inbound_drops: bool = True) -> Verdict:
-    """Run ``reauth_machine(cls.for_mock)``; the first failure hypothesis finds is the finding.
-
-    ``inbound_drops=False`` runs ``echo_drops_machine`` instead.
-    """
-    if not issubclass(cls, BaselineGuest):
-        return Verdict("machine", subject, applicable=False, note="the state machine drives guests only")
-    build = reauth_machine if inbound_drops else echo_drops_machine
-    machine = build(cls.for_mock, name=f"{subject}Machine")
+def judge_machine(subject: str, cls: Client, *, examples: int, steps: int) -> Verdict:
+    """Run ``reauth_machine(cls.for_mock)`` for a guest client, ``platform_machine(cls.for_mock)`` for a
+    platform client; the first failure hypothesis finds is the finding."""
+    machine: type[RuleBasedStateMachine]
+    if issubclass(cls, (BaselineGuest, ReferenceGuest)):
+        machine = reauth_machine(cls.for_mock, name=f"{subject}Machine")
+    else:
+        machine = platform_machine(cls.for_mock, name=f"{subject}Machine")
     budget = settings(
         max_examples=examples,
         stateful_step_count=steps,
@@ -146,7 +128,7 @@ def judge_machine(subject: str, cls: Client, *, examples: int, steps: int, inbou
     return Verdict("machine", subject, findings, seconds=time.perf_counter() - started)
 
 
-def _machine_finding(exc: BaseException, machine: type[ReauthMachine]) -> Finding:
+def _machine_finding(exc: BaseException, machine: type[RuleBasedStateMachine]) -> Finding:
     steps = {name for name in dir(machine) if not name.startswith("_")}
     where = "(outside a step)"
     tb: types.TracebackType | None = exc.__traceback__

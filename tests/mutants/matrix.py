@@ -8,6 +8,7 @@ correct baseline of the same kind; a finding against a baseline is a false alarm
     python -m tests.mutants.matrix                       # the quick budget, every client
     python -m tests.mutants.matrix --thorough --jobs 2   # more guests, a longer hypothesis search
     python -m tests.mutants.matrix --only RetryStormGuest --judge chaos --judge strict
+    python -m tests.mutants.matrix --sweep --jobs 2      # the false-alarm sweep (sweep.py)
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
 
-from .baseline_guest import BaselineGuest
-from .catalogue import BASELINES, MUTANTS
-from .judges import Budget, Client, HarnessError, finish_strict, judge_chaos, judge_machine, start_strict
+from .catalogue import CORRECT, MUTANTS, kind_of, subject
+from .judges import Budget, HarnessError, finish_strict, judge_chaos, judge_machine, start_strict
+from .sweep import DEFAULT_GUESTS, sweep
 from .verdicts import JUDGES, Matrix, Row, Verdict
 
 #: Small enough for the project's suite; catches what the judges can catch with little search.
@@ -32,12 +33,13 @@ THOROUGH = Budget(chaos_guests=20, machine_examples=200, machine_steps=50)
 
 
 def rows(only: Iterable[str] | None = None) -> list[Row]:
-    """The matrix's clients: both baselines, then the mutants (all, or those named in ``only``)."""
+    """The matrix's clients: the correct ones (both baselines, the client core), then the mutants
+    (all, or those named in ``only``)."""
     wanted = list(only) if only is not None else list(MUTANTS)
-    unknown = sorted(set(wanted) - set(MUTANTS) - set(BASELINES))
+    unknown = sorted(set(wanted) - set(MUTANTS) - set(CORRECT))
     if unknown:
-        raise HarnessError(f"unknown client(s) {unknown}; valid: {', '.join([*BASELINES, *MUTANTS])}.")
-    found = [Row(name, _kind(cls), "", name) for name, cls in BASELINES.items()]
+        raise HarnessError(f"unknown client(s) {unknown}; valid: {', '.join([*CORRECT, *MUTANTS])}.")
+    found = [Row(name, kind_of(name), "", name) for name in CORRECT]
     for name in wanted:
         if name in MUTANTS:
             mutant = MUTANTS[name]
@@ -81,31 +83,17 @@ def run_matrix(
     return matrix
 
 
-def judge_one(judge: str, subject: str, budget: Budget) -> Verdict:
+def judge_one(judge: str, name: str, budget: Budget) -> Verdict:
     """One judge on one client by name (a picklable unit of work for a process pool)."""
-    cls = _client(subject)
+    cls = subject(name)
     if judge == "chaos":
-        return judge_chaos(subject, cls, guests=budget.chaos_guests)
-    return judge_machine(
-        subject,
-        cls,
-        examples=budget.machine_examples,
-        steps=budget.machine_steps,
-        inbound_drops=budget.machine_inbound_drops,
-    )
+        return judge_chaos(name, cls, guests=budget.chaos_guests)
+    return judge_machine(name, cls, examples=budget.machine_examples, steps=budget.machine_steps)
 
 
 def _in_pool(pool: Executor, tasks: list[tuple[str, str]], budget: Budget) -> list[Verdict]:
     futures: list[Future[Verdict]] = [pool.submit(judge_one, judge, subject, budget) for judge, subject in tasks]
     return [future.result() for future in futures]
-
-
-def _client(name: str) -> Client:
-    return BASELINES[name] if name in BASELINES else MUTANTS[name].cls
-
-
-def _kind(cls: Client) -> str:
-    return "guest" if issubclass(cls, BaselineGuest) else "platform"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -116,21 +104,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--guests", type=int, metavar="N", help="chaos: at most N guests per scenario")
     parser.add_argument("--examples", type=int, metavar="N", help="state machine: hypothesis max_examples")
     parser.add_argument("--steps", type=int, metavar="N", help="state machine: stateful_step_count")
-    parser.add_argument(
-        "--echo-drops-only",
-        action="store_true",
-        help="state machine: drop echoes only, not inbound frames (avoids a known false alarm)",
-    )
     parser.add_argument("--no-live", action="store_true", help="strict: skip the cases that need a live server")
     parser.add_argument("--jobs", type=int, default=1, metavar="N", help="processes for chaos and state machine")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write every verdict as JSON")
+    parser.add_argument(
+        "--sweep", action="store_true", help="instead: the correct clients through every scenario at many seeds"
+    )
+    parser.add_argument("--seeds", default="0-20", metavar="A-B", help="sweep: the seeds (default 0-20)")
     args = parser.parse_args(argv)
+    if args.sweep:
+        low, _, high = args.seeds.partition("-")
+        result = sweep(
+            seeds=range(int(low), int(high or low) + 1), guests=args.guests or DEFAULT_GUESTS, jobs=max(1, args.jobs)
+        )
+        print(result.summary())
+        return 1 if result.false_alarms else 0
     base = THOROUGH if args.thorough else QUICK
     budget = Budget(
         chaos_guests=args.guests or base.chaos_guests,
         machine_examples=args.examples or base.machine_examples,
         machine_steps=args.steps or base.machine_steps,
-        machine_inbound_drops=not args.echo_drops_only,
         strict_live=base.strict_live and not args.no_live,
     )
     started = time.perf_counter()

@@ -25,8 +25,9 @@ from mockgenesys.client import (
 if TYPE_CHECKING:
     from mockgenesys.clock import Clock
 
-#: Attempts one operation may make (the first try included) before it raises a typed error.
-MAX_ATTEMPTS = 10
+#: Attempts one operation may make (the first try included) before it raises a typed error: as the
+#: client core, enough to ride out ten refusals in a row (``mock.check``'s ``max_attempts`` is 12).
+MAX_ATTEMPTS = 12
 #: The first backoff step and the ceiling, in seconds (no Retry-After given).
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0

@@ -31,7 +31,7 @@ from mockgenesys.clock import SystemClock
 
 from .baseline_guest import BaselineGuest
 from .baseline_platform import BaselinePlatform
-from .catalogue import BASELINES, MUTANTS
+from .catalogue import CORRECT, MUTANTS, ReferenceGuest, ReferencePlatform, kind_of, subject
 from .protocols import PlatformContext
 
 SUBJECTS_ENV = "MUTANTS_SUBJECTS"
@@ -82,6 +82,12 @@ async def _restore_forbidden(guest: BaselineGuest, mock: MockGenesys) -> None:
         await guest.restore()
 
 
+async def _restore_refused(guest: BaselineGuest, mock: MockGenesys) -> None:
+    await guest.send("strict message 0")
+    with pytest.raises(ClientError):
+        await guest.restore()
+
+
 async def _concurrent_sends(guest: BaselineGuest, mock: MockGenesys) -> None:
     await asyncio.gather(*(guest.send(f"strict message {n}") for n in range(4)))
     await guest.restore()
@@ -102,6 +108,16 @@ GUEST_CASES: dict[str, Case] = {
         (_rule("guest.ws.onMessage", {"status": 503}, times=4),),
         _send_and_restore,
         "four 503 error frames on sends: back off",
+    ),
+    "rest-503-storm": Case(
+        (_rule("webmessaging.messages", {"status": 503}, times=10),),
+        _one_and_restore,
+        "ten 503s in a row on history, no Retry-After: back off exponentially, within the attempt budget",
+    ),
+    "jwt-refused-five-times": Case(
+        (_rule("webmessaging.messages", {"expire_token": True}, times=5),),
+        _restore_refused,
+        "every fresh guest JWT refused: refresh once, then report the failure",
     ),
     "echo-lost": Case(
         (_rule("guest.ws.out.StructuredMessage", {"ws": {"drop": True}}, times=1),),
@@ -136,6 +152,11 @@ GUEST_CASES: dict[str, Case] = {
 # ---------------------------------------------------------------------- platform drivers
 async def _organization(client: BaselinePlatform, mock: MockGenesys) -> None:
     await client.organization()
+
+
+async def _organization_refused(client: BaselinePlatform, mock: MockGenesys) -> None:
+    with pytest.raises(ClientError):
+        await client.organization()
 
 
 async def _organization_past_token_expiry(client: BaselinePlatform, mock: MockGenesys) -> None:
@@ -177,6 +198,16 @@ PLATFORM_CASES: dict[str, Case] = {
         _organization,
         "six 503s without Retry-After: back off, within the attempt budget",
     ),
+    "rest-503-storm": Case(
+        (_rule("organizations.me", {"status": 503}, times=10),),
+        _organization,
+        "ten 503s in a row without Retry-After: back off exponentially, within the attempt budget",
+    ),
+    "token-refused-five-times": Case(
+        (_rule("organizations.me", {"expire_token": True}, times=5),),
+        _organization_refused,
+        "every fresh token refused: refresh once, then report the failure",
+    ),
     "token-past-expiry": Case((), _organization_past_token_expiry, "a call after expires_in: refresh first"),
     "token-revoked-once": Case(
         (_rule("organizations.me", {"expire_token": True}, times=1),),
@@ -200,34 +231,30 @@ PLATFORM_CASES: dict[str, Case] = {
 
 # ---------------------------------------------------------------------- the tests
 def _subjects(kind: str) -> list[str]:
-    names = [n.strip() for n in os.environ.get(SUBJECTS_ENV, "").split(",") if n.strip()] or [*BASELINES, *MUTANTS]
-    unknown = sorted(set(names) - set(BASELINES) - set(MUTANTS))
+    names = [n.strip() for n in os.environ.get(SUBJECTS_ENV, "").split(",") if n.strip()] or [*CORRECT, *MUTANTS]
+    unknown = sorted(set(names) - set(CORRECT) - set(MUTANTS))
     if unknown:
         raise pytest.UsageError(
-            f"{SUBJECTS_ENV} names unknown clients {unknown}; valid: {sorted(BASELINES)} and {sorted(MUTANTS)}."
+            f"{SUBJECTS_ENV} names unknown clients {unknown}; valid: {sorted(CORRECT)} and {sorted(MUTANTS)}."
         )
-    return [n for n in names if issubclass(_client(n), BaselineGuest) == (kind == "guest")]
-
-
-def _client(name: str) -> type[BaselineGuest] | type[BaselinePlatform]:
-    return BASELINES[name] if name in BASELINES else MUTANTS[name].cls
+    return [n for n in names if kind_of(n) == kind]
 
 
 def _params(kind: str, cases: dict[str, Case]) -> list[Any]:
     params = []
-    for subject in _subjects(kind):
+    for client in _subjects(kind):
         for name, case in cases.items():
             marks = [pytest.mark.genesys(seed=SEED, strict=True, faults=list(case.faults))]
             if case.live:
                 marks.append(pytest.mark.live)
-            params.append(pytest.param(name, subject, marks=marks, id=f"{subject}-{name}"))
+            params.append(pytest.param(name, client, marks=marks, id=f"{client}-{name}"))
     return params
 
 
-@pytest.mark.parametrize(("case", "subject"), _params("guest", GUEST_CASES))
-async def test_guest(case: str, subject: str, genesys_mock: MockGenesys) -> None:
-    cls = _client(subject)
-    assert issubclass(cls, BaselineGuest)
+@pytest.mark.parametrize(("case", "name"), _params("guest", GUEST_CASES))
+async def test_guest(case: str, name: str, genesys_mock: MockGenesys) -> None:
+    cls = subject(name)
+    assert issubclass(cls, (BaselineGuest, ReferenceGuest))
     guest = cls.for_mock(genesys_mock, SEED)
     try:
         await guest.start()
@@ -236,10 +263,10 @@ async def test_guest(case: str, subject: str, genesys_mock: MockGenesys) -> None
         await guest.close()
 
 
-@pytest.mark.parametrize(("case", "subject"), _params("platform", PLATFORM_CASES))
-async def test_platform(case: str, subject: str, request: pytest.FixtureRequest) -> None:
-    cls = _client(subject)
-    assert issubclass(cls, BaselinePlatform)
+@pytest.mark.parametrize(("case", "name"), _params("platform", PLATFORM_CASES))
+async def test_platform(case: str, name: str, request: pytest.FixtureRequest) -> None:
+    cls = subject(name)
+    assert issubclass(cls, (BaselinePlatform, ReferencePlatform))
     if PLATFORM_CASES[case].live:
         server = request.getfixturevalue("genesys_server")
         mock: MockGenesys = server.mock

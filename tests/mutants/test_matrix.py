@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .catalogue import BASELINES, MUTANTS
+from .catalogue import CORRECT, MUTANTS
 from .judges import Budget, HarnessError
 from .matrix import main, rows, run_matrix
 from .verdicts import Finding, Matrix, Row, Verdict
@@ -51,23 +51,19 @@ def test_a_failure_no_rule_explains_is_reported_but_not_counted() -> None:
     )
 
 
-def test_rows_put_both_baselines_first_and_refuse_an_unknown_name() -> None:
-    assert [r.subject for r in rows(["Retries403Platform"])] == [*BASELINES, "Retries403Platform"]
+def test_rows_put_the_correct_clients_first_and_refuse_an_unknown_name() -> None:
+    assert [r.subject for r in rows(["Retries403Platform"])] == [*CORRECT, "Retries403Platform"]
     with pytest.raises(HarnessError, match="unknown client"):
         rows(["NoSuchMutant"])
 
 
-def test_the_baselines_pass_a_small_matrix() -> None:
-    budget = Budget(chaos_guests=2, machine_examples=5, machine_inbound_drops=False)  # no known false alarm
+def test_the_correct_clients_pass_a_small_matrix() -> None:
+    budget = Budget(chaos_guests=2, machine_examples=5)
 
     matrix = run_matrix([], judges=("chaos", "machine"), budget=budget)
 
-    assert [matrix.cell(row, judge) for row in matrix.rows for judge in ("chaos", "machine")] == [
-        "passes",
-        "passes",
-        "—",  # the chaos runner and the state machine drive guests only
-        "—",
-    ]
+    assert [row.subject for row in matrix.rows] == list(CORRECT)
+    assert {matrix.cell(row, judge) for row in matrix.rows for judge in ("chaos", "machine")} == {"passes"}
 
 
 def test_the_cli_refuses_an_unknown_mutant(capsys: pytest.CaptureFixture[str]) -> None:

@@ -116,7 +116,7 @@ class Matrix:
         ]
         for row in self.rows:
             cells = [self.cell(row, judge) for judge in self.judges]
-            bug = row.bug_class or "(correct baseline)"
+            bug = row.bug_class or "(correct client)"
             lines.append(f"| {row.subject} | {row.kind} | {bug} | " + " | ".join(cells) + " |")
         mutants = [r for r in self.rows if r.subject != r.baseline]
         counts = []

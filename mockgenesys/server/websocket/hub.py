@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from mockgenesys.faults.outcome import Outcome, carry_out
-from mockgenesys.journal import CLOSED, RESET
+from mockgenesys.journal import CLOSED, RESET, content_digest
 from mockgenesys.server.auth import frame_caller
 from mockgenesys.server.websocket.actions import ACTIONS, handle
 from mockgenesys.server.websocket.call import FrameCall
@@ -217,6 +217,7 @@ class GuestHub:
         status, code, retry_after = answer
         session = call.conn.session
         detail = message_identity(call.frame) if endpoint == ON_MESSAGE else call.detail
+        content = _content(call.frame) if endpoint == ON_MESSAGE else None
         self._journal(
             "ws.in",
             endpoint,
@@ -230,6 +231,7 @@ class GuestHub:
             expires_at=call.expires_at,
             detail=detail,
             received=received,
+            content=content,
         )
 
     def _journal(
@@ -247,6 +249,7 @@ class GuestHub:
         expires_at: float | None = None,
         detail: str | None = None,
         received: float | None = None,
+        content: str | None = None,
     ) -> None:
         self.state.journal.add(  # every Entry field after seq, in order
             self.now(),
@@ -266,7 +269,16 @@ class GuestHub:
             detail,
             None,
             received,
+            content,
         )
+
+
+def _content(frame: dict[str, Any]) -> str | None:
+    """The journal's digest of a guest message's text and attachments (None without a message)."""
+    message = frame.get("message")
+    if not isinstance(message, dict):
+        return None
+    return content_digest(json.dumps([message.get("text"), message.get("content")], sort_keys=True, default=str))
 
 
 def _parse(text: str) -> tuple[dict[str, Any] | None, str | None]:

@@ -1,10 +1,12 @@
 """A hypothesis state machine that checks any guest client's re-authentication against the mock.
 
-Rules mix guest sends, agent replies, JWT and session expiry, 429 bursts, socket drops, closed
-conversations and clock advances; after every step the server's own state is checked: every
-message the client said it sent is in the conversation exactly once and in order, restored
-history equals the server's, Retry-After was honoured, re-authentication stayed bounded, and
-the client is still usable or failed with a typed error.
+The guest starts in a conversation longer than three history pages. Rules mix guest sends
+(also several at once while the guest is offline), agent replies, JWT and session expiry, 429
+bursts, socket drops, a forbidden history page, closed conversations and clock advances; after
+every step the server's own state is checked: every message the client said it sent is in the
+conversation exactly once and in the order it was sent, restored history equals the server's,
+``mock.check()`` finds nothing, re-authentication stayed bounded, and the client is still usable
+or failed with a typed error.
 
 Plug in your own client with an adapter (see ``mockgenesys.client.GuestAdapter``)::
 
@@ -20,18 +22,30 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from mockgenesys.chaos.simclock import SimClock
 from mockgenesys.client import ClientError, CoreGuestAdapter, GuestAdapter
-from mockgenesys.clock import VirtualClock
+from mockgenesys.conformance import RULES
 from mockgenesys.mock import MockGenesys
-from mockgenesys.world.models import Conversation, GuestSession
+from mockgenesys.world.models import Conversation, GuestSession, Message
 
 T = TypeVar("T")
+
+#: Virtual seconds one step may take before the machine calls the client stuck.
+MAX_STEP_SECONDS = 7 * 86400.0
 
 #: Builds the client under test for a mock: ``factory(mock, seed) -> GuestAdapter``.
 AdapterFactory = Callable[[MockGenesys, int], GuestAdapter]
 
-#: Conformance rules a correct client never breaks (``limit_breach`` from injected 429s is not counted).
-GRADED_RULES = ("retry_after", "token_reuse_after_401", "expired_token", "relogin_storm", "duplicate_message")
+#: Conformance rules a correct client never breaks (``limit_breach``: the machine's 429s are injected).
+GRADED_RULES = tuple(rule for rule in RULES if rule != "limit_breach")
+#: Messages the guest's conversation starts with: more than three history pages of 25.
+HISTORY_MESSAGES = 80
+#: Reconnects refused while the guest is offline with sends queued behind it.
+OFFLINE_REFUSALS = 2
+#: History requests one ``history_forbidden`` refuses (a client that retries a 403 sends it again).
+FORBIDDEN = 3
+#: The longest run of 503s ``server_unavailable`` serves: the client core's twelve attempts ride it out.
+MAX_OUTAGE = 10
 
 words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", min_size=1, max_size=24).map(str.strip).filter(bool)
 
@@ -51,15 +65,22 @@ class ReauthMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.loop = asyncio.new_event_loop()
-        self.mock = MockGenesys(seed=7, clock=VirtualClock(), conversations=2, contacts=2)
+        # discrete-event time: concurrent tasks that sleep wait together, as in a chaos run
+        self.clock = SimClock()
+        self.mock = MockGenesys(seed=7, clock=self.clock, conversations=2, contacts=2)
+        self.clock.deadline_sources.append(self.mock.scheduler.next_due)
         self.adapter: GuestAdapter | None = None
         self.sent: dict[str, list[str]] = {}
         self.expiries = 0
         self.closed: set[str] = set()
         self.counter = 0
+        self.forbidden: str | None = None  # the armed 403 rule: one at a time
+        self.outage: str | None = None  # the armed run of 503s: one at a time
+        self.outage_size = 0
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return self.loop.run_until_complete(coroutine)
+        result: T = self.loop.run_until_complete(self.clock.drive(coroutine, max_seconds=MAX_STEP_SECONDS))
+        return result
 
     # ------------------------------------------------------------------ server-side views
     def session(self) -> GuestSession | None:
@@ -75,6 +96,19 @@ class ReauthMachine(RuleBasedStateMachine):
     def start(self, seed: int) -> None:
         self.adapter = type(self).adapter_factory(self.mock, seed)
         self.run(self.adapter.start())
+        conversation = self.conversation()
+        if conversation is not None:
+            self._long_history(conversation)
+
+    def _long_history(self, conversation: Conversation) -> None:
+        """Earlier agent messages, more than three pages of history (restores must read them all)."""
+        world, now = self.mock.world, self.mock.clock.now()
+        agent = conversation.participant("agent")
+        sender = agent.id if agent is not None else "agent"
+        for n in range(HISTORY_MESSAGES):
+            world.add_message(
+                conversation, Message(world.new_id(), conversation.id, "outbound", f"earlier {n}", now, sender)
+            )
 
     @rule(text=words)
     def guest_sends(self, text: str) -> None:
@@ -97,9 +131,19 @@ class ReauthMachine(RuleBasedStateMachine):
 
     @rule()
     def jwt_expires(self) -> None:
-        self.mock.add_fault(
-            {"match": {"endpoint": "webmessaging.messages"}, "when": {"times": 1}, "then": {"expire_token": True}}
-        )
+        session = self.session()
+        if session is not None:
+            session.jwt_generation += 1  # every JWT issued so far stops working; a fresh one works
+
+    @precondition(lambda self: self.forbidden is None or self.mock.faults.stats(self.forbidden)["fired"] >= FORBIDDEN)
+    @rule()
+    def history_forbidden(self) -> None:
+        """The history answers 403 a few times (one such rule at a time): a correct client raises."""
+        if self.forbidden is not None:
+            self.mock.faults.remove(self.forbidden)
+        rule = {"match": {"endpoint": "webmessaging.messages"}, "when": {"times": FORBIDDEN}}
+        rule["then"] = {"status": 403, "code": "missing.any.permissions"}
+        self.forbidden = self.mock.add_fault(rule)[0].id or None
 
     @rule()
     def session_expires(self) -> None:
@@ -118,10 +162,52 @@ class ReauthMachine(RuleBasedStateMachine):
             }
         )
 
+    @precondition(lambda self: self.outage is None or self.mock.faults.stats(self.outage)["fired"] >= self.outage_size)
+    @rule(times=st.just(MAX_OUTAGE) | st.integers(1, MAX_OUTAGE))
+    def server_unavailable(self, times: int) -> None:
+        """Sends get 503 (no Retry-After) ``times`` in a row: a correct client backs off and gets through."""
+        if self.outage is not None:
+            self.mock.faults.remove(self.outage)
+        rule = {"match": {"endpoint": "guest.ws.onMessage"}, "when": {"times": times}, "then": {"status": 503}}
+        self.outage, self.outage_size = self.mock.add_fault(rule)[0].id or None, times
+
     @rule(echo=st.booleans())
     def socket_drops(self, echo: bool) -> None:
         endpoint = "guest.ws.out.StructuredMessage" if echo else "guest.ws.onMessage"
         self.mock.add_fault({"match": {"endpoint": endpoint}, "when": {"times": 1}, "then": {"ws": {"drop": True}}})
+
+    @rule(count=st.integers(3, 5))
+    def sends_while_offline(self, count: int) -> None:
+        """The socket drops and the next reconnects fail while ``count`` sends queue up; the
+        backlog must reach the server once each, in the order ``send`` was called."""
+        assert self.adapter is not None
+        adapter, session = self.adapter, self.session()
+        self.mock.add_fault(
+            {
+                "match": {"endpoint": "guest.ws.configureSession"},
+                "when": {"times": OFFLINE_REFUSALS},
+                "then": {"ws": {"drop": True}},
+            }
+        )
+        if session is not None:
+            for conn in self.mock.hub.connections_for(session):
+                conn.drop()
+        texts = []
+        for _ in range(count):
+            self.counter += 1
+            texts.append(f"#{self.counter} queued")
+
+        async def all_at_once() -> list[BaseException | None]:
+            return await asyncio.gather(*(adapter.send(text) for text in texts), return_exceptions=True)
+
+        outcomes = self.run(all_at_once())
+        conversation = self.conversation()
+        assert conversation is not None
+        for text, outcome in zip(texts, outcomes, strict=True):
+            if isinstance(outcome, BaseException) and not isinstance(outcome, ClientError):
+                raise outcome
+            if outcome is None:
+                self.sent.setdefault(conversation.id, []).append(text)
 
     @precondition(lambda self: self.conversation() is not None)
     @rule()
