@@ -153,6 +153,17 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
         description="List every endpoint id: REST routes, guest WebSocket actions and the frames sent to guests.",
     )
     endpoints.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    openapi = commands.add_parser(
+        "openapi",
+        help="print the OpenAPI document of the REST routes",
+        description="Print the OpenAPI 3.1 document a server serves at /api/v2/docs/openapi.json.",
+    )
+    openapi.add_argument(
+        "--dialect", choices=("real", "seed", "both"), default="both", help="the paths `serve --dialect` would serve"
+    )
+    openapi.add_argument(
+        "--base-url", default=f"http://127.0.0.1:{DEFAULT_PORT}", metavar="URL", help="the document's server URL"
+    )
     add_chaos_parser(commands)
     from mockgenesys.load.cli import add_load_parser
 
@@ -364,6 +375,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_serve(args)
         if args.command == "endpoints":
             return cmd_endpoints(args)
+        if args.command == "openapi":
+            from mockgenesys.server.routes import openapi_document
+
+            print(json.dumps(openapi_document(args.dialect, args.base_url), indent=1))
+            return 0
         if args.command == "load":
             from mockgenesys.load.cli import cmd_load
 

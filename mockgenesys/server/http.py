@@ -18,6 +18,7 @@ from mockgenesys.faults.caller import ANONYMOUS, Caller
 
 if TYPE_CHECKING:
     from mockgenesys.server.core import Server
+    from mockgenesys.server.operations import Operation
     from mockgenesys.world.models import GuestSession
 
 JSON_TYPE = b"application/json"
@@ -221,6 +222,8 @@ class Route:
     #: Which API has the path: "real" (Genesys Cloud), "seed" (the tutorials' invented dialect)
     #: or "any" (both, and the mock's own paths).
     dialect: str = "real"
+    #: What it takes and answers, for the OpenAPI document (``server/operations.py``).
+    api: Operation | None = None
 
 
 class Router:

@@ -1,18 +1,22 @@
 """Every REST route of the simulated Genesys Cloud, with its endpoint id and dialect.
 
-`DIALECTS` are the values of ``--dialect``; `all_routes(dialect)` builds the table.
+`DIALECTS` are the values of ``--dialect``; `all_routes(dialect)` builds the table, and
+`openapi_document(dialect)` describes the routes it serves (also served at ``/api/v2/docs/openapi.json``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route
+from mockgenesys.server.openapi import build_document
 from mockgenesys.server.routes import (
     agentmedia,
     agentside,
     contactwrites,
     conversations,
+    docs,
     externalcontacts,
     integrations,
     notifications,
@@ -55,7 +59,14 @@ def all_routes(dialect: str = "both") -> list[Route]:
         *openinbound.ROUTES,
         *queues.ROUTES,
     ]
-    return [route if _served(route, dialect) else _absent(route) for route in routes]
+    served = [route for route in routes if _served(route, dialect)]
+    return [*(route if _served(route, dialect) else _absent(route) for route in routes), docs.route(dialect, served)]
+
+
+def openapi_document(dialect: str = "both", base_url: str = "http://127.0.0.1:8080") -> dict[str, Any]:
+    """The OpenAPI 3.1 document of the routes served in ``dialect``, with ``base_url`` as its server."""
+    served = [route for route in all_routes(dialect) if _served(route, dialect)]
+    return build_document(served, dialect=dialect, base_url=base_url)
 
 
 def _served(route: Route, dialect: str) -> bool:
@@ -72,4 +83,4 @@ def _not_found(server: object, req: MockRequest) -> MockResponse:
     raise ApiError(404, "not.found", f"No resource at {req.path}. The requested resource was not found.")
 
 
-__all__ = ["DIALECTS", "all_routes"]
+__all__ = ["DIALECTS", "all_routes", "openapi_document"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
+from mockgenesys.server.operations import BINARY, STRING, Operation, obj
 from mockgenesys.server.params import invalid, json_body
 from mockgenesys.server.routes.agentside import SEND_PERMISSIONS, conversation_of
 from mockgenesys.server.routes.conversations import VIEW_PERMISSIONS
@@ -108,9 +109,55 @@ def download(server: Server, req: MockRequest) -> MockResponse:
     return MockResponse(200, media.data, content_type=media.mime.encode())
 
 
+MEDIA = obj(
+    {"id": STRING, "name": STRING, "url": STRING, "uploadUrl": STRING, "status": {"enum": ["valid", "uploading"]}},
+    "id",
+    "name",
+    "uploadUrl",
+    "status",
+)
+CREATE = Operation(
+    "An upload URL for a file the agent will send",
+    body=obj(
+        {"fileName": STRING, "contentLengthBytes": {"type": "integer", "minimum": 1, "maximum": MAX_MEDIA_BYTES}},
+        "fileName",
+    ),
+    response=obj(
+        {"id": STRING, "name": STRING, "uploadUrl": STRING, "uploadHeaders": {"type": "object"}}, "id", "uploadUrl"
+    ),
+)
+PUT = Operation(
+    "Upload the agent's file to its upload URL",
+    body=BINARY,
+    body_type="bytes",
+    body_required=False,
+    response=None,
+)
 ROUTES = [
-    Route("POST", _BASE + "/uploads", "conversations.media.upload", create_upload, permissions=SEND_PERMISSIONS),
-    Route("GET", _BASE + "/{mediaId}", "conversations.media.get", get_media, permissions=VIEW_PERMISSIONS),
-    Route("PUT", "/__media/{mediaId}", "conversations.media.put", upload, auth="none", dialect="any"),
-    Route("GET", "/__media/{mediaId}", "conversations.media.download", download, auth="none", dialect="any"),
+    Route(
+        "POST",
+        _BASE + "/uploads",
+        "conversations.media.upload",
+        create_upload,
+        permissions=SEND_PERMISSIONS,
+        api=CREATE,
+    ),
+    Route(
+        "GET",
+        _BASE + "/{mediaId}",
+        "conversations.media.get",
+        get_media,
+        permissions=VIEW_PERMISSIONS,
+        api=Operation("One uploaded media file", response=MEDIA),
+    ),
+    Route("PUT", "/__media/{mediaId}", "conversations.media.put", upload, auth="none", dialect="any", api=PUT),
+    Route(
+        "GET",
+        "/__media/{mediaId}",
+        "conversations.media.download",
+        download,
+        auth="none",
+        dialect="any",
+        api=Operation("An agent's uploaded file", response=BINARY, response_type="bytes"),
+    ),
 ]

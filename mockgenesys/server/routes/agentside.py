@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from mockgenesys.errors import WorldError
 from mockgenesys.server.events import events_of
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
+from mockgenesys.server.operations import OBJECT, STRING, TIMESTAMP, Operation, array, obj
 from mockgenesys.server.params import invalid, json_body, json_object
-from mockgenesys.server.routes.conversations import VIEW_PERMISSIONS
-from mockgenesys.server.routes.users import user_context_required
+from mockgenesys.server.routes.conversations import MESSAGE_DATA, VIEW_PERMISSIONS
+from mockgenesys.server.routes.users import USER_SCOPED, user_context_required
 from mockgenesys.server.views import iso, message_data_view
 from mockgenesys.world.content import attachment
 from mockgenesys.world.models import Conversation, Participant
@@ -347,14 +348,60 @@ def wrapup_codes(server: Server, req: MockRequest) -> MockResponse:
     return json_response(codes)
 
 
+# ---------------------------------------------------------------------- what the routes take (OpenAPI)
+#: ``Conversation`` (``GET /api/v2/conversations/{id}``).
+CONVERSATION = obj(
+    {
+        "id": STRING,
+        "startTime": TIMESTAMP,
+        "participants": array(obj({"id": STRING, "purpose": STRING, "messages": array(OBJECT)}, "id", "purpose")),
+        "state": STRING,
+        "selfUri": STRING,
+    },
+    "id",
+    "participants",
+)
+WRAPUP_INPUT = obj(
+    {"code": STRING, "notes": STRING, "tags": array(STRING), "durationSeconds": {"type": "integer"}}, "code"
+)
+DISCONNECT = obj({"state": {"const": "disconnected"}}, "state")
+SEND = Operation(
+    "Send a message as the agent on its own communication",
+    body=obj({"textBody": {"type": "string", "maxLength": MAX_TEXT}, "mediaIds": array(STRING, maxItems=1)}),
+    response=MESSAGE_DATA,
+)
+TYPING = Operation(
+    "Show the agent typing",
+    body=obj(
+        {
+            "typing": obj(
+                {"type": {"const": "On"}, "duration": {"type": "integer", "minimum": 0, "maximum": 600_000}}, "type"
+            )
+        },
+        "typing",
+    ),
+    ok=202,
+    response=None,
+)
+PARTICIPANT_UPDATE = Operation(
+    "Disconnect or wrap up a participant",
+    body=obj(
+        {"state": {"enum": ["connected", "disconnected"]}, "wrapup": WRAPUP_INPUT, "wrapupSkipped": {"type": "boolean"}}
+    ),
+    body_required=False,
+    ok=202,
+    response=None,
+)
+WRAPUP = obj({"code": STRING, "notes": STRING, "tags": array(STRING), "durationSeconds": {"type": "integer"}})
 ROUTES = [
-    Route("GET", "/api/v2/conversations", "conversations.all.list", list_conversations),
+    Route("GET", "/api/v2/conversations", "conversations.all.list", list_conversations, api=USER_SCOPED),
     Route(
         "GET",
         "/api/v2/conversations/{conversationId}",
         "conversations.conversation.get",
         get_conversation,
         permissions=("conversation:communication:view",),
+        api=Operation("A conversation with its participants", response=CONVERSATION),
     ),
     Route(
         "GET",
@@ -362,17 +409,31 @@ ROUTES = [
         "conversations.message.details",
         message_details,
         permissions=VIEW_PERMISSIONS,
+        api=Operation("One message by id", response=MESSAGE_DATA),
     ),
     Route(
-        "POST", _COMMUNICATION + "/messages", "conversations.message.send", send_message, permissions=SEND_PERMISSIONS
+        "POST",
+        _COMMUNICATION + "/messages",
+        "conversations.message.send",
+        send_message,
+        permissions=SEND_PERMISSIONS,
+        api=SEND,
     ),
-    Route("POST", _COMMUNICATION + "/typing", "conversations.message.typing", typing, permissions=SEND_PERMISSIONS),
+    Route(
+        "POST",
+        _COMMUNICATION + "/typing",
+        "conversations.message.typing",
+        typing,
+        permissions=SEND_PERMISSIONS,
+        api=TYPING,
+    ),
     Route(
         "PATCH",
         _PARTICIPANT,
         "conversations.participant.update",
         update_participant,
         permissions=PARTICIPANT_PERMISSIONS,
+        api=PARTICIPANT_UPDATE,
     ),
     Route(
         "PATCH",
@@ -380,6 +441,7 @@ ROUTES = [
         "conversations.communication.update",
         update_communication,
         permissions=("conversation:communication:disconnect",),
+        api=Operation("Disconnect a participant's communication", body=DISCONNECT),
     ),
     Route(
         "PATCH",
@@ -387,6 +449,7 @@ ROUTES = [
         "conversations.message.update",
         update_conversation,
         permissions=("conversation:communication:disconnect",),
+        api=Operation("Disconnect a message conversation", body=DISCONNECT, response=CONVERSATION),
     ),
     Route(
         "POST",
@@ -394,7 +457,24 @@ ROUTES = [
         "conversations.wrapup.set",
         set_wrapup,
         permissions=("conversation:participant:wrapup",),
+        api=Operation(
+            "Wrap up the agent's communication", body=WRAPUP_INPUT, body_required=False, ok=202, response=None
+        ),
     ),
-    Route("GET", _PARTICIPANT + "/wrapup", "conversations.wrapup.get", get_wrapup),
-    Route("GET", _PARTICIPANT + "/wrapupcodes", "conversations.wrapupcodes", wrapup_codes),
+    Route(
+        "GET",
+        _PARTICIPANT + "/wrapup",
+        "conversations.wrapup.get",
+        get_wrapup,
+        api=Operation("A participant's wrap-up", response=WRAPUP),
+    ),
+    Route(
+        "GET",
+        _PARTICIPANT + "/wrapupcodes",
+        "conversations.wrapupcodes",
+        wrapup_codes,
+        api=Operation(
+            "The wrap-up codes a participant may use", response=array(obj({"id": STRING, "name": STRING}, "id", "name"))
+        ),
+    ),
 ]

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from mockgenesys.server.events import events_of
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
+from mockgenesys.server.operations import OBJECT, STRING, Operation, array, entities_of, obj, page_of
 from mockgenesys.server.params import invalid, json_body, multi_param, page_count
-from mockgenesys.server.routes.externalcontacts import EXPANDS, MAX_RECORDS, PERMISSIONS, SORT_FIELDS
+from mockgenesys.server.routes.externalcontacts import CONTACT, EXPAND, EXPANDS, MAX_RECORDS, PERMISSIONS, SORT_FIELDS
 from mockgenesys.server.views import contact_view
 from mockgenesys.world.models import ExternalContact
 
@@ -380,27 +381,105 @@ def _id_field(body: dict[str, Any], key: str) -> str:
     return value
 
 
+# ---------------------------------------------------------------------- what the routes take (OpenAPI)
+_PHONE = obj({"e164": STRING, "display": STRING})
+#: The body of a create or full replace: the fields ``contact_fields`` accepts, and no others.
+CONTACT_INPUT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **{key: {"type": "string", "maxLength": MAX_TEXT} for key in RECORD_FIELDS},
+        **{key: _PHONE for key in (*PHONE_FIELDS, "homePhone", "otherPhone")},
+        **{key: {} for key in (*EXTRA_FIELDS, *READ_ONLY) if key not in ("homePhone", "otherPhone")},
+        "surveyOptOut": {"type": "boolean"},
+        "address": {"type": "object", "additionalProperties": STRING},
+        "customFields": OBJECT,
+    },
+    "additionalProperties": False,
+}
+LOOKUP = Operation(
+    "The contact an identifier (email, phone, social id...) belongs to",
+    query=(EXPAND,),
+    body=obj(
+        {"type": {"enum": list(IDENTIFIER_TYPES)}, "value": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}},
+        "type",
+        "value",
+    ),
+    response=CONTACT,
+    errors=(404,),
+)
+MERGE = Operation(
+    "Merge 2 to 25 contacts into a new canonical one",
+    body=obj(
+        {"contactIds": array(STRING, minItems=2, maxItems=MAX_MERGE), "valueOverride": CONTACT_INPUT}, "contactIds"
+    ),
+    response=CONTACT,
+    errors=(404,),
+)
+SEARCH = Operation(
+    "Search contacts with a simpleSearch operation",
+    body=obj(
+        {
+            "pageSize": {"type": "integer", "minimum": 1, "maximum": 200},
+            "pageNumber": {"type": "integer", "minimum": 1, "maximum": MAX_RECORDS},
+            "expand": array({"enum": list(EXPANDS)}),
+            "operation": obj(
+                {
+                    "simpleSearch": obj(
+                        {
+                            "query": STRING,
+                            "ids": array(STRING, maxItems=100),
+                            "sortOrder": array(
+                                {"type": "string", "pattern": f"^({'|'.join(SORT_FIELDS)})(:(asc|desc)?)?$"}
+                            ),
+                        }
+                    )
+                },
+                "simpleSearch",
+            ),
+        },
+        "operation",
+    ),
+    response=page_of(CONTACT),
+)
 WRITE = {
     "add": ("relate:contact:add", "externalContacts:contact:add"),
     "edit": ("relate:contact:edit", "externalContacts:contact:edit"),
 }
 ROUTES = [
-    Route("POST", _BASE, "externalcontacts.create", create_contact, permissions=WRITE["add"]),
-    Route("POST", _BASE + "/search", "externalcontacts.search.body", search_contacts, permissions=PERMISSIONS),
+    Route(
+        "POST",
+        _BASE,
+        "externalcontacts.create",
+        create_contact,
+        permissions=WRITE["add"],
+        api=Operation("Create an external contact", body=CONTACT_INPUT, response=CONTACT),
+    ),
+    Route(
+        "POST", _BASE + "/search", "externalcontacts.search.body", search_contacts, permissions=PERMISSIONS, api=SEARCH
+    ),
     Route(
         "POST",
         _BASE + "/merge",
         "externalcontacts.merge",
         merge_contacts,
         permissions=("externalContacts:identity:merge",),
+        api=MERGE,
     ),
-    Route("PUT", _BASE + "/{contactId}", "externalcontacts.update", replace_contact, permissions=WRITE["edit"]),
+    Route(
+        "PUT",
+        _BASE + "/{contactId}",
+        "externalcontacts.update",
+        replace_contact,
+        permissions=WRITE["edit"],
+        api=Operation("Replace a contact (a field left out is cleared)", body=CONTACT_INPUT, response=CONTACT),
+    ),
     Route(
         "DELETE",
         _BASE + "/{contactId}",
         "externalcontacts.delete",
         delete_contact,
         permissions=("relate:contact:delete", "externalContacts:contact:delete"),
+        api=Operation("Delete a contact", response=OBJECT),
     ),
     Route(
         "GET",
@@ -408,6 +487,7 @@ ROUTES = [
         "externalcontacts.identifiers",
         get_identifiers,
         permissions=("externalContacts:contact:view",),
+        api=Operation("A contact's identifiers", response=entities_of(obj({"type": STRING, "value": STRING}))),
     ),
     Route(
         "POST",
@@ -415,6 +495,7 @@ ROUTES = [
         "externalcontacts.identifierlookup",
         identifier_lookup,
         permissions=("externalContacts:contact:view",),
+        api=LOOKUP,
     ),
     Route(
         "POST",
@@ -422,6 +503,7 @@ ROUTES = [
         "externalcontacts.identifierlookup.legacy",
         identifier_lookup,
         permissions=PERMISSIONS,
+        api=LOOKUP,
     ),
     Route(
         "POST",
@@ -429,5 +511,11 @@ ROUTES = [
         "externalcontacts.merge.legacy",
         merge_two,
         permissions=("externalContacts:identity:merge",),
+        api=Operation(
+            "Merge a source contact into a target (deprecated)",
+            body=obj({"sourceContactId": STRING, "targetContactId": STRING}, "sourceContactId", "targetContactId"),
+            response=CONTACT,
+            errors=(404,),
+        ),
     ),
 ]

@@ -5,8 +5,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
+from mockgenesys.server.operations import (
+    OBJECT,
+    PAGE_NUMBER,
+    STRING,
+    TIMESTAMP,
+    Operation,
+    array,
+    boolean,
+    choice,
+    integer,
+    obj,
+    page_size,
+)
 from mockgenesys.server.params import bool_param, choice_param, int_param, invalid, page_count
-from mockgenesys.server.routes.users import user_context_required
+from mockgenesys.server.routes.users import USER_SCOPED, user_context_required
 from mockgenesys.server.views import conversation_view, message_data_view
 from mockgenesys.world.models import Conversation
 
@@ -108,16 +121,53 @@ def seed_history(server: Server, req: MockRequest) -> MockResponse:
     )
 
 
+NORMALIZED = boolean("useNormalizedMessage", "Include the message as a normalizedMessage.")
+#: ``MessageData``: one message of a conversation, as the agent-side API returns it.
+MESSAGE_DATA = obj(
+    {
+        "id": STRING,
+        "timestamp": TIMESTAMP,
+        "direction": {"enum": ["inbound", "outbound"]},
+        "status": STRING,
+        "messengerType": STRING,
+        "conversationId": STRING,
+        "textBody": STRING,
+        "normalizedMessage": OBJECT,
+        "selfUri": STRING,
+    },
+    "id",
+    "timestamp",
+    "direction",
+    "status",
+)
+MESSAGE_CONVERSATION = obj(
+    {"id": STRING, "participants": array(obj({"id": STRING, "purpose": STRING}, "id")), "selfUri": STRING},
+    "id",
+    "participants",
+)
 _REAL = "/api/v2/conversations/messages"
 ROUTES = [
-    Route("GET", _REAL, "conversations.list", list_active),
-    Route("GET", _REAL + "/{conversationId}", "conversations.get", get_conversation),
+    Route("GET", _REAL, "conversations.list", list_active, api=USER_SCOPED),
+    Route(
+        "GET",
+        _REAL + "/{conversationId}",
+        "conversations.get",
+        get_conversation,
+        api=Operation("A message conversation", response=MESSAGE_CONVERSATION, errors=(403,)),
+    ),
     Route(
         "POST",
         _REAL + "/{conversationId}/messages/bulk",
         "conversations.messages.bulk",
         bulk,
         permissions=VIEW_PERMISSIONS,
+        api=Operation(
+            "Messages of a conversation by id (at most 1,000)",
+            query=(NORMALIZED,),
+            body=array(STRING, maxItems=MAX_BULK_IDS),
+            body_required=False,
+            response=obj({"entities": array(MESSAGE_DATA)}, "entities"),
+        ),
     ),
     Route(
         "GET",
@@ -125,6 +175,7 @@ ROUTES = [
         "conversations.message.get",
         get_message,
         permissions=VIEW_PERMISSIONS,
+        api=Operation("One message of a conversation", query=(NORMALIZED,), response=MESSAGE_DATA),
     ),
     Route(
         "GET",
@@ -134,5 +185,31 @@ ROUTES = [
         auth="oauth_or_guest",
         permissions=VIEW_PERMISSIONS,
         dialect="seed",
+        api=Operation(
+            "A conversation's history, paged (seed dialect; an OAuth token or the guest's JWT)",
+            query=(
+                page_size(100),
+                PAGE_NUMBER,
+                integer("page", 1, description="The tutorial's name for pageNumber (used when pageNumber is absent)."),
+                choice("sortOrder", ("asc", "desc"), "Oldest (asc) or newest (desc, the default) first."),
+            ),
+            response=obj(
+                {
+                    "total": {"type": "integer"},
+                    "pageSize": {"type": "integer"},
+                    "page": {"type": "integer"},
+                    "pageCount": {"type": "integer"},
+                    "entities": array(OBJECT),
+                    "links": obj({"self": OBJECT, "first": OBJECT, "last": OBJECT}, "self", "first", "last"),
+                },
+                "total",
+                "pageSize",
+                "page",
+                "pageCount",
+                "entities",
+                "links",
+            ),
+            errors=(403,),
+        ),
     ),
 ]

@@ -6,6 +6,17 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
+from mockgenesys.server.operations import (
+    PAGE_NUMBER,
+    STRING,
+    TIMESTAMP,
+    Operation,
+    obj,
+    page_of,
+    page_size,
+    several,
+    text,
+)
 from mockgenesys.server.params import int_param, invalid, multi_param, page_count
 from mockgenesys.server.views import contact_view
 from mockgenesys.world.models import ExternalContact
@@ -102,7 +113,47 @@ def _haystack(contact: ExternalContact) -> str:
     ).lower()
 
 
+#: ``ExternalContact`` as the mock returns it.
+CONTACT = obj(
+    {
+        "id": STRING,
+        "firstName": STRING,
+        "lastName": STRING,
+        "workEmail": STRING,
+        "createDate": TIMESTAMP,
+        "modifyDate": TIMESTAMP,
+        "type": STRING,
+        "selfUri": STRING,
+    },
+    "id",
+    "firstName",
+    "lastName",
+    "selfUri",
+)
+EXPAND = several("expand", EXPANDS, "Related entities to include.")
+SEARCH = Operation(
+    "Search external contacts (pageNumber * pageSize must stay within the first 1,000 records)",
+    query=(
+        page_size(200),
+        PAGE_NUMBER,
+        EXPAND,
+        text("q", "Words every contact found contains (names, title, emails, phones)."),
+        text(
+            "sortOrder",
+            "A field and direction, e.g. lastName:desc.",
+            pattern=f"^({'|'.join(SORT_FIELDS)})(:(asc|desc)?)?$",
+        ),
+    ),
+    response=page_of(CONTACT, "firstUri", "selfUri", "lastUri"),
+)
 ROUTES = [
-    Route("GET", _BASE, "externalcontacts.search", search, permissions=PERMISSIONS),
-    Route("GET", _BASE + "/{contactId}", "externalcontacts.get", get_contact, permissions=PERMISSIONS),
+    Route("GET", _BASE, "externalcontacts.search", search, permissions=PERMISSIONS, api=SEARCH),
+    Route(
+        "GET",
+        _BASE + "/{contactId}",
+        "externalcontacts.get",
+        get_contact,
+        permissions=PERMISSIONS,
+        api=Operation("One external contact", query=(EXPAND,), response=CONTACT),
+    ),
 ]

@@ -15,6 +15,17 @@ from urllib.parse import urlencode
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
 from mockgenesys.server.openmessaging.webhooks import is_loopback_url
+from mockgenesys.server.operations import (
+    OBJECT,
+    PAGE_NUMBER,
+    STRING,
+    Operation,
+    array,
+    obj,
+    page_of,
+    page_size,
+    several,
+)
 from mockgenesys.server.params import int_param, invalid, json_body, multi_param, page_count
 from mockgenesys.server.views import iso
 from mockgenesys.world.openmessaging import (
@@ -271,7 +282,41 @@ def create_supported(server: Server, req: MockRequest) -> MockResponse:
     return json_response(supported_view(profile))
 
 
+# ---------------------------------------------------------------------- what the routes take (OpenAPI)
+SUPPORTED = obj(
+    {"id": STRING, "name": STRING, "version": {"type": "integer"}, "mediaTypes": OBJECT, "selfUri": STRING},
+    "id",
+    "name",
+    "mediaTypes",
+)
+INTEGRATION = obj(
+    {
+        "id": STRING,
+        "name": STRING,
+        "supportedContent": obj({"id": STRING}, "id"),
+        "outboundNotificationWebhookUrl": STRING,
+        "webhookHeaders": {"type": "object", "additionalProperties": STRING},
+        "status": STRING,
+        "createStatus": STRING,
+        "selfUri": STRING,
+    },
+    "id",
+    "name",
+    "supportedContent",
+)
+_INTEGRATION_INPUT = {
+    "name": {"type": "string", "minLength": 1},
+    "outboundNotificationWebhookUrl": {"type": "string", "description": "An http(s) URL on a loopback address."},
+    "outboundNotificationWebhookSignatureSecretToken": {"type": "string", "minLength": MIN_SECRET_LENGTH},
+    "webhookHeaders": {"type": "object", "additionalProperties": STRING},
+    "supportedContent": obj({"id": STRING}, "id"),
+    **{key: {} for key in ("id", "messagingSetting", "selfUri")},
+}
+EXPAND = several("expand", EXPANDS, "Related entities to include.")
+PAGED = (page_size(500), PAGE_NUMBER)
+MEDIA_TYPES_INPUT = obj({"type": {"type": "string", "pattern": "/"}}, "type")
 VIEW = ("messaging:integration:view",)
+SUPPORTED_VIEW = ("messaging:supportedContent:view",)
 ROUTES = [
     Route(
         "POST",
@@ -279,15 +324,51 @@ ROUTES = [
         "openmessaging.integrations.create",
         create_integration,
         permissions=("messaging:integration:add",),
+        api=Operation(
+            "Create an Open Messaging integration (its webhook on a loopback address)",
+            body={
+                **obj(
+                    _INTEGRATION_INPUT,
+                    "name",
+                    "outboundNotificationWebhookUrl",
+                    "outboundNotificationWebhookSignatureSecretToken",
+                ),
+                "additionalProperties": False,
+            },
+            response=INTEGRATION,
+        ),
     ),
-    Route("GET", _OPEN, "openmessaging.integrations.list", list_integrations, permissions=VIEW),
-    Route("GET", _OPEN + "/{integrationId}", "openmessaging.integrations.get", get_integration, permissions=VIEW),
+    Route(
+        "GET",
+        _OPEN,
+        "openmessaging.integrations.list",
+        list_integrations,
+        permissions=VIEW,
+        api=Operation(
+            "The org's Open Messaging integrations",
+            query=(*PAGED, EXPAND),
+            response=page_of(INTEGRATION, "firstUri", "selfUri", "lastUri"),
+        ),
+    ),
+    Route(
+        "GET",
+        _OPEN + "/{integrationId}",
+        "openmessaging.integrations.get",
+        get_integration,
+        permissions=VIEW,
+        api=Operation("One Open Messaging integration", query=(EXPAND,), response=INTEGRATION),
+    ),
     Route(
         "PATCH",
         _OPEN + "/{integrationId}",
         "openmessaging.integrations.update",
         update_integration,
         permissions=("messaging:integration:edit",),
+        api=Operation(
+            "Change an integration (name required)",
+            body={**obj(_INTEGRATION_INPUT, "name"), "additionalProperties": False},
+            response=INTEGRATION,
+        ),
     ),
     Route(
         "DELETE",
@@ -295,6 +376,7 @@ ROUTES = [
         "openmessaging.integrations.delete",
         delete_integration,
         permissions=("messaging:integration:delete",),
+        api=Operation("Delete an integration", ok=204, response=None),
     ),
     Route(
         "GET",
@@ -302,23 +384,56 @@ ROUTES = [
         "messaging.integrations.list",
         list_integrations,
         permissions=VIEW,
+        api=Operation(
+            "Every messaging integration of the org",
+            query=(*PAGED, EXPAND),
+            response=page_of(INTEGRATION, "firstUri", "selfUri", "lastUri"),
+        ),
     ),
-    Route("GET", _SUPPORTED, "supportedcontent.list", list_supported, permissions=("messaging:supportedContent:view",)),
+    Route(
+        "GET",
+        _SUPPORTED,
+        "supportedcontent.list",
+        list_supported,
+        permissions=SUPPORTED_VIEW,
+        api=Operation(
+            "Supported-content profiles", query=PAGED, response=page_of(SUPPORTED, "firstUri", "selfUri", "lastUri")
+        ),
+    ),
     Route(
         "GET",
         _SUPPORTED + "/default",
         "supportedcontent.default",
         default_supported,
-        permissions=("messaging:supportedContent:view",),
+        permissions=SUPPORTED_VIEW,
+        api=Operation("The org's default supported-content profile", response=SUPPORTED),
     ),
     Route(
         "GET",
         _SUPPORTED + "/{supportedContentId}",
         "supportedcontent.get",
         get_supported,
-        permissions=("messaging:supportedContent:view",),
+        permissions=SUPPORTED_VIEW,
+        api=Operation("One supported-content profile", response=SUPPORTED),
     ),
     Route(
-        "POST", _SUPPORTED, "supportedcontent.create", create_supported, permissions=("messaging:supportedContent:add",)
+        "POST",
+        _SUPPORTED,
+        "supportedcontent.create",
+        create_supported,
+        permissions=("messaging:supportedContent:add",),
+        api=Operation(
+            "Create a supported-content profile",
+            body=obj(
+                {
+                    "name": {"type": "string", "minLength": 1},
+                    "mediaTypes": obj(
+                        {"allow": obj({"inbound": array(MEDIA_TYPES_INPUT), "outbound": array(MEDIA_TYPES_INPUT)})}
+                    ),
+                },
+                "name",
+            ),
+            response=SUPPORTED,
+        ),
     ),
 ]

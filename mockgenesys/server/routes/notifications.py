@@ -13,6 +13,17 @@ from typing import TYPE_CHECKING, Any
 from mockgenesys.server.events import events_of
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
 from mockgenesys.server.notifications.topics import TOPIC_FAMILIES, family_of
+from mockgenesys.server.operations import (
+    STRING,
+    TIMESTAMP,
+    Operation,
+    array,
+    boolean,
+    choice,
+    entities_of,
+    obj,
+    several,
+)
 from mockgenesys.server.params import bool_param, choice_param, invalid, multi_param
 from mockgenesys.server.views import iso
 from mockgenesys.world.channels import NotificationChannel
@@ -202,13 +213,85 @@ def available_topics(server: Server, req: MockRequest) -> MockResponse:
     return json_response({"entities": entities})
 
 
+# ---------------------------------------------------------------------- what the routes take (OpenAPI)
+CHANNEL = obj({"connectUri": STRING, "id": STRING, "expires": TIMESTAMP}, "expires")
+SUBSCRIPTIONS = entities_of(obj({"id": STRING, "state": {"enum": ["Permitted", "Rejected"]}}, "id", "state"))
+TOPICS_INPUT = array(obj({"id": STRING}, "id"))
+IGNORE_ERRORS = boolean("ignoreErrors", "Skip topics that are unknown or not permitted instead of answering 400/403.")
+
+
+def _subscribing(summary: str) -> Operation:
+    return Operation(summary, query=(IGNORE_ERRORS,), body=TOPICS_INPUT, response=SUBSCRIPTIONS, errors=(403,))
+
+
 ROUTES = [
-    Route("POST", _BASE, "notifications.channels.create", create_channel),
-    Route("GET", _BASE, "notifications.channels.list", list_channels),
-    Route("HEAD", _BASE + "/{channelId}", "notifications.channels.head", head_channel),
-    Route("GET", _BASE + "/{channelId}/subscriptions", "notifications.subscriptions.get", get_subscriptions),
-    Route("PUT", _BASE + "/{channelId}/subscriptions", "notifications.subscriptions.put", put_subscriptions),
-    Route("POST", _BASE + "/{channelId}/subscriptions", "notifications.subscriptions.post", post_subscriptions),
-    Route("DELETE", _BASE + "/{channelId}/subscriptions", "notifications.subscriptions.delete", delete_subscriptions),
-    Route("GET", "/api/v2/notifications/availabletopics", "notifications.topics", available_topics),
+    Route(
+        "POST",
+        _BASE,
+        "notifications.channels.create",
+        create_channel,
+        api=Operation(
+            "Create a notification channel (no body)",
+            body={"type": "object", "maxProperties": 0},
+            body_required=False,
+            response=obj({"connectUri": STRING, "id": STRING, "expires": TIMESTAMP}, "connectUri", "id", "expires"),
+        ),
+    ),
+    Route(
+        "GET",
+        _BASE,
+        "notifications.channels.list",
+        list_channels,
+        api=Operation(
+            "The caller's channels (another token's without their id, unless includechannels=oauthclient)",
+            query=(choice("includechannels", ("token", "oauthclient")),),
+            response=entities_of(CHANNEL),
+        ),
+    ),
+    Route(
+        "HEAD",
+        _BASE + "/{channelId}",
+        "notifications.channels.head",
+        head_channel,
+        api=Operation("Whether a channel exists", response=None),
+    ),
+    Route(
+        "GET",
+        _BASE + "/{channelId}/subscriptions",
+        "notifications.subscriptions.get",
+        get_subscriptions,
+        api=Operation("A channel's topics", response=SUBSCRIPTIONS),
+    ),
+    Route(
+        "PUT",
+        _BASE + "/{channelId}/subscriptions",
+        "notifications.subscriptions.put",
+        put_subscriptions,
+        api=_subscribing("Replace a channel's topics"),
+    ),
+    Route(
+        "POST",
+        _BASE + "/{channelId}/subscriptions",
+        "notifications.subscriptions.post",
+        post_subscriptions,
+        api=_subscribing("Add topics to a channel"),
+    ),
+    Route(
+        "DELETE",
+        _BASE + "/{channelId}/subscriptions",
+        "notifications.subscriptions.delete",
+        delete_subscriptions,
+        api=Operation("Remove every topic of a channel", ok=204, response=None),
+    ),
+    Route(
+        "GET",
+        "/api/v2/notifications/availabletopics",
+        "notifications.topics",
+        available_topics,
+        api=Operation(
+            "The topics the mock publishes",
+            query=(several("expand", TOPIC_EXPANDS),),
+            response=entities_of(obj({"id": STRING, "description": STRING}, "id")),
+        ),
+    ),
 ]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from mockgenesys.journal import fingerprint
 from mockgenesys.regions import normalize_region
 from mockgenesys.server.http import MockRequest, MockResponse, OAuthError, Route, json_response, parse_query
+from mockgenesys.server.operations import STRING, Operation, obj
 
 if TYPE_CHECKING:
     from mockgenesys.server.core import Server
@@ -67,4 +68,23 @@ def _one(form: dict[str, list[str]], name: str) -> str | None:
     return values[-1] if values else None
 
 
-ROUTES = [Route("POST", "/oauth/token", "oauth.token", token, auth="none", dialect="any")]
+API = Operation(
+    "Client-credentials token (credentials in a Basic header, or client_id and client_secret in the form)",
+    body=obj(
+        {
+            "grant_type": {"type": "string", "enum": list(KNOWN_GRANTS)},
+            "client_id": STRING,
+            "client_secret": STRING,
+            "region": STRING,
+        },
+        "grant_type",
+    ),
+    body_type="form",
+    response=obj(
+        {"access_token": STRING, "token_type": {"const": "bearer"}, "expires_in": {"type": "integer"}},
+        "access_token",
+        "token_type",
+        "expires_in",
+    ),
+)
+ROUTES = [Route("POST", "/oauth/token", "oauth.token", token, auth="none", dialect="any", api=API)]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockgenesys.server.events import events_of
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
+from mockgenesys.server.operations import OBJECT, STRING, Operation, array, boolean, obj
 from mockgenesys.server.params import bool_param, invalid, json_body
 from mockgenesys.server.routes.integrations import integration_of
 from mockgenesys.world.content import MEDIA_TYPES
@@ -314,8 +315,77 @@ def inbound_event(server: Server, req: MockRequest) -> MockResponse:
     )
 
 
+# ---------------------------------------------------------------------- what the routes take (OpenAPI)
+_PARTY = obj({"id": {"type": "string", "minLength": 1}, "idType": {"enum": list(ID_TYPES)}, "nickname": STRING}, "id")
+_TIME = {"type": "string", "format": "date-time"}
+_ATTACHMENT = obj(
+    {
+        "attachment": obj(
+            {"mediaType": {"enum": list(MEDIA_TYPES)}, "url": STRING, "mime": STRING}, "mediaType", "url", "mime"
+        )
+    },
+    "attachment",
+)
+_ECHO = obj({"id": STRING, "channel": OBJECT, "type": STRING}, "id", "channel", "type")
+MESSAGE = Operation(
+    "A message from the connector's platform (a new or the sender's active conversation)",
+    query=(boolean("prefetchConversationId", "Include the conversationId in the answer."),),
+    body=obj(
+        {
+            "channel": obj({"from": _PARTY, "time": _TIME, "messageId": STRING}, "from", "time"),
+            "text": STRING,
+            "content": array(_ATTACHMENT),
+            "metadata": {"type": "object", "additionalProperties": STRING},
+        },
+        "channel",
+    ),
+    response=_ECHO,
+    errors=(404,),
+)
+RECEIPT = Operation(
+    "A delivery receipt for an agent's message",
+    body=obj(
+        {
+            "id": STRING,
+            "channel": obj({"to": _PARTY, "time": _TIME}, "to", "time"),
+            "status": {"enum": list(RECEIPT_STATUSES)},
+            "reasons": array(obj({"code": {"enum": list(REASON_CODES)}, "message": STRING}, "code")),
+            "isFinalReceipt": {"type": "boolean"},
+        },
+        "id",
+        "channel",
+        "status",
+    ),
+    response=_ECHO,
+)
+EVENT = Operation(
+    "Typing on the connector's platform",
+    body=obj(
+        {
+            "channel": obj({"from": _PARTY, "time": _TIME}, "from", "time"),
+            "events": array(obj({"eventType": {"const": "Typing"}}, "eventType"), minItems=1),
+        },
+        "channel",
+        "events",
+    ),
+    response=_ECHO,
+)
 ROUTES = [
-    Route("POST", _BASE + "/message", "openmessaging.inbound.message", inbound_message, permissions=PERMISSIONS),
-    Route("POST", _BASE + "/receipt", "openmessaging.inbound.receipt", inbound_receipt, permissions=PERMISSIONS),
-    Route("POST", _BASE + "/event", "openmessaging.inbound.event", inbound_event, permissions=PERMISSIONS),
+    Route(
+        "POST",
+        _BASE + "/message",
+        "openmessaging.inbound.message",
+        inbound_message,
+        permissions=PERMISSIONS,
+        api=MESSAGE,
+    ),
+    Route(
+        "POST",
+        _BASE + "/receipt",
+        "openmessaging.inbound.receipt",
+        inbound_receipt,
+        permissions=PERMISSIONS,
+        api=RECEIPT,
+    ),
+    Route("POST", _BASE + "/event", "openmessaging.inbound.event", inbound_event, permissions=PERMISSIONS, api=EVENT),
 ]

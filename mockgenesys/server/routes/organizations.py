@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
+from mockgenesys.server.operations import STRING, Operation, obj
 from mockgenesys.server.views import org_view
 
 if TYPE_CHECKING:
@@ -18,4 +19,13 @@ def me(server: Server, req: MockRequest) -> MockResponse:
     return json_response(org_view(org))
 
 
-ROUTES = [Route("GET", "/api/v2/organizations/me", "organizations.me", me)]
+ORGANIZATION = obj({"id": STRING, "name": STRING, "domain": STRING, "state": STRING}, "id", "name")
+ROUTES = [
+    Route(
+        "GET",
+        "/api/v2/organizations/me",
+        "organizations.me",
+        me,
+        api=Operation("The caller's organization", response=ORGANIZATION, errors=(404,)),
+    )
+]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
+from mockgenesys.server.operations import OBJECT, PAGE_NUMBER, STRING, Operation, obj, page_of, page_size, text
 from mockgenesys.server.params import int_param, page_count
 
 if TYPE_CHECKING:
@@ -54,7 +55,20 @@ def get_queue(server: Server, req: MockRequest) -> MockResponse:
     return json_response(queue)
 
 
+QUEUE = obj({"id": STRING, "name": STRING, "memberCount": {"type": "integer"}, "mediaSettings": OBJECT}, "id", "name")
+LIST = Operation(
+    "The org's queues",
+    query=(page_size(500), PAGE_NUMBER, text("name", "Only queues with this name (leading and trailing * allowed).")),
+    response=page_of(QUEUE),
+)
 ROUTES = [
-    Route("GET", _BASE, "routing.queues.list", list_queues, permissions=("routing:queue:view",)),
-    Route("GET", _BASE + "/{queueId}", "routing.queues.get", get_queue, permissions=("routing:queue:view",)),
+    Route("GET", _BASE, "routing.queues.list", list_queues, permissions=("routing:queue:view",), api=LIST),
+    Route(
+        "GET",
+        _BASE + "/{queueId}",
+        "routing.queues.get",
+        get_queue,
+        permissions=("routing:queue:view",),
+        api=Operation("One queue", response=QUEUE),
+    ),
 ]

@@ -11,6 +11,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
+from mockgenesys.server.operations import STRING, TIMESTAMP, Operation, obj
 from mockgenesys.server.params import invalid, json_body
 from mockgenesys.server.views import iso
 from mockgenesys.world.models import SeedSession
@@ -104,9 +105,39 @@ def _view(session: SeedSession) -> dict[str, Any]:
     }
 
 
+SESSION = obj(
+    {
+        "id": STRING,
+        "organizationId": STRING,
+        "sessionToken": STRING,
+        "channel": {"enum": list(CHANNELS)},
+        "expirationSeconds": {"type": "integer"},
+        "expirationTimestamp": TIMESTAMP,
+        "createdDate": TIMESTAMP,
+        "metadata": {"type": "object", "additionalProperties": STRING},
+    },
+    "id",
+    "organizationId",
+    "sessionToken",
+    "channel",
+    "expirationSeconds",
+)
+CREATE = Operation(
+    "Create a guest session (seed dialect; an X-Genesys-Request-Nonce used twice answers 409)",
+    body=obj(
+        {
+            "channel": {"enum": list(CHANNELS)},
+            "expirationSeconds": {"type": "integer", "minimum": MIN_EXPIRATION, "maximum": MAX_EXPIRATION},
+            "metadata": {"type": "object", "additionalProperties": STRING},
+            "organizationId": STRING,
+        }
+    ),
+    response=SESSION,
+    errors=(409,),
+)
 _BASE = "/api/v2/webmessaging/organizations/{organizationId}/sessions"
 ROUTES = [
-    Route("POST", _BASE, "sessions.create", create, permissions=PERMISSIONS, dialect="seed"),
+    Route("POST", _BASE, "sessions.create", create, permissions=PERMISSIONS, dialect="seed", api=CREATE),
     Route(
         "GET",
         _BASE + "/{sessionId}",
@@ -114,5 +145,6 @@ ROUTES = [
         get,
         permissions=("webmessaging:session:view", *PERMISSIONS),
         dialect="seed",
+        api=Operation("One guest session (seed dialect)", response=SESSION),
     ),
 ]

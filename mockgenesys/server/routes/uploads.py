@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route
+from mockgenesys.server.operations import BINARY, Operation
 from mockgenesys.server.views import iso
 from mockgenesys.server.websocket import frames
 
@@ -71,7 +72,17 @@ def _origin(req: MockRequest) -> str:
     return f"http://{req.headers.get('host', '127.0.0.1')}"
 
 
+UPLOAD = Operation(
+    "Upload a guest's attachment to the presigned URL (the announced size and type)",
+    body=BINARY,
+    body_type="bytes",
+    body_required=False,
+    response=None,
+)
+DOWNLOAD = Operation("An uploaded or agent-sent file", response=BINARY, response_type="bytes")
 ROUTES = [
-    Route("PUT", "/__uploads/{attachmentId}", "webmessaging.upload", upload, auth="none", dialect="any"),
-    Route("GET", "/__uploads/{attachmentId}", "webmessaging.download", download, auth="none", dialect="any"),
+    Route("PUT", "/__uploads/{attachmentId}", "webmessaging.upload", upload, auth="none", dialect="any", api=UPLOAD),
+    Route(
+        "GET", "/__uploads/{attachmentId}", "webmessaging.download", download, auth="none", dialect="any", api=DOWNLOAD
+    ),
 ]

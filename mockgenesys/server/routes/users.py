@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route
+from mockgenesys.server.operations import Operation
 
 if TYPE_CHECKING:
     from mockgenesys.server.core import Server
@@ -31,4 +32,6 @@ def me(server: Server, req: MockRequest) -> MockResponse:
     raise user_context_required()
 
 
-ROUTES = [Route("GET", "/api/v2/users/me", "users.me", me)]
+#: A user-scoped route: every token the mock issues has no user, so it always answers 400.
+USER_SCOPED = Operation("Needs a user context: a client-credentials token gets 400", response=None, errors=(400,))
+ROUTES = [Route("GET", "/api/v2/users/me", "users.me", me, api=USER_SCOPED)]

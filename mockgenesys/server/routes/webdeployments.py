@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from mockgenesys.journal import fingerprint
 from mockgenesys.server.guests import open_session
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
+from mockgenesys.server.operations import OBJECT, STRING, Operation, obj
 from mockgenesys.server.params import invalid, json_body, json_object
 from mockgenesys.server.websocket.auth import log_out
 from mockgenesys.world.models import Deployment, RefreshToken
@@ -142,12 +143,47 @@ def config_view(deployment: Deployment, base_url: str = "http://127.0.0.1") -> d
     }
 
 
+EXCHANGE = Operation(
+    "Exchange an authorization code (or idToken) for a guest JWT and a refresh token",
+    body=obj({"deploymentId": STRING, "oauth": obj({name: STRING for name in OAUTH_FIELDS})}, "deploymentId", "oauth"),
+    response=obj({"refreshToken": STRING, "jwt": STRING}, "refreshToken", "jwt"),
+    errors=(404,),
+)
+REFRESH = Operation(
+    "A new guest JWT for a refresh token",
+    body=obj({"refreshToken": STRING, "deploymentId": STRING}, "refreshToken"),
+    response=obj({"jwt": STRING}, "jwt"),
+    errors=(401,),
+)
+CONFIG = Operation(
+    "The Messenger deployment configuration (public)",
+    response=obj({"id": STRING, "version": STRING, "messenger": OBJECT, "auth": OBJECT}, "id", "version", "messenger"),
+)
 _TOKEN = "/api/v2/webdeployments/token"
 ROUTES = [
-    Route("POST", _TOKEN + "/oauthcodegrantjwtexchange", "webdeployments.token.exchange", exchange, auth="none"),
-    Route("POST", _TOKEN + "/refresh", "webdeployments.token.refresh", refresh, auth="none"),
-    Route("DELETE", _TOKEN + "/revoke", "webdeployments.token.revoke", revoke, auth="guest"),
     Route(
-        "GET", "/webdeployments/v1/deployments/{deploymentId}/config.json", "webdeployments.config", config, auth="none"
+        "POST",
+        _TOKEN + "/oauthcodegrantjwtexchange",
+        "webdeployments.token.exchange",
+        exchange,
+        auth="none",
+        api=EXCHANGE,
+    ),
+    Route("POST", _TOKEN + "/refresh", "webdeployments.token.refresh", refresh, auth="none", api=REFRESH),
+    Route(
+        "DELETE",
+        _TOKEN + "/revoke",
+        "webdeployments.token.revoke",
+        revoke,
+        auth="guest",
+        api=Operation("Revoke the guest's JWTs and refresh tokens, and log it out", ok=204, response=None),
+    ),
+    Route(
+        "GET",
+        "/webdeployments/v1/deployments/{deploymentId}/config.json",
+        "webdeployments.config",
+        config,
+        auth="none",
+        api=CONFIG,
     ),
 ]

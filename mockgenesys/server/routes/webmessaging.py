@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mockgenesys.server.http import MockRequest, MockResponse, Route, json_response
+from mockgenesys.server.operations import PAGE_NUMBER, STRING, Operation, obj, page_of, page_size
 from mockgenesys.server.params import int_param, page_count
 from mockgenesys.server.views import web_message_view
 
@@ -32,4 +33,20 @@ def messages(server: Server, req: MockRequest) -> MockResponse:
     )
 
 
-ROUTES = [Route("GET", "/api/v2/webmessaging/messages", "webmessaging.messages", messages, auth="guest")]
+#: ``WebMessagingMessage``.
+WEB_MESSAGE = obj(
+    {
+        "id": STRING,
+        "channel": obj({"messageId": STRING}),
+        "type": STRING,
+        "direction": {"enum": ["Inbound", "Outbound"]},
+    },
+    "id",
+    "channel",
+    "type",
+    "direction",
+)
+API = Operation(
+    "The guest's conversation history, newest first", query=(page_size(100), PAGE_NUMBER), response=page_of(WEB_MESSAGE)
+)
+ROUTES = [Route("GET", "/api/v2/webmessaging/messages", "webmessaging.messages", messages, auth="guest", api=API)]
