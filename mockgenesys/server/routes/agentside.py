@@ -43,7 +43,7 @@ _PARTICIPANT = _MESSAGES + "/{conversationId}/participants/{participantId}"
 # ---------------------------------------------------------------------- lookups
 def conversation_of(server: Server, req: MockRequest, conversation_id: str | None = None) -> Conversation:
     """The caller's org's conversation named by the path; 404 otherwise."""
-    conversation_id = conversation_id or req.params["conversationId"]
+    conversation_id = req.params["conversationId"] if conversation_id is None else conversation_id
     conversation = server.world.conversations.get(conversation_id)
     if conversation is None or conversation.org_id != req.org_id:
         raise ApiError(404, "not.found", f"Conversation {conversation_id} was not found.")

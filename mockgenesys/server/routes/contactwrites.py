@@ -142,7 +142,7 @@ def contact_fields(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _contact(server: Server, req: MockRequest, contact_id: str | None = None) -> ExternalContact:
-    contact_id = contact_id or req.params["contactId"]
+    contact_id = req.params["contactId"] if contact_id is None else contact_id
     contact = server.world.contacts.get(contact_id)
     if contact is None or contact.org_id != req.org_id:
         raise ApiError(404, "not.found", f"Contact {contact_id} was not found.")

@@ -101,7 +101,7 @@ def integration_view(
 
 
 def integration_of(server: Server, req: MockRequest, integration_id: str | None = None) -> OpenIntegration:
-    integration_id = integration_id or req.params["integrationId"]
+    integration_id = req.params["integrationId"] if integration_id is None else integration_id
     integration = server.world.contact_centre.messaging.integrations.get(integration_id)
     if integration is None or integration.org_id != req.org_id:
         raise ApiError(404, "not.found", f"Open Messaging integration {integration_id} was not found.")
