@@ -100,7 +100,7 @@ def test_cli_bad_faults_file_names_the_field(tmp_path: Path, capsys: pytest.Capt
         (["serve", "--limit", "tokens_per_minute=5"], "is not a rate limit (did you mean token_per_minute"),
         (["serve", "--prot", "8000"], "unknown argument(s) --prot 8000; did you mean --port?"),
         (["serve", "--port"], "--port needs a value."),
-        ([], "give a command after 'mockgenesys': serve, endpoints, chaos or load"),
+        ([], "give a command after 'mockgenesys': serve, endpoints, openapi, chaos or load"),
         (["chaos"], "give a command after 'mockgenesys chaos': run, list, replay or merge"),
     ],
 )

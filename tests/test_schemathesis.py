@@ -78,7 +78,7 @@ def fuzz(
                 def check(case: Any) -> None:
                     nonlocal sent
                     sent += 1
-                    headers = headers_for(operation.definition.raw.get("operationId", ""))
+                    headers = headers_for(case.operation.definition.raw.get("operationId", ""))
                     response = case.call(session=client, headers=headers)
                     case.validate_response(response, checks=CHECKS, headers=headers)
 
@@ -151,7 +151,7 @@ def test_schemathesis_rest_operations_give_no_server_error_and_match_the_documen
 
 def test_schemathesis_admin_operations_give_no_server_error_and_match_the_document() -> None:
     mock = MockGenesys(seed=17, routing_delay=None)
-    known = {"conversation_id": next(iter(mock.world.conversations)), "name": "app.js"}
+    known = {"conversation_id": next(iter(mock.world.conversations)), "name": "main.js"}
     schema = schemathesis.openapi.from_asgi("/__admin/openapi.json", mock.app)
     # The live feed streams until the client goes away: it has its own tests (tests/dashboard).
     schema = schema.exclude(path="/__admin/events")

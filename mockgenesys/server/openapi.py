@@ -23,7 +23,7 @@ from mockgenesys.server.operations import STRING, Operation, Schema, array, obj,
 DOCS_PATH = "/api/v2/docs/openapi.json"
 ERROR_BODY = "ErrorBody"
 OAUTH_ERROR = "OAuthError"
-_SECURITY = {
+_SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "oauth": [{"oauth": []}],
     "guest": [{"guestJwt": []}],
     "oauth_or_guest": [{"oauth": []}, {"guestJwt": []}],

@@ -20,6 +20,7 @@ from mockgenesys.server.operations import (
     PAGE_NUMBER,
     STRING,
     Operation,
+    Schema,
     array,
     obj,
     page_of,
@@ -304,7 +305,7 @@ INTEGRATION = obj(
     "name",
     "supportedContent",
 )
-_INTEGRATION_INPUT = {
+_INTEGRATION_INPUT: dict[str, Schema] = {
     "name": {"type": "string", "minLength": 1},
     "outboundNotificationWebhookUrl": {"type": "string", "description": "An http(s) URL on a loopback address."},
     "outboundNotificationWebhookSignatureSecretToken": {"type": "string", "minLength": MIN_SECRET_LENGTH},
