@@ -123,7 +123,7 @@ class ServerView:
         for session in self.sessions:
             owner = owners.get(session.get("conversation_id", ""))
             if owner is not None:
-                self.principals[fingerprint(session["token"])] = owner
+                self.principals[_credential(session)] = owner
                 self.principals[str(session["id"])] = owner
 
     @classmethod
@@ -145,3 +145,9 @@ class ServerView:
     def guest_of(self, entry: Entry) -> int | None:
         """The guest whose session or token made ``entry``, if the run can tell."""
         return self.principals.get(entry.principal or "")
+
+
+def _credential(session: dict[str, Any]) -> str:
+    """The journal's name of a guest session's token: published as a fingerprint, or the token itself."""
+    published = session.get("token_fingerprint")
+    return str(published) if published is not None else fingerprint(str(session.get("token", "")))
