@@ -64,6 +64,15 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
     )
     serve.add_argument("--faults", type=Path, help="install the fault rules of a YAML or JSON file at start")
     serve.add_argument("--admin-token", help="require 'Authorization: Bearer TOKEN' on /__admin")
+    serve.add_argument(
+        "--jwt-secret",
+        help="sign guest JWTs with this secret, so they stay valid across restarts (default: a random key per process)",
+    )
+    serve.add_argument(
+        "--deterministic-secrets",
+        action="store_true",
+        help="derive tokens and the JWT key from --seed (reproducible, and guessable: tests and replays only)",
+    )
     serve.add_argument("--bot", action="store_true", help="a bot answers every guest message")
     serve.add_argument(
         "--routing-delay", type=float, default=2.0, help="seconds before an agent joins a new conversation (default 2)"
@@ -182,6 +191,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         limits=parse_limits(args.limit, enabled=not args.no_limits),
         faults=FaultPlan.load_file(args.faults) if args.faults else None,
         admin_token=args.admin_token,
+        jwt_secret=args.jwt_secret,
+        deterministic_secrets=args.deterministic_secrets,
         bot=args.bot,
         routing_delay=args.routing_delay,
     )
