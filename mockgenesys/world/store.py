@@ -104,6 +104,7 @@ class World:
 
         world = cls(seed=seed)
         populate(world, **options)
+        world._settle()
         return world
 
     @classmethod
@@ -169,6 +170,7 @@ class World:
                 world._messages[message.id] = message
         # Draw new ids from a stream that cannot replay the ones the snapshot already holds.
         world.rng = random.Random(f"{world.seed}/loaded/{len(world._messages)}/{len(world.contacts)}")
+        world._settle()
         return world
 
     @classmethod
@@ -397,6 +399,13 @@ class World:
         return session
 
     # ----------------------------------------------------------------- retention
+    def _settle(self) -> None:
+        """What the world holds now is its data (generated or loaded): ``tidy`` never forgets it."""
+        self._session_ages.clear()
+        self._conversation_ages.clear()
+        self._conversation_sessions.clear()
+        self._runtime_messages = 0
+
     def tidy(self, now: float, *, busy: Callable[[str], bool]) -> None:
         """Keep the records gained at run time within ``retention`` (see ``mockgenesys.world.retention``).
 

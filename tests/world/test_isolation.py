@@ -24,7 +24,9 @@ Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 def fresh(start: float = DEFAULT_EPOCH, world: World | None = None) -> MockGenesys:
     """The truth: a mock on a world generated (or loaded) just now, bypassing every template."""
-    return MockGenesys(seed=SEED, deterministic_secrets=True, clock=VirtualClock(start), world=world or World.generate(SEED))
+    return MockGenesys(
+        seed=SEED, deterministic_secrets=True, clock=VirtualClock(start), world=world or World.generate(SEED)
+    )
 
 
 async def change_everything(mock: MockGenesys) -> list[str]:
