@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mockgenesys import MockGenesys, VirtualClock
@@ -102,14 +104,20 @@ async def test_retention_a_mock_under_guest_load_keeps_its_bound_and_its_connect
     mock.world.retention = Retention(guest_sessions=20, conversations=20)
     seeded = len(mock.world.conversations)
     async with mock.connect_guest() as keeper:
-        frame = '{"action":"configureSession","token":"keeper","deploymentId":"%s"}' % mock.deployment_id
-        await keeper.send(frame)
+
+        def configure(token: str) -> str:
+            return json.dumps({"action": "configureSession", "token": token, "deploymentId": mock.deployment_id})
+
+        def say(token: str, text: str) -> str:
+            return json.dumps({"action": "onMessage", "token": token, "message": {"type": "Text", "text": text}})
+
+        await keeper.send(configure("keeper"))
         for n in range(200):
             async with mock.connect_guest() as socket:
-                await socket.send(frame.replace("keeper", f"guest-{n}"))
-                await socket.send('{"action":"onMessage","token":"guest-%d","message":{"type":"Text","text":"hi"}}' % n)
+                await socket.send(configure(f"guest-{n}"))
+                await socket.send(say(f"guest-{n}", "hi"))
         assert len(mock.world.guest_sessions) <= 20 + 2
         assert len(mock.world.conversations) <= seeded + 20 + 2
-        await keeper.send('{"action":"onMessage","token":"keeper","message":{"type":"Text","text":"still here"}}')
+        await keeper.send(say("keeper", "still here"))
         assert any('"still here"' in frame for frame in keeper.pending())
     assert mock.server.error_count == 0
