@@ -11,6 +11,7 @@ socket's.
 from __future__ import annotations
 
 import asyncio
+import base64
 import gc
 import ipaddress
 import socket
@@ -170,6 +171,11 @@ class GuardedHttpTools(HttpToolsProtocol):
         self._cancel()
         super().on_message_complete()
 
+    def _should_upgrade(self) -> bool:
+        # Hand over only a handshake the WebSocket protocol will accept: it answers a bad one in
+        # plain text. A bad one goes to the app as an ordinary request (a Genesys 404 for /v1).
+        return super()._should_upgrade() and _valid_handshake(self.scope.get("method"), self.headers)
+
     def handle_websocket_upgrade(self) -> None:
         self._cancel()
         self._done = True
@@ -245,6 +251,18 @@ class GuardedHttpTools(HttpToolsProtocol):
         ]
         self.transport.write(b"".join(head) + body)
         self.transport.close()
+
+
+def _valid_handshake(method: str | None, headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a WebSocket upgrade request is one RFC 6455 servers accept (GET, version 13, a key
+    that is 16 bytes in base64)."""
+    found = dict(headers)
+    key = found.get(b"sec-websocket-key", b"")
+    try:
+        decoded = base64.b64decode(key, validate=True)
+    except ValueError:
+        return False
+    return method == "GET" and found.get(b"sec-websocket-version") == b"13" and len(decoded) == 16
 
 
 def config(app: Any, *, fast: bool = True, log_level: str = "warning") -> uvicorn.Config:
