@@ -240,7 +240,14 @@ async def test_admin_fault_rules_are_bounded_like_every_other_input(
 
 async def test_admin_a_refused_world_changes_nothing(mock: MockGenesys, admin: httpx.AsyncClient) -> None:
     before = mock.world.snapshot_json()
-    for body in ({"version": 1}, {"version": 1, "orgs": "x"}, {"version": 1, "seed": "x"}, [], None):
+    for body in (
+        {"version": 1},
+        {"version": 1, "orgs": "x"},
+        {"version": 1, "seed": "x"},
+        {"version": 1, "orgs": None, "clients": [{}], "deployments": [{}]},  # found by schemathesis: was a 500
+        [],
+        None,
+    ):
         response = await admin.post("/__admin/world", content=json.dumps(body).encode())
         assert response.status_code == 400 and response.json()["code"] in ("invalid.value", "bad.request"), body
     assert mock.world.snapshot_json() == before
@@ -363,3 +370,11 @@ async def test_admin_occupy_attaches_connections_until_released(mock: MockGenesy
         assert (await admin.delete(f"/__admin/guests/occupy/{name}")).status_code == 404
         assert (await admin.get("/__admin/connections")).json() == {"sessions": {session.id: 1}}
     assert (await admin.post("/__admin/guests/occupy", json={"session": "nope"})).status_code == 404
+
+
+async def test_admin_fault_ids_that_are_not_strings_or_taken_are_refused(admin: httpx.AsyncClient) -> None:
+    odd = await admin.post("/__admin/faults", json=[{"id": {}, "then": {"status": 503}}])  # schemathesis: was a 500
+    assert odd.status_code == 400 and odd.json()["details"][0]["fieldName"] == "id"
+    assert (await admin.post("/__admin/faults", json={"id": "mine", "then": {"status": 503}})).status_code == 201
+    taken = await admin.post("/__admin/faults", json={"id": "mine", "then": {"status": 502}})
+    assert taken.status_code == 409 and taken.json()["code"] == "conflict"

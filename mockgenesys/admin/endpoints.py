@@ -36,6 +36,8 @@ AGENT_ACTIONS = ("reply", "typing", "assign", "transfer", "disconnect")
 AdminHandler = Callable[["MockGenesys", Request], Awaitable[Response]]
 #: The latest time the clock may be moved to (3000-01-01): every date the mock prints stays valid.
 MAX_CLOCK = 32_503_680_000.0
+#: The most seconds one ``clock/advance`` moves the clock (about 31 years).
+MAX_ADVANCE = 1e9
 #: The longest agent typing indicator, in milliseconds.
 MAX_TYPING_MS = 3_600_000
 #: The most fault rules installed at once.
@@ -56,7 +58,10 @@ class AdminEndpoint:
     handler: AdminHandler
     body: dict[str, Any] | None = None
     ok: int = 200
-    query: tuple[str, ...] = ()
+    #: Query parameters and the JSON schema of each.
+    query: tuple[tuple[str, dict[str, Any]], ...] = ()
+    #: Whether the body may be left out (then it reads as ``{}``).
+    body_optional: bool = False
 
     @property
     def path_params(self) -> list[str]:
@@ -78,6 +83,19 @@ async def _add_faults(mock: MockGenesys, request: Request) -> Response:
     rules = body if isinstance(body, list) else [body]
     if len(mock.faults) + len(rules) > MAX_RULES:
         raise invalid("body", f"At most {MAX_RULES} fault rules can be installed; remove some first.")
+    installed = {rule.id for rule in mock.faults}
+    taken = [
+        rule["id"]
+        for rule in rules
+        if isinstance(rule, dict) and isinstance(rule.get("id"), str) and rule["id"] in installed
+    ]
+    if taken:
+        raise AdminError(
+            409,
+            f"A rule with id {taken[0]!r} is already installed; remove it first or pick another id.",
+            "conflict",
+            "id",
+        )
     added = mock.faults.add(*rules)
     return _json({"faults": [rule.to_dict() for rule in added]}, 201)
 
@@ -108,7 +126,7 @@ async def _advance_clock(mock: MockGenesys, request: Request) -> Response:
     body = await read_object(request)
     if "seconds" not in body:
         raise invalid("seconds", 'seconds is required: {"seconds": 90}.')
-    seconds = number(body["seconds"], "seconds", 0, max(0.0, MAX_CLOCK - mock.clock.now()))
+    seconds = number(body["seconds"], "seconds", 0, max(0.0, min(MAX_ADVANCE, MAX_CLOCK - mock.clock.now())))
     mock.clock.advance(seconds)
     return _json(_clock_view(mock))
 
@@ -131,15 +149,23 @@ async def _reset(mock: MockGenesys, request: Request) -> Response:
 async def _add_conversation(mock: MockGenesys, request: Request) -> Response:
     body = await read_object(request, required=False)
     messages = body.get("messages", [])
-    if not isinstance(messages, list) or len(messages) > 1000:
-        raise invalid("messages", f"messages must be a list of at most 1000 strings, got {type(messages).__name__}.")
+    if (
+        not isinstance(messages, list)
+        or len(messages) > 1000
+        or not all(isinstance(m, str) and 0 < len(m) <= 4096 for m in messages)
+    ):
+        raise invalid("messages", "messages must be a list of at most 1000 strings of 1 to 4096 characters.")
     name = optional_string(body, "guestName", max_length=256) or "Guest"
     conversation = mock.add_conversation(guest_name=name, messages=messages)
     return _json({"id": conversation.id, "messages": [m.id for m in conversation.messages]}, 201)
 
 
 async def _add_contact(mock: MockGenesys, request: Request) -> Response:
-    contact = mock.add_contact(**await read_object(request))
+    fields = await read_object(request)
+    for name, value in fields.items():
+        if isinstance(value, str) and len(value) > 256:
+            raise invalid(name, f"{name} must be at most 256 characters, got {len(value)}.")
+    contact = mock.add_contact(**fields)
     return _json({"id": contact.id}, 201)
 
 
@@ -269,6 +295,32 @@ async def _openapi(mock: MockGenesys, request: Request) -> Response:
 
 
 _RULE = {"$ref": "#/components/schemas/FaultRule"}
+_RECORDS = {"type": "array", "minItems": 1, "items": {"type": "object"}}
+_WORLD = {
+    "type": "object",
+    "required": ["version", "orgs", "clients", "deployments"],
+    "properties": {
+        "version": {"const": 1},
+        "seed": {"type": "integer"},
+        **dict.fromkeys(("orgs", "clients", "deployments"), _RECORDS),
+    },
+}
+_CONTACT_FIELDS = (
+    "firstName",
+    "lastName",
+    "middleName",
+    "title",
+    "workEmail",
+    "personalEmail",
+    "cellPhone",
+    "workPhone",
+)
+_CONTACT = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {name: {"type": "string", "maxLength": 256} for name in _CONTACT_FIELDS},
+    "anyOf": [{"required": [name], "properties": {name: {"minLength": 1}}} for name in ("firstName", "lastName")],
+}
 
 
 def _object_schema(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -280,6 +332,10 @@ def _object_schema(properties: dict[str, Any], required: tuple[str, ...] = ()) -
 
 def _text(limit: int) -> dict[str, Any]:
     return {"type": "string", "minLength": 1, "maxLength": limit}
+
+
+def _maybe_text(limit: int) -> dict[str, Any]:
+    return {"type": ["string", "null"], "minLength": 1, "maxLength": limit}
 
 
 ENDPOINTS: tuple[AdminEndpoint, ...] = (
@@ -302,10 +358,10 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         "admin.clock.advance",
         "Move the clock forward (at most to 3000-01-01)",
         _advance_clock,
-        body=_object_schema({"seconds": {"type": "number", "minimum": 0}}, ("seconds",)),
+        body=_object_schema({"seconds": {"type": "number", "minimum": 0, "maximum": MAX_ADVANCE}}, ("seconds",)),
     ),
     AdminEndpoint("GET", "/world", "admin.world.snapshot", "World snapshot (guest tokens as fingerprints)", _get_world),
-    AdminEndpoint("POST", "/world", "admin.world.load", "Load a world snapshot", _load_world, body={"type": "object"}),
+    AdminEndpoint("POST", "/world", "admin.world.load", "Load a world snapshot", _load_world, body=_WORLD),
     AdminEndpoint("POST", "/world/reset", "admin.world.reset", "Back to the initial world", _reset, ok=204),
     AdminEndpoint(
         "POST",
@@ -314,9 +370,10 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         "Add a conversation",
         _add_conversation,
         body=_object_schema(
-            {"guestName": _text(256), "messages": {"type": "array", "maxItems": 1000, "items": _text(4096)}}
+            {"guestName": _maybe_text(256), "messages": {"type": "array", "maxItems": 1000, "items": _text(4096)}}
         ),
         ok=201,
+        body_optional=True,
     ),
     AdminEndpoint(
         "POST",
@@ -324,7 +381,7 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         "admin.world.contacts.add",
         "Add an external contact",
         _add_contact,
-        body=_object_schema({"firstName": {"type": "string"}, "lastName": {"type": "string"}}),
+        body=_CONTACT,
         ok=201,
     ),
     AdminEndpoint(
@@ -333,7 +390,8 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         "admin.world.expire_tokens",
         "Expire access tokens now",
         _expire_tokens,
-        body=_object_schema({"clientId": _text(1024)}),
+        body=_object_schema({"clientId": _maybe_text(1024)}),
+        body_optional=True,
     ),
     AdminEndpoint(
         "POST",
@@ -341,7 +399,8 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         "admin.world.expire_sessions",
         "Expire guest sessions now",
         _expire_sessions,
-        body=_object_schema({"sessionId": _text(1024)}),
+        body=_object_schema({"sessionId": _maybe_text(1024)}),
+        body_optional=True,
     ),
     AdminEndpoint(
         "POST",
@@ -350,6 +409,7 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         f"Agent action: {', '.join(AGENT_ACTIONS)}",
         _agent_action,
         body={"type": "object"},
+        body_optional=True,
     ),
     AdminEndpoint(
         "GET",
@@ -357,7 +417,13 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         "admin.journal",
         "The journal as JSON lines",
         _get_journal,
-        query=("endpoint", "status", "principal", "kind", "since"),
+        query=(
+            ("endpoint", {"type": "string"}),
+            ("status", {"type": "integer", "minimum": 0, "maximum": 2**53}),
+            ("principal", {"type": "string"}),
+            ("kind", {"type": "string"}),
+            ("since", {"type": "integer", "minimum": 0, "maximum": 2**53}),
+        ),
     ),
     AdminEndpoint(
         "GET", "/connections", "admin.connections", "Open guest connections per guest session id", _connections

@@ -42,8 +42,13 @@ def admin_routes(mock: MockGenesys) -> list[BaseRoute]:
         Route(endpoint.path, _guarded(mock, endpoint.endpoint_id, endpoint.handler), methods=[endpoint.method])
         for endpoint in ENDPOINTS
     ]
-    routes.append(Mount("", app=_Fallback(mock)))
-    return [Mount(PREFIX, routes=routes)]
+    fallback = Mount("", app=_Fallback(mock))
+    mount = Mount(PREFIX, routes=[*routes, fallback])
+    # A path with a newline in it (``%0A``) defeats the mounts' ``.*``: let them match any path,
+    # so such a request gets the fallback's JSON answer instead of Starlette's plain-text 404.
+    for mounted in (mount, fallback):
+        mounted.path_regex = re.compile(mounted.path_regex.pattern, re.DOTALL)
+    return [mount]
 
 
 def _guarded(mock: MockGenesys, endpoint_id: str, handler: Operation) -> Callable[[Request], Awaitable[Response]]:
@@ -58,6 +63,7 @@ def _guarded(mock: MockGenesys, endpoint_id: str, handler: Operation) -> Callabl
         except AdminError as exc:
             details = [{"errorCode": exc.code or "invalid.value", "fieldName": exc.field}] if exc.field else []
             response = _error(exc.status, exc.code, exc.message, correlation, details)
+            response.headers.update(exc.headers)
         except MockGenesysError as exc:
             field = exc.path if isinstance(exc, FaultRuleError) else None
             details = [{"errorCode": "invalid.value", "fieldName": field}] if field else []
@@ -120,5 +126,6 @@ class _Fallback:
                 405,
                 f"HTTP method {request.method} is not supported for {path}; use {', '.join(allowed)}.",
                 "method.not.allowed",
+                headers={"allow": ", ".join(allowed)},
             )
         raise AdminError(404, f"No admin operation at {path}; GET {PREFIX}/openapi.json lists them.", "not.found")

@@ -21,12 +21,21 @@ MAX_ADMIN_BODY_BYTES = 32 * 1024 * 1024
 class AdminError(MockGenesysError):
     """An admin request the mock refuses; rendered as a Genesys error body with ``status``."""
 
-    def __init__(self, status: int, message: str, code: str | None = None, field: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        field: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code
         self.field = field
+        self.headers = headers or {}
 
 
 def invalid(field: str, message: str) -> AdminError:

@@ -188,7 +188,7 @@ def _parse_when(data: Any, path: str) -> When:
     if data.get("start") is not None and data.get("end") is not None and data["end"] <= data["start"]:
         raise FaultRuleError(f"{path}.end", f"must be after start ({data['start']}), got {data['end']}")
     return When(
-        after=data.get("after", 0),
+        after=data.get("after") or 0,  # null reads as absent, like every other field
         times=data.get("times"),
         every=data.get("every"),
         probability=probability,

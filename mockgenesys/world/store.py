@@ -149,7 +149,12 @@ class World:
             ("guest_sessions", GuestSession, world.guest_sessions),
         ]
         for key, kind, target in kinds:
-            for index, item in enumerate(data.get(key, [])):
+            items = data.get(key, [])
+            if not isinstance(items, list):
+                raise ConfigError(
+                    f"{origin}: {key} must be a list of {kind.__name__} records, got {type(items).__name__}."
+                )
+            for index, item in enumerate(items):
                 try:
                     record = from_dict(kind, item)
                 except (KeyError, TypeError) as exc:

@@ -171,3 +171,8 @@ def test_rules_a_lognormal_delay_never_draws_past_the_cap() -> None:
 
     rng = random.Random(1)
     assert max(draw_seconds("lognormal", 3000.0, 10.0, rng) for _ in range(200)) == MAX_DELAY_SECONDS
+
+
+def test_rules_a_null_when_field_reads_as_absent() -> None:
+    rule = FaultRule.from_dict({"when": {"after": None, "times": None}, "then": {"status": 503}})
+    assert rule.when.after == 0 and rule.when.times is None  # was None: every matching request raised
