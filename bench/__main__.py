@@ -1,4 +1,4 @@
-"""`python -m bench [all|transport|faults|live|ws|soak|chaos|peers|fixtures|fuzz]`: benchmarks on loopback / in-process only.
+"""`python -m bench [all|transport|faults|live|ws|soak|chaos|peers|fixtures|fuzz|load]`: benchmarks on loopback / in-process only.
 
 See docs/benchmarks.md for the method and the figures. ``all`` (the default) runs every bench
 with quick settings and prints one table per bench; ``--soak SECONDS`` adds a soak of that length.
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import chaos, faults, fixtures, fuzz, live, peers, soak, transport, ws
+from bench import chaos, faults, fixtures, fuzz, live, load, peers, soak, transport, ws
 
 
 def _transport(args: argparse.Namespace) -> tuple[Any, str]:
@@ -54,6 +54,11 @@ def _peers(args: argparse.Namespace) -> tuple[Any, str]:
     return result, live.table(result)
 
 
+def _load(args: argparse.Namespace) -> tuple[Any, str]:
+    rows = load.run(guests=args.load_guests, duration=args.duration)
+    return rows, load.table(rows)
+
+
 def _fixtures(args: argparse.Namespace) -> tuple[Any, str]:
     result = fixtures.run(tests=args.tests, rounds=args.rounds, suite=args.suite)
     return result, fixtures.table(result)
@@ -84,6 +89,7 @@ BENCHES: dict[str, Callable[[argparse.Namespace], tuple[Any, str]]] = {
     "peers": _peers,
     "fixtures": _fixtures,
     "fuzz": _fuzz,
+    "load": _load,
 }
 
 
@@ -117,6 +123,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--frames", type=int, default=120_000, help="fuzz: guest frames (default 120000)")
     parser.add_argument("--slowloris", type=int, default=1000, help="fuzz: slow connections (default 1000)")
     parser.add_argument("--fuzz-seconds", type=float, default=600.0, help="fuzz: time cap in seconds (default 600)")
+    parser.add_argument(
+        "--load-guests", type=int, default=500, help="load: Locust guests per cell (default 500; all: 200)"
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/results"), help="where the JSON results go")
     return parser
 
@@ -132,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         args.warmup = 10.0 if args.command == "peers" else 2.0
     if args.scale is None:
         args.scale = [100, 500] if quick else list(chaos.SCALE_GUESTS)
+    if quick and args.load_guests == 500:
+        args.load_guests = 200
     if args.command == "soak" and args.soak is None:
         args.soak = 60.0
     chosen = list(BENCHES) if quick else [args.command]

@@ -11,16 +11,21 @@ package version. The layers are drawn in docs/architecture.md, the exceptions in
 
 from __future__ import annotations
 
-from mockgenesys.clock import DEFAULT_EPOCH, Clock, SystemClock, VirtualClock
-from mockgenesys.conformance import ConformanceError, ConformanceReport, Violation
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from mockgenesys.errors import ConfigError, JournalAssertionError, MockGenesysError, WorldError
-from mockgenesys.faults import FaultPlan, FaultRule, FaultRuleError, RateLimits
-from mockgenesys.journal import Entry, Journal
-from mockgenesys.mock import MockGenesys
-from mockgenesys.transport import MockTransport
-from mockgenesys.types import HandshakeRejected, WebSocketClosed
-from mockgenesys.world import World
-from mockgenesys.world.generate import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+
+if TYPE_CHECKING:
+    from mockgenesys.clock import DEFAULT_EPOCH, Clock, SystemClock, VirtualClock
+    from mockgenesys.conformance import ConformanceError, ConformanceReport, Violation
+    from mockgenesys.faults import FaultPlan, FaultRule, FaultRuleError, RateLimits
+    from mockgenesys.journal import Entry, Journal
+    from mockgenesys.mock import MockGenesys
+    from mockgenesys.transport import MockTransport
+    from mockgenesys.types import HandshakeRejected, WebSocketClosed
+    from mockgenesys.world import World
+    from mockgenesys.world.generate import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
 __version__ = "0.1.0"
 
@@ -51,3 +56,42 @@ __all__ = [
     "WorldError",
     "__version__",
 ]
+
+#: Where each public name lives. They are imported on first use, so ``import mockgenesys`` (and
+#: with it the pytest plugin, ``mockgenesys.pytest_plugin``) costs nothing in a project that
+#: installed mockgenesys but never touches it.
+_HOMES = {
+    "DEFAULT_CLIENT_ID": "mockgenesys.world.generate",
+    "DEFAULT_CLIENT_SECRET": "mockgenesys.world.generate",
+    "DEFAULT_EPOCH": "mockgenesys.clock",
+    "Clock": "mockgenesys.clock",
+    "ConformanceError": "mockgenesys.conformance",
+    "ConformanceReport": "mockgenesys.conformance",
+    "Entry": "mockgenesys.journal",
+    "FaultPlan": "mockgenesys.faults",
+    "FaultRule": "mockgenesys.faults",
+    "FaultRuleError": "mockgenesys.faults",
+    "HandshakeRejected": "mockgenesys.types",
+    "Journal": "mockgenesys.journal",
+    "MockGenesys": "mockgenesys.mock",
+    "MockTransport": "mockgenesys.transport",
+    "RateLimits": "mockgenesys.faults",
+    "SystemClock": "mockgenesys.clock",
+    "Violation": "mockgenesys.conformance",
+    "VirtualClock": "mockgenesys.clock",
+    "WebSocketClosed": "mockgenesys.types",
+    "World": "mockgenesys.world",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'mockgenesys' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})

@@ -11,7 +11,13 @@ entries that prove it. Rules:
   token of that client was still valid;
 - ``limit_breach``: a request refused by a documented rate limit (not by an injected fault);
 - ``duplicate_message``: the same guest message (same ``metadata.id`` or ``tracingId``)
-  accepted more than once in one session.
+  accepted more than once in one session;
+- ``nonexistent_endpoint``: a call to a path that does not exist on Genesys Cloud (the seed
+  dialect the tutorials invented; the server marks those entries ``detail == SEED_DIALECT``).
+  ``mock.check()`` lists these as ``notices`` (which do not fail) unless the mock serves only
+  the real dialect.
+- ``notification_storm``, ``unverified_webhook``, ``missed_events``: the contact-centre side's
+  clients (see ``mockgenesys.conformance_cc``).
 """
 
 from __future__ import annotations
@@ -21,10 +27,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockgenesys.conformance_cc import CC_RULES, contact_centre_findings
 from mockgenesys.errors import MockGenesysError
 from mockgenesys.journal import Entry, Journal
 
-RULES = ("retry_after", "token_reuse_after_401", "expired_token", "relogin_storm", "limit_breach", "duplicate_message")
+RULES = (
+    "retry_after",
+    "token_reuse_after_401",
+    "expired_token",
+    "relogin_storm",
+    "limit_breach",
+    "duplicate_message",
+    "nonexistent_endpoint",
+    *CC_RULES,  # the contact-centre side's rules (mockgenesys.conformance_cc)
+)
+#: The journal ``detail`` of every call to a seed-dialect path (one Genesys Cloud does not have).
+SEED_DIALECT = "seed-dialect"
+#: What a client should call on Genesys Cloud instead of each seed-dialect endpoint.
+REAL_EQUIVALENTS = {
+    "conversations.history": "GET /api/v2/webmessaging/messages (guest) or "
+    "POST /api/v2/conversations/messages/{conversationId}/messages/bulk (agent side)",
+    "sessions.create": "the guest WebSocket's configureSession",
+    "sessions.get": "the guest WebSocket's configureSession",
+}
 DEFAULT_STORM_COUNT = 3
 DEFAULT_STORM_WINDOW = 60.0
 DEFAULT_REFRESH_MARGIN = 60.0
@@ -57,6 +82,8 @@ class ConformanceReport:
 
     violations: list[Violation] = field(default_factory=list)
     checked: int = 0
+    #: Findings that are listed but do not fail the report (see ``nonexistent_endpoint``).
+    notices: list[Violation] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -66,7 +93,12 @@ class ConformanceReport:
         return [v for v in self.violations if v.rule == rule]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "checked": self.checked, "violations": [v.to_dict() for v in self.violations]}
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "violations": [v.to_dict() for v in self.violations],
+            "notices": [v.to_dict() for v in self.notices],
+        }
 
     def assert_ok(self) -> None:
         """Raise ``ConformanceError`` explaining every violation, if there is any."""
@@ -74,10 +106,11 @@ class ConformanceReport:
             raise ConformanceError(str(self))
 
     def __str__(self) -> str:
+        notes = [f"Notice: {v}" for v in self.notices]
         if self.ok:
-            return f"Conformance: OK ({self.checked} journal entries checked)."
+            return "\n".join([f"Conformance: OK ({self.checked} journal entries checked).", *notes])
         head = f"Conformance: {len(self.violations)} violation(s) in {self.checked} journal entries:"
-        return "\n".join([head, *(str(v) for v in self.violations)])
+        return "\n".join([head, *(str(v) for v in self.violations), *notes])
 
 
 def check(
@@ -102,9 +135,13 @@ def check(
         "relogin_storm": lambda: _relogin_storm(entries, storm_count, storm_window, refresh_margin),
         "limit_breach": lambda: _limit_breach(entries),
         "duplicate_message": lambda: _duplicates(entries),
+        "nonexistent_endpoint": lambda: _nonexistent_endpoint(entries),
     }
     for rule in selected:
-        report.violations.extend(checks[rule]())
+        if rule in CC_RULES:
+            report.violations.extend(Violation(*found) for found in contact_centre_findings(entries, rule))
+        else:
+            report.violations.extend(checks[rule]())
     return report
 
 
@@ -252,3 +289,21 @@ def _duplicates(entries: list[Entry]) -> list[Violation]:
         else:
             seen[key] = entry
     return found
+
+
+def _nonexistent_endpoint(entries: list[Entry]) -> list[Violation]:
+    """One violation per seed-dialect endpoint the client called, with every such call."""
+    calls: dict[str, list[Entry]] = defaultdict(list)
+    for entry in client_requests(entries):
+        if entry.detail == SEED_DIALECT:
+            calls[entry.endpoint].append(entry)
+    return [
+        Violation(
+            "nonexistent_endpoint",
+            f"called an endpoint that does not exist on Genesys Cloud: {found[0].method} {found[0].path} "
+            f"({endpoint}, the tutorials' seed dialect, {len(found)} call(s)); production answers 404. "
+            f"Use {REAL_EQUIVALENTS.get(endpoint, 'the real API')} instead.",
+            tuple(found),
+        )
+        for endpoint, found in calls.items()
+    ]

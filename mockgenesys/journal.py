@@ -15,6 +15,7 @@ import fnmatch
 import functools
 import gc
 import hashlib
+import itertools
 import json
 import operator
 from collections import deque
@@ -158,6 +159,19 @@ class Journal:
 
     def clear(self) -> None:
         self._rows.clear()
+
+    def rows_after(self, seq: int, limit: int) -> list[tuple[Any, ...]]:
+        """The newest rows numbered after ``seq``, at most ``limit``, oldest first.
+
+        A row holds ``Entry``'s fields in order (``Entry(*row)`` makes the entry). Costs the rows
+        returned, not the journal's size: a live feed tails the journal with it.
+        """
+        count = min(self._seq - seq, len(self._rows), limit)
+        if count <= 0:
+            return []
+        rows = list(itertools.islice(reversed(self._rows), count))
+        rows.reverse()
+        return rows
 
     def calls(
         self,

@@ -30,8 +30,13 @@ from mockgenesys.scheduler import Scheduler
 from mockgenesys.server import jwt
 from mockgenesys.server.app import RestApp, build_app
 from mockgenesys.server.core import Server
+from mockgenesys.server.endpoints import endpoint_catalogue
+from mockgenesys.server.events import ConversationEvents
 from mockgenesys.server.guests import open_session, start_conversation
-from mockgenesys.server.routes import all_routes
+from mockgenesys.server.notifications import InProcessNotificationSocket, NotificationHub
+from mockgenesys.server.notifications.asgi import notification_route
+from mockgenesys.server.openmessaging.webhooks import WebhookDispatcher
+from mockgenesys.server.routes import DIALECTS, all_routes
 from mockgenesys.server.state import ServerState
 from mockgenesys.server.websocket import GuestHub, GuestSockets, InProcessGuestSocket
 from mockgenesys.server.websocket.asgi import websocket_route
@@ -78,12 +83,20 @@ class MockGenesys:
         faults: Iterable[FaultRule | dict[str, Any]] | None = None,
         admin_token: str | None = None,
         admin_remote: bool = False,
+        dialect: str = "both",
     ) -> None:
         if conversations < 0 or contacts < 0:
             raise ConfigError("conversations and contacts must be >= 0.")
         if jwt_secret is not None and (not isinstance(jwt_secret, str) or not jwt_secret):
             raise ConfigError("jwt_secret must be a non-empty string (or None for a random key per process).")
+        if dialect not in DIALECTS:
+            raise ConfigError(
+                f"dialect must be one of {', '.join(DIALECTS)}, got {dialect!r}: 'real' serves Genesys Cloud's API "
+                "only, 'seed' the tutorials' invented paths, 'both' everything."
+            )
         self.seed = seed
+        #: Which API the REST routes serve: "real", "seed" or "both" (see docs/server.md).
+        self.dialect = dialect
         #: Whether tokens and the JWT key come from the seed (replays) instead of the OS.
         self.deterministic_secrets = deterministic_secrets
         self.admin_token = admin_token
@@ -106,15 +119,19 @@ class MockGenesys:
         self.journal = Journal(journal_size)
         self.world = self._build_world()
         key = jwt.signing_key(jwt_secret, seed=seed, deterministic=deterministic_secrets)
-        self.faults = FaultPlan(faults or (), seed=seed, clock=self.clock)
+        self.faults = FaultPlan(faults or (), seed=seed, clock=self.clock, catalogue=endpoint_catalogue())
         self.scheduler = Scheduler(self.clock)
         # Built bottom-up, each part given what it uses: state, the sockets of each guest, the agent
         # (who reaches guests through the sockets), the guest hub, then the HTTP server.
         state = ServerState(self.world, self.clock, self.journal, self.limits, self.scheduler, jwt_key=key)
         sockets = GuestSockets(state)
-        self.agent = AgentSimulator(state, sockets, routing_delay=routing_delay, bot=bot)
+        #: The Notifications API's sockets, and the Open Messaging webhooks (the contact-centre side).
+        self.notifications = NotificationHub(state, self.faults)
+        self.webhooks = WebhookDispatcher(state, self.faults)
+        self.events = ConversationEvents(state, self.notifications, self.webhooks)
+        self.agent = AgentSimulator(state, sockets, routing_delay=routing_delay, bot=bot, events=self.events)
         self.hub = GuestHub(state, sockets, self.agent, self.faults)
-        self.server = Server(state, routes=all_routes(), faults=self.faults, hub=self.hub)
+        self.server = Server(state, routes=all_routes(dialect), faults=self.faults, hub=self.hub)
 
     # ------------------------------------------------------------------ world
     def _build_world(self) -> World:
@@ -141,6 +158,8 @@ class MockGenesys:
         if isinstance(self.clock, SystemClock):
             self.clock.offset = 0.0
         self.hub.reset()
+        self.notifications.reset()
+        self.webhooks.reset()
         self.world = self._build_world()
         self.server.reset(self.world)
         self.agent.reset()
@@ -155,6 +174,8 @@ class MockGenesys:
         """
         world = self._with_secrets(source if isinstance(source, World) else WorldTemplate.load(source).world())
         self.hub.reset()
+        self.notifications.reset()
+        self.webhooks.reset()
         self.world = world
         self.server.world = world
         self.server.seed_views.clear()
@@ -174,7 +195,7 @@ class MockGenesys:
                     conversation_id=conversation.id,
                     direction="inbound",
                     text=text,
-                    timestamp=now,
+                    timestamp=conversation.next_time(now),
                     sender_id=customer.id,
                 ),
             )
@@ -251,15 +272,21 @@ class MockGenesys:
         """Grade the client from the journal: what it did that real Genesys would punish.
 
         ``rules`` picks the checks (all of ``conformance.RULES`` by default); ``storm_count``,
-        ``storm_window`` and ``refresh_margin`` tune ``relogin_storm``.
+        ``storm_window`` and ``refresh_margin`` tune ``relogin_storm``. Calls to seed-dialect
+        paths (``nonexistent_endpoint``) are violations when the mock serves only the real
+        dialect, and ``notices`` (listed, not failing) otherwise.
         """
-        return check(
+        report = check(
             self.journal,
             rules=rules,
             storm_count=storm_count,
             storm_window=storm_window,
             refresh_margin=refresh_margin,
         )
+        if self.dialect != "real":
+            report.notices.extend(report.by_rule("nonexistent_endpoint"))
+            report.violations = [v for v in report.violations if v.rule != "nonexistent_endpoint"]
+        return report
 
     # ------------------------------------------------------------------ helpers for tests
     def issue_token(self, client_id: str | None = None) -> str:
@@ -278,6 +305,19 @@ class MockGenesys:
         )
         return self.server.mint_guest_jwt(session, deployment.jwt_ttl)[0]
 
+    def auth_code(self, user_id: str, *, first_name: str = "", last_name: str = "") -> str:
+        """An OAuth authorization code that signs ``user_id`` in (for the guest JWT exchange,
+        ``POST /api/v2/webdeployments/token/oauthcodegrantjwtexchange``).
+
+        Two sign-ins of one user end the first one (``ConnectionClosedEvent signedIn``); the
+        names show in the Presence ``SignIn`` event of a step-up. Any other code is its own user.
+        """
+        if not user_id:
+            raise ConfigError("auth_code needs the id of the user to sign in.")
+        code = "code-" + self.world.new_hex_id()
+        self.hub.users[code] = (user_id, first_name, last_name)
+        return code
+
     @asynccontextmanager
     async def connect_guest(
         self, deployment_id: str | None = None, *, origin: str | None = None
@@ -288,6 +328,18 @@ class MockGenesys:
         """
         connection = self.hub.open(deployment_id or self.deployment_id, origin=origin)
         socket = InProcessGuestSocket(self.hub, connection)
+        try:
+            yield socket
+        finally:
+            await socket.close()
+
+    @asynccontextmanager
+    async def connect_notifications(self, connect_uri: str) -> AsyncIterator[InProcessNotificationSocket]:
+        """An in-process notification socket on a channel (its ``connectUri`` or its id): no
+        network, works on virtual time. An unknown or expired channel answers ``{"result": "404"}``
+        and closes, as the live socket does."""
+        channel_id = connect_uri.rstrip("/").rsplit("/", 1)[-1]
+        socket = InProcessNotificationSocket(self.notifications, self.notifications.open(channel_id))
         try:
             yield socket
         finally:
@@ -320,7 +372,8 @@ class MockGenesys:
         Built on first use (serving, ``asgi``, ``httpx.ASGITransport``): in-process tests
         through ``transport()`` never need it, and it is most of a mock's construction cost.
         """
-        app, _ = build_app(self.server, [websocket_route(self.hub), *admin_routes(self)])
+        routes = [websocket_route(self.hub), notification_route(self.notifications), *admin_routes(self)]
+        app, _ = build_app(self.server, routes)
         return app
 
     @cached_property

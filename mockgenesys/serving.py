@@ -65,9 +65,13 @@ def bind(host: str = LOOPBACK, port: int = 0) -> socket.socket:
     # says TCP. Without it every keep-alive request after the first waited ~40 ms (Nagle against
     # the client's delayed ACK, the response going out as headers then body).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except BaseException:  # a refused address or port must not leak the socket
+        sock.close()
+        raise
     sock.set_inheritable(True)
     return sock
 
@@ -88,9 +92,21 @@ class _Server(uvicorn.Server):
         self._on_ready = on_ready
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        self._set_closing(False)  # the same app may be served again after a shutdown
         await super().startup(sockets)
         if self._on_ready is not None and not self.should_exit:
             self._on_ready()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # Long-lived responses (the dashboard's live feed) end when the app's state says so;
+        # otherwise shutting down waits out timeout_graceful_shutdown and then cancels them.
+        self._set_closing(True)
+        await super().shutdown(sockets)
+
+    def _set_closing(self, closing: bool) -> None:
+        state = getattr(self.config.app, "state", None)
+        if state is not None:
+            state.closing = closing
 
 
 class _Refused(Exception):

@@ -53,10 +53,10 @@ def http_endpoint_ids() -> list[str]:
 
 
 def ws_endpoint_ids() -> list[str]:
-    """Every guest WebSocket endpoint id (``guest.ws.connect``, ``guest.ws.<action>``)."""
+    """Every guest WebSocket action's endpoint id (``guest.ws.<action>``; the handshake takes no rules)."""
     from mockgenesys.server.websocket.actions import ACTIONS
 
-    return ["guest.ws.connect", *(f"guest.ws.{action}" for action in ACTIONS)]
+    return [f"guest.ws.{action}" for action in ACTIONS]
 
 
 def endpoint_ids(*, websocket: bool | None = None) -> st.SearchStrategy[str]:

@@ -84,6 +84,27 @@ async def test_admin_agent_actions(mock: MockGenesys, admin: httpx.AsyncClient) 
     assert (await admin.post("/__admin/agent/nope/reply", json={"text": "x"})).status_code == 400
 
 
+async def test_admin_agent_rich_content_attachments_and_names(mock: MockGenesys, admin: httpx.AsyncClient) -> None:
+    conversation_id = next(iter(mock.world.conversations))
+    path = f"/__admin/agent/{conversation_id}"
+    quick = {"contentType": "QuickReply", "quickReply": {"text": "Yes", "payload": "y"}}
+    reply = await admin.post(f"{path}/reply", json={"text": "Sure?", "content": [quick], "name": "Dana Scully"})
+    assert reply.status_code == 201
+    sent = mock.world.conversations[conversation_id].messages[-1]
+    assert (sent.type, sent.sender["nickname"], sent.content) == ("Structured", "Dana Scully", [quick])
+    attached = await admin.post(f"{path}/attach", json={"filename": "a.txt", "mime": "text/plain", "data": "aGk="})
+    assert attached.status_code == 201
+    (item,) = mock.world.conversations[conversation_id].messages[-1].content
+    assert (await admin.get(item["attachment"]["url"].replace("http://mockgenesys.invalid", ""))).content == b"hi"
+    hosted = {"filename": "m.pdf", "mime": "application/pdf", "url": "https://cdn.example/m.pdf"}
+    assert (await admin.post(f"{path}/attach", json=hosted)).status_code == 201
+    bad = await admin.post(f"{path}/reply", json={"content": [{"contentType": "Card", "card": {}}]})
+    assert bad.status_code == 400 and "card.title is required" in bad.json()["message"]
+    assert (
+        await admin.post(f"{path}/attach", json={"filename": "a", "mime": "text/plain", "data": "%%"})
+    ).status_code == 400
+
+
 async def test_admin_journal_check_reset_openapi(mock: MockGenesys, admin: httpx.AsyncClient) -> None:
     await admin.post(
         "/oauth/token", data={"grant_type": "client_credentials"}, auth=(mock.client_id, mock.client_secret)

@@ -129,3 +129,64 @@ def test_agent_errors_name_the_problem(mock: MockGenesys) -> None:
         mock.agent.reply("nope", "hi")
     with pytest.raises(WorldError, match="needs some text"):
         mock.agent.reply(next(iter(mock.world.conversations)), "")
+
+
+async def test_agent_rich_content_and_names_reach_the_guest(mock: MockGenesys, socket: object) -> None:
+    from mockgenesys.world.content import card, quick_replies
+
+    conv = conversation(mock)
+    mock.agent.assign(conv.id, name="Dana Scully", image="https://cdn.example/d.png")
+    mock.agent.reply(conv.id, "Pick", content=quick_replies("Yes", "No"))
+    mock.agent.reply(conv.id, "Bot here", bot=True)
+    mock.agent.reply(conv.id, content=[card("Shoes", "42")], name="Fox Mulder")
+    frames = [json.loads(text)["body"] for text in socket.pending()]  # type: ignore[attr-defined]
+    assert [f["type"] for f in frames] == ["Structured", "Text", "Structured"]
+    assert frames[0]["channel"]["from"] == {
+        "nickname": "Dana Scully",
+        "firstName": "Dana",
+        "lastName": "Scully",
+        "image": "https://cdn.example/d.png",
+    }
+    assert frames[1]["channel"]["from"] == {"nickname": "Mock Bot"} and frames[1]["originatingEntity"] == "Bot"
+    assert frames[2]["channel"]["from"]["nickname"] == "Fox Mulder"
+    assert frames[0]["content"][1] == {
+        "contentType": "QuickReply",
+        "quickReply": {"text": "No", "payload": "No", "action": "Message"},
+    }
+
+
+async def test_agent_messages_get_their_own_millisecond_on_a_frozen_clock(mock: MockGenesys, socket: object) -> None:
+    conv = conversation(mock)
+    sent = [mock.agent.reply(conv.id, f"line {n}") for n in range(3)]
+    assert [round(m.timestamp * 1000) for m in sent] == [round(sent[0].timestamp * 1000) + n for n in range(3)]
+
+
+def test_agent_content_errors_name_the_item(mock: MockGenesys) -> None:
+    cid = next(iter(mock.world.conversations))
+    with pytest.raises(WorldError, match=r"content\[0\]: contentType must be one of Attachment, QuickReply"):
+        mock.agent.reply(cid, content=[{"contentType": "ButtonResponse", "buttonResponse": {}}])
+    with pytest.raises(WorldError, match=r"card.actions\[0\] of type Link needs a 'url' string"):
+        mock.agent.reply(
+            cid,
+            content=[
+                {
+                    "contentType": "Card",
+                    "card": {"title": "t", "description": "d", "actions": [{"type": "Link", "text": "x"}]},
+                }
+            ],
+        )
+    with pytest.raises(WorldError, match="needs some text or content"):
+        mock.agent.reply(cid)
+    with pytest.raises(WorldError, match="MIME type"):
+        mock.agent.attach(cid, "a.bin", b"x", mime="binary")
+
+
+async def test_guest_typing_is_echoed_but_not_history(mock: MockGenesys, socket: object) -> None:
+    before = len(conversation(mock).messages)
+    typing = {"eventType": "Typing", "typing": {"type": "On"}}
+    await socket.send(
+        json.dumps({"action": "onMessage", "token": "tok", "message": {"type": "Event", "events": [typing]}})
+    )  # type: ignore[attr-defined]
+    echo = json.loads(await socket.recv())  # type: ignore[attr-defined]
+    assert echo["body"]["events"] == [typing]
+    assert len(conversation(mock).messages) == before

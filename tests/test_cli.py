@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -30,7 +33,7 @@ def test_cli_bad_env_seed_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, caps
 
 def test_cli_missing_world_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--port", "0", "--world", str(tmp_path / "none.json")]) == 2
-    assert "Cannot read the world file" in capsys.readouterr().err
+    assert "none.json does not exist; give the path of an existing file." in capsys.readouterr().err
 
 
 @pytest.mark.live
@@ -69,3 +72,177 @@ def test_cli_bad_faults_file_names_the_field(tmp_path: Path, capsys: pytest.Capt
     rules.write_text("- then: {status: later}\n")
     assert main(["serve", "--port", "0", "--faults", str(rules)]) == 2
     assert "[0].then.status" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["serve", "--port", "99999"],
+            "--port must be a whole number from 0 to 65535 (0 picks a free port), got '99999'.",
+        ),
+        (["serve", "--port", "eighty"], "--port must be a whole number from 0 to 65535"),
+        (
+            ["serve", "--host", "999.1.1.1"],
+            "--host must be an IP address of this machine or localhost, got '999.1.1.1'",
+        ),
+        (["serve", "--seed", "-1"], "--seed must be a whole number from 0 to"),
+        (
+            ["serve", "--client-secret", ""],
+            "--client-secret must not be empty; give a value or leave --client-secret out.",
+        ),
+        (["serve", "--client-id", " id"], "--client-id must not start or end with spaces"),
+        (["serve", "--client-id", "a:b"], "--client-id must not contain ':'"),
+        (["serve", "--admin-token", ""], "--admin-token must not be empty"),
+        (["serve", "--token-ttl", "5"], "--token-ttl must be a whole number from 300 to 172800, got '5'."),
+        (["serve", "--routing-delay", "-1"], "--routing-delay must be a number of seconds from 0 to 3600, got '-1'."),
+        (["serve", "--routing-delay", "inf"], "--routing-delay must be a number of seconds"),
+        (["serve", "--limit", "tokens_per_minute=5"], "is not a rate limit (did you mean token_per_minute"),
+        (["serve", "--prot", "8000"], "unknown argument(s) --prot 8000; did you mean --port?"),
+        (["serve", "--port"], "--port needs a value."),
+        ([], "give a command after 'mockgenesys': serve, endpoints, chaos or load"),
+        (["chaos"], "give a command after 'mockgenesys chaos': run, list, replay or merge"),
+    ],
+)
+def test_cli_bad_values_are_one_sentence_and_exit_2(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("mockgenesys: ") and captured.err.count("\n") == 1
+    assert message in captured.err
+
+
+def test_cli_output_and_input_files_are_checked_before_the_server_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--port", "0", "--info-file", str(tmp_path / "missing" / "info.json")]) == 2
+    assert (
+        f"the folder {tmp_path / 'missing'} does not exist; create it or give another path." in capsys.readouterr().err
+    )
+    (tmp_path / "afile").write_text("x")
+    assert main(["serve", "--port", "0", "--info-file", str(tmp_path / "afile" / "info.json")]) == 2
+    assert f"{tmp_path / 'afile'} is a file, not a folder" in capsys.readouterr().err
+    assert main(["serve", "--port", "0", "--info-file", str(tmp_path)]) == 2
+    assert "is a folder; give a file path such as" in capsys.readouterr().err
+    assert main(["serve", "--port", "0", "--faults", str(tmp_path / "nope.yaml")]) == 2
+    assert "nope.yaml does not exist; give the path of an existing file." in capsys.readouterr().err
+
+
+def test_cli_port_in_use_says_pick_another_port(capsys: pytest.CaptureFixture[str]) -> None:
+    from mockgenesys.serving import bind
+
+    taken = bind("127.0.0.1", 0)
+    try:
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    finally:
+        taken.close()
+    assert (
+        capsys.readouterr().err
+        == f"mockgenesys: port {port} on 127.0.0.1 is in use; pick another --port (0 picks a free one).\n"
+    )
+
+
+def test_cli_bind_errors_name_the_host_not_the_port() -> None:
+    import errno
+    import socket
+
+    from mockgenesys.cliargs import bind_error
+
+    assert "--host 10.9.9.9 is not an address of this machine" in str(
+        bind_error("10.9.9.9", 0, OSError(errno.EADDRNOTAVAIL, "Cannot assign requested address"))
+    )
+    assert "--host ::2 is not an address" in str(bind_error("::2", 0, socket.gaierror(-2, "Name or service not known")))
+    assert "port 80 needs privileges" in str(bind_error("127.0.0.1", 80, PermissionError(errno.EACCES, "denied")))
+
+
+def test_cli_faults_file_with_an_unknown_endpoint_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "faults.yaml"
+    rules.write_text("- {match: {endpoint: oauht.token}, then: {status: 503}}\n")
+    assert main(["serve", "--port", "0", "--faults", str(rules)]) == 2
+    err = capsys.readouterr().err
+    assert "[0].match.endpoint" in err and "did you mean 'oauth.token'?" in err and str(rules) in err
+
+
+def test_cli_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from mockgenesys import __version__
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"mockgenesys {__version__}\n"
+
+
+def test_cli_endpoints_lists_every_id_of_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+    from mockgenesys.server.endpoints import UNFAULTABLE, endpoint_catalogue
+
+    assert main(["endpoints"]) == 0
+    listed = {line.split()[0] for line in capsys.readouterr().out.splitlines()}
+    assert listed == set(endpoint_catalogue().ids) | set(UNFAULTABLE)
+    assert {"oauth.token", "organizations.me", "guest.ws.onMessage", "guest.ws.out.StructuredMessage"} <= listed
+    assert main(["endpoints", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"id": "oauth.token", "method": "POST", "what": "/oauth/token"} in rows
+
+
+def test_cli_errors_never_print_a_traceback(tmp_path: Path) -> None:
+    exe = str(Path(sys.executable).parent / "mockgenesys")
+    (tmp_path / "info.json.partial").mkdir()  # the info file cannot be written once the server is up
+    for args in (
+        ["serve", "--port", "99999"],
+        ["serve", "--port", "0", "--info-file", str(tmp_path / "no" / "i.json")],
+        ["serve", "--port", "0", "--quiet", "--info-file", str(tmp_path / "info.json")],
+    ):
+        done = subprocess.run([exe, *args], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.count("\n") == 1, done.stderr
+    assert "cannot be written (Is a directory); give a path in a writable folder." in done.stderr
+
+
+# ---------------------------------------------------------------------- the README's tables come from the parsers
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _commands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def commands_table() -> str:
+    rows = ["| command | does |", "|---|---|"]
+    rows += [f"| `mockgenesys {c.dest}` | {c.help} |" for c in _commands(build_parser({}))._choices_actions]
+    rows.append("| `mockgenesys --version` | print the version |")
+    return "\n".join(rows)
+
+
+def serve_table() -> str:
+    serve = _commands(build_parser({})).choices["serve"]
+    rows = ["| flag | default | meaning |", "|---|---|---|"]
+    for action in serve._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        flag = action.option_strings[-1] + (f" {action.metavar}" if action.metavar else "")
+        default = (
+            "" if action.default is None or action.default is False or action.default == [] else f"`{action.default}`"
+        )
+        rows.append(f"| `{flag}` | {default} | {action.help} |")
+    return "\n".join(rows)
+
+
+def readme_block(name: str) -> str:
+    match = re.search(rf"<!-- {name}: generated.*?-->\n(.*?)\n<!-- /{name} -->", README.read_text(), re.S)
+    assert match is not None, f"README.md has no <!-- {name}: generated … --> block"
+    return match.group(1)
+
+
+@pytest.mark.parametrize(("name", "table"), [("commands", commands_table), ("serve flags", serve_table)])
+def test_cli_readme_tables_are_the_parsers(name: str, table: Callable[[], str]) -> None:
+    expected = table()
+    assert readme_block(name) == expected, f"paste this into README.md's {name} block:\n{expected}"
+
+
+def test_cli_readme_keeps_exactly_two_setup_commands() -> None:
+    setup = README.read_text().split("## Set up", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```bash\n(.*?)```", setup, re.S)
+    assert len(commands) == 2 and all(c.count("\n") == 1 for c in commands)

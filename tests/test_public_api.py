@@ -20,7 +20,9 @@ DOCS = "\n".join(path.read_text(encoding="utf-8") for path in [ROOT / "README.md
 MODULES = [
     importlib.import_module(info.name)
     for info in pkgutil.walk_packages(mockgenesys.__path__, "mockgenesys.")
-    if info.name != "mockgenesys.__main__"
+    # Locust's users import Locust, which patches the standard library for gevent: never in this
+    # process (tests/load runs them in Locust's own processes).
+    if info.name not in ("mockgenesys.__main__", "mockgenesys.load.users", "mockgenesys.load.locustfile")
 ]
 PACKAGES = [mockgenesys, *(module for module in MODULES if hasattr(module, "__path__"))]
 

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mockgenesys import dashboard
+from mockgenesys.admin.agent import AGENT_ACTIONS, agent_action
 from mockgenesys.admin.inputs import (
     AdminError,
-    flag,
     invalid,
     number,
     optional_string,
@@ -32,14 +33,11 @@ if TYPE_CHECKING:
     from mockgenesys.mock import MockGenesys
     from mockgenesys.server.websocket.connection import GuestConnection
 
-AGENT_ACTIONS = ("reply", "typing", "assign", "transfer", "disconnect")
 AdminHandler = Callable[["MockGenesys", Request], Awaitable[Response]]
 #: The latest time the clock may be moved to (3000-01-01): every date the mock prints stays valid.
 MAX_CLOCK = 32_503_680_000.0
 #: The most seconds one ``clock/advance`` moves the clock (about 31 years).
 MAX_ADVANCE = 1e9
-#: The longest agent typing indicator, in milliseconds.
-MAX_TYPING_MS = 3_600_000
 #: The most fault rules installed at once.
 MAX_RULES = 10_000
 #: The most occupations held at once (the oldest is forgotten, its connections stay until reset).
@@ -62,6 +60,8 @@ class AdminEndpoint:
     query: tuple[tuple[str, dict[str, Any]], ...] = ()
     #: Whether the body may be left out (then it reads as ``{}``).
     body_optional: bool = False
+    #: Served without the admin token (still loopback-only): the dashboard's page and assets, which hold no data.
+    is_public: bool = False
 
     @property
     def path_params(self) -> list[str]:
@@ -185,31 +185,6 @@ async def _expire_sessions(mock: MockGenesys, request: Request) -> Response:
     return _json({"expired": len(sessions)})
 
 
-# ---------------------------------------------------------------------- agent
-async def _agent_action(mock: MockGenesys, request: Request) -> Response:
-    conversation_id = request.path_params["conversation_id"]
-    action = request.path_params["action"]
-    if action not in AGENT_ACTIONS:
-        raise AdminError(404, f"Unknown agent action {action!r}; use {', '.join(AGENT_ACTIONS)}.", "not.found")
-    body = await read_object(request, required=False)
-    if action == "reply":
-        text = optional_string(body, "text", max_length=4096)
-        if text is None:
-            raise invalid("text", 'reply needs {"text": "..."} (1 to 4096 characters).')
-        message = mock.agent.reply(conversation_id, text, bot=flag(body.get("bot", False), "bot"))
-        return _json({"messageId": message.id}, 201)
-    if action == "typing":
-        duration = whole(body.get("durationMs", 5000), "durationMs", 0, MAX_TYPING_MS)
-        mock.agent.typing(conversation_id, duration_ms=duration)
-    elif action == "assign":
-        mock.agent.assign(conversation_id, name=optional_string(body, "name", max_length=256))
-    elif action == "transfer":
-        mock.agent.transfer(conversation_id, to=optional_string(body, "to", max_length=256))
-    else:
-        mock.agent.disconnect(conversation_id)
-    return Response(status_code=204)
-
-
 # ---------------------------------------------------------------------- journal, check, guests
 async def _get_journal(mock: MockGenesys, request: Request) -> Response:
     query = request.query_params
@@ -292,6 +267,43 @@ async def _release(mock: MockGenesys, request: Request) -> Response:
 
 async def _openapi(mock: MockGenesys, request: Request) -> Response:
     return _json(document(ENDPOINTS))
+
+
+# ---------------------------------------------------------------------- dashboard (docs/dashboard.md)
+async def _dashboard_asset(mock: MockGenesys, request: Request) -> Response:
+    name = request.path_params["name"]
+    response = dashboard.asset_response(name)
+    if response is None:
+        shown = name if len(name) <= 60 else name[:57] + "..."
+        raise AdminError(
+            404, f"No dashboard asset {shown!r}; the page loads {', '.join(dashboard.ASSETS)}.", "not.found"
+        )
+    return response
+
+
+DASHBOARD_ENDPOINTS: tuple[AdminEndpoint, ...] = (
+    AdminEndpoint("GET", "/", "admin.dashboard", "The dashboard page", dashboard.page, is_public=True),
+    AdminEndpoint(
+        "GET",
+        "/assets/{name}",
+        "admin.dashboard.asset",
+        "A file of the dashboard page",
+        _dashboard_asset,
+        is_public=True,
+    ),
+    AdminEndpoint(
+        "GET",
+        "/events",
+        "admin.events",
+        "Live feed (server-sent events): journal rows, state, conformance report",
+        dashboard.events,
+        query=tuple((name, {"type": "integer", "minimum": 0, "maximum": 2**53}) for name in dashboard.EVENTS_QUERY),
+    ),
+    AdminEndpoint("GET", "/limits", "admin.limits", "Rate limits and the running windows' budget", dashboard.limits),
+    AdminEndpoint(
+        "GET", "/world/summary", "admin.world.summary", "The world for people, secrets as fingerprints", dashboard.world
+    ),
+)
 
 
 _RULE = {"$ref": "#/components/schemas/FaultRule"}
@@ -407,7 +419,7 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         "/agent/{conversation_id}/{action}",
         "admin.agent",
         f"Agent action: {', '.join(AGENT_ACTIONS)}",
-        _agent_action,
+        agent_action,
         body={"type": "object"},
         body_optional=True,
     ),
@@ -466,4 +478,5 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         ok=204,
     ),
     AdminEndpoint("GET", "/openapi.json", "admin.openapi", "This document", _openapi),
+    *DASHBOARD_ENDPOINTS,
 )

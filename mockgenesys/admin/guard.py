@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from mockgenesys.admin.endpoints import ENDPOINTS
@@ -39,7 +39,11 @@ def admin_routes(mock: MockGenesys) -> list[BaseRoute]:
     """The ``/__admin`` mount for ``mock``: every entry of ``ENDPOINTS``, behind the guard, and a
     fallback that answers unknown paths (404) and methods (405) in the same shape."""
     routes: list[BaseRoute] = [
-        Route(endpoint.path, _guarded(mock, endpoint.endpoint_id, endpoint.handler), methods=[endpoint.method])
+        Route(
+            endpoint.path,
+            _guarded(mock, endpoint.endpoint_id, endpoint.handler, is_public=endpoint.is_public),
+            methods=[endpoint.method],
+        )
         for endpoint in ENDPOINTS
     ]
     fallback = Mount("", app=_Fallback(mock))
@@ -48,17 +52,24 @@ def admin_routes(mock: MockGenesys) -> list[BaseRoute]:
     # so such a request gets the fallback's JSON answer instead of Starlette's plain-text 404.
     for mounted in (mount, fallback):
         mounted.path_regex = re.compile(mounted.path_regex.pattern, re.DOTALL)
-    return [mount]
+    return [mount, Route(PREFIX, _to_dashboard, methods=["GET"])]
 
 
-def _guarded(mock: MockGenesys, endpoint_id: str, handler: Operation) -> Callable[[Request], Awaitable[Response]]:
-    """``handler`` behind the loopback and admin-token checks, with Genesys error bodies and a journal line."""
+async def _to_dashboard(request: Request) -> Response:
+    return RedirectResponse(PREFIX + "/")  # the dashboard's page is /__admin/, with the slash
+
+
+def _guarded(
+    mock: MockGenesys, endpoint_id: str, handler: Operation, *, is_public: bool = False
+) -> Callable[[Request], Awaitable[Response]]:
+    """``handler`` behind the loopback and (unless ``is_public``) admin-token checks, with Genesys
+    error bodies and a journal line."""
 
     async def wrapped(request: Request) -> Response:
         started = time.perf_counter()
         correlation = mock.server.correlation_id()
         try:
-            _check_caller(mock, request)
+            _check_caller(mock, request, is_public=is_public)
             response = await handler(mock, request)
         except AdminError as exc:
             details = [{"errorCode": exc.code or "invalid.value", "fieldName": exc.field}] if exc.field else []
@@ -87,11 +98,11 @@ def _guarded(mock: MockGenesys, endpoint_id: str, handler: Operation) -> Callabl
     return wrapped
 
 
-def _check_caller(mock: MockGenesys, request: Request) -> None:
+def _check_caller(mock: MockGenesys, request: Request, *, is_public: bool) -> None:
     host = request.client.host if request.client else ""
     if not mock.admin_remote and host != TEST_CLIENT_HOST and not is_loopback(host):
         raise AdminError(403, f"The admin API answers loopback clients only (you are {host}).", "not.authorized")
-    if mock.admin_token is not None:
+    if mock.admin_token is not None and not is_public:
         given = request.headers.get("authorization", "").encode("latin-1")
         if not hmac.compare_digest(given, f"Bearer {mock.admin_token}".encode()):
             raise AdminError(401, "The admin API needs Authorization: Bearer <admin token>.", "authentication.required")

@@ -1,4 +1,4 @@
-"""``mockgenesys chaos run|list|replay``: the command-line face of the chaos runner.
+"""``mockgenesys chaos run|list|replay|merge``: the command-line face of the chaos runner.
 
 Everything a run needs is checked before the first scenario starts: the scenarios, every
 option against every scenario, the adapter and the ``--report`` directory. A bad one is one
@@ -19,10 +19,11 @@ from typing import IO, Any
 from mockgenesys.chaos.adapters import AdapterFactory, load_factory
 from mockgenesys.chaos.errors import ChaosError, OptionsError
 from mockgenesys.chaos.library import builtin_paths, builtin_scenarios, resolve
-from mockgenesys.chaos.report import check_report_dir, write_reports
+from mockgenesys.chaos.report import check_report_dir, write_report_dict, write_reports
 from mockgenesys.chaos.result import ScenarioResult
 from mockgenesys.chaos.runner import PreparedRun, prepare
 from mockgenesys.chaos.scenario import Scenario
+from mockgenesys.chaos.sharding import Shard, merge_reports, parse_seeds, run_jobs, split, sweep
 
 MAX_REPLAYS_SHOWN = 10
 MAX_ADAPTER_ERRORS_SHOWN = 3
@@ -110,25 +111,40 @@ def _scenarios(references: list[str]) -> list[Scenario]:
 
 
 def _execute(
-    runs: list[PreparedRun], report: Path | None, out: IO[str], err: IO[str], progress: ProgressPrinter
+    runs: list[PreparedRun],
+    report: Path | None,
+    out: IO[str],
+    err: IO[str],
+    progress: ProgressPrinter,
+    *,
+    jobs: int = 1,
+    shard: dict[str, Any] | None = None,
 ) -> int:
-    """Run every prepared run in turn; the exit status is 0, 1 (a scenario failed) or 130 (Ctrl-C).
+    """Run every prepared run (in turn, or on ``jobs`` processes); exit 0, 1 (a scenario failed) or 130 (Ctrl-C).
 
     A run that cannot go on (the live target went away: ``ChaosError``) stops the rest; the report
     of what ran is still written, marked incomplete, before the error is raised for exit 2.
+    ``shard`` (``index``, ``count``, ``sweep``) marks the report as one shard of a sweep.
     """
     results: list[ScenarioResult] = []
     interrupted = False
     stopped: ChaosError | None = None
+
+    def done(result: ScenarioResult) -> None:
+        nonlocal interrupted
+        _summary(result, out)
+        out.flush()
+        results.append(result)
+        if result.interrupted:
+            interrupted = True
+            raise KeyboardInterrupt
+
     try:
-        for run in runs:
-            result = run.run()
-            _summary(result, out)
-            out.flush()
-            results.append(result)
-            if result.interrupted:
-                interrupted = True
-                break
+        if jobs > 1 and len(runs) > 1:
+            run_jobs(runs, jobs, done)
+        else:
+            for run in runs:
+                done(run.run())
     except KeyboardInterrupt:  # between two scenarios, or a second Ctrl-C
         interrupted = True
     except ChaosError as exc:
@@ -144,7 +160,8 @@ def _execute(
             file=err,
         )
     if report is not None:
-        paths = write_reports(results, report, not_run=not_run)
+        where = {"shard": {"index": shard["index"], "count": shard["count"]}, "sweep": shard["sweep"]} if shard else {}
+        paths = write_reports(results, report, not_run=not_run, **where)
         print(f"reports: {paths['json']}, {paths['junit']}, {paths['html']}", file=out)
     if stopped is not None:
         raise stopped
@@ -169,30 +186,62 @@ def cmd_chaos(args: argparse.Namespace, out: IO[str] | None = None, err: IO[str]
         return 0
     if args.chaos_command == "run":
         return _run(args, out, err)
+    if args.chaos_command == "merge":
+        return _merge(args, out)
     return _replay(args, out, err)
+
+
+def _merge(args: argparse.Namespace, out: IO[str]) -> int:
+    report = merge_reports(args.reports)
+    check_report_dir(args.report)
+    paths = write_report_dict(report, args.report)
+    failed = [s for s in report["scenarios"] if not s.get("passed")]
+    total = len(report["scenarios"])
+    print(f"merged {len(report['merged_from'])} report(s): {total - len(failed)} of {total} run(s) passed.", file=out)
+    for entry in failed[:MAX_REPLAYS_SHOWN]:
+        print(f"FAIL {entry['scenario']} seed {entry['seed']}: replay: {entry['replay_all']}", file=out)
+    if report["missing_shards"]:
+        shards = ", ".join(str(s) for s in report["missing_shards"])
+        print(f"incomplete: no report from shard(s) {shards} of the sweep.", file=out)
+    print(f"reports: {paths['json']}, {paths['junit']}, {paths['html']}", file=out)
+    return 0 if report["passed"] else EXIT_FAILED
 
 
 def _run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     scenarios = _scenarios(args.scenarios)
+    seeds = parse_seeds(args.seeds) if args.seeds is not None else None
+    if seeds is not None and args.seed is not None:
+        raise OptionsError("--seed and --seeds exclude each other; give one seed or a sweep of them.")
+    shard = Shard.parse(args.shard) if args.shard is not None else None
+    jobs = args.jobs
+    if jobs < 1:
+        raise OptionsError(f"--jobs must be 1 or more (processes on this machine), got {jobs}.")
+    if jobs > 1 and args.target is not None:
+        raise OptionsError("--jobs runs in-process sweeps on local cores; against --target, run one job.")
     factory = _adapter(args.adapter)
-    progress = ProgressPrinter(err, bar=interactive(err))
+    progress = ProgressPrinter(err, bar=interactive(err) and jobs == 1)
+    units = sweep(scenarios, seeds, args.guests)
+    chosen = split(units, shard) if shard is not None else list(range(len(units)))
     runs = [
         prepare(
-            scenario,
+            units[position].scenario,
             guests=args.guests,
-            seed=args.seed,
+            seed=units[position].seed if seeds is not None else args.seed,
             target=args.target,
             guest=args.guest,
             isolate=args.isolate,
             adapter_factory=factory,
-            progress=progress,
+            progress=progress if jobs == 1 else None,
             admin_token=args.admin_token,
         )
-        for scenario in scenarios
+        for position in chosen
     ]
     if args.report is not None:
         check_report_dir(args.report)
-    return _execute(runs, args.report, out, err, progress)
+    if shard is not None:
+        print(f"shard {shard}: {len(runs)} of {len(units)} run(s) of the sweep.", file=out)
+    where = None if shard is None else {"index": shard.index, "count": shard.count, "sweep": [u.key for u in units]}
+    return _execute(runs, args.report, out, err, progress, jobs=jobs, shard=where)
 
 
 def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:

@@ -17,6 +17,34 @@ from typing import Any
 
 from mockgenesys.chaos.control import MockControl, Occupation
 from mockgenesys.faults.rules import validate_rule
+from mockgenesys.server.endpoints import endpoint_catalogue
+
+
+@dataclass
+class RuleIds:
+    """The ids a scenario calls its fault rules by, as its timeline arms and removes them.
+
+    A ``fault`` event with an ``id`` is that id; one without is ``rule-N``, numbered from
+    ``rule-1`` in timeline order exactly as a fresh (or reset) ``FaultPlan`` numbers them.
+    ``installed`` maps each to the id the mock gave it, which differs on a live server that
+    already numbered other rules; ``remove_fault`` goes through this map, so it removes the
+    scenario's own rule wherever it runs. The loader replays a timeline through one of these to
+    refuse, before anything runs, a ``remove_fault`` of a rule that is not installed then.
+    """
+
+    installed: dict[str, str] = field(default_factory=dict)
+    numbered: int = 0
+
+    def arm(self, given: str | None) -> str:
+        """The scenario's id for the next rule armed (``given``, or the next free ``rule-N``)."""
+        if given is not None:
+            if given in self.installed:
+                raise ValueError(f"a rule with id {given!r} is already installed at this time; pick another id")
+            return given
+        self.numbered += 1
+        while f"rule-{self.numbered}" in self.installed:
+            self.numbered += 1
+        return f"rule-{self.numbered}"
 
 
 @dataclass
@@ -25,7 +53,8 @@ class EventContext:
 
     ``later(seconds, action)`` runs ``action`` that much later on the run's time;
     ``occupations`` collects held connections (the runner releases any left at the end);
-    ``jumps`` collects clock moves as (time, seconds), which ``recovery_within`` leaves out.
+    ``jumps`` collects clock moves as (time, seconds), which ``recovery_within`` leaves out;
+    ``rules`` maps the scenario's rule ids to the mock's.
     """
 
     control: MockControl
@@ -33,6 +62,7 @@ class EventContext:
     later: Callable[[float, Callable[[], Awaitable[None]]], None]
     occupations: list[Occupation] = field(default_factory=list)
     jumps: list[tuple[float, float]] = field(default_factory=list)
+    rules: RuleIds = field(default_factory=RuleIds)
 
 
 Validator = Callable[[Any], dict[str, Any]]
@@ -69,6 +99,11 @@ def _seconds(value: Any) -> dict[str, Any]:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise ValueError(f"must be a number of virtual seconds >= 0, got {value!r}")
     return {"seconds": float(value)}
+
+
+def _fault_rule(value: Any) -> dict[str, Any]:
+    """A fault rule, with its endpoint ids, actions and methods checked against the mock's."""
+    return validate_rule(value, endpoint_catalogue())
 
 
 def _rule_id(value: Any) -> dict[str, Any]:
@@ -124,15 +159,22 @@ async def _active_conversations(control: MockControl) -> list[str]:
 
 # ---------------------------------------------------------------------- faults
 async def _fault(ctx: EventContext, args: dict[str, Any]) -> str:
-    return f"armed {await ctx.control.add_fault(args)}"
+    name = ctx.rules.arm(args.get("id"))
+    actual = await ctx.control.add_fault(args)
+    ctx.rules.installed[name] = actual
+    return f"armed {name}" if actual == name else f"armed {name} (the mock's {actual})"
 
 
 async def _remove(ctx: EventContext, args: dict[str, Any]) -> str:
-    return f"removed {args['id']}" if await ctx.control.remove_fault(args["id"]) else f"no rule {args['id']}"
+    actual = ctx.rules.installed.pop(args["id"], None)
+    if actual is None or not await ctx.control.remove_fault(actual):
+        return f"no rule {args['id']}"
+    return f"removed {args['id']}"
 
 
 async def _clear(ctx: EventContext, args: dict[str, Any]) -> str:
     await ctx.control.clear_faults()
+    ctx.rules.installed.clear()
     return "cleared every fault rule"
 
 
@@ -192,7 +234,7 @@ async def _occupy(ctx: EventContext, args: dict[str, Any]) -> str:
 EVENT_KINDS: dict[str, EventKind] = {
     kind.name: kind
     for kind in (
-        EventKind("fault", validate_rule, _fault),
+        EventKind("fault", _fault_rule, _fault),
         EventKind("remove_fault", _rule_id, _remove),
         EventKind("clear_faults", _flag, _clear),
         EventKind("advance", _seconds, _advance),

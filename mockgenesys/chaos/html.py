@@ -1,12 +1,18 @@
-"""``report.html``: one self-contained page (inline CSS and SVG, no script, no network)."""
+"""``report.html``: one self-contained page (inline CSS and SVG, no script, no network).
+
+The charts (``mockgenesys.chaos.charts``) have real axes and aggregate their marks, so the page
+for the whole library at 100 guests stays well under 300 KB.
+"""
 
 from __future__ import annotations
 
 from html import escape
 from typing import Any
 
-from mockgenesys.chaos.metrics import STATUS_CLASSES
+from mockgenesys.chaos import charts
+from mockgenesys.chaos.metrics import LOG_FLOOR, STATUS_CLASSES
 
+#: Series of the requests chart and their colours (CSS classes keep the page small).
 COLORS = {
     "2xx": "#3a9d5d",
     "401/403": "#e0a030",
@@ -21,35 +27,29 @@ REAUTH_COLORS = {
     "oauth_token": "#d1495b",
     "jwt_refresh": "#e0a030",
 }
-W, H, PAD = 640, 200, 36
+SERIES_CSS = {name: f"s{n}" for n, name in enumerate(COLORS)}
+REAUTH_CSS = {name: f"r{n}" for n, name in enumerate(REAUTH_COLORS)}
 
-CSS = """
+CSS = (
+    """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#1d2330;background:#fafbfc}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 6px}h3{font-size:14px;margin:14px 0 4px;color:#444}
 .pass{color:#1e7b45;font-weight:600}.fail{color:#b3261e;font-weight:600}
 .card{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:14px 18px;margin:14px 0}
 table{border-collapse:collapse;margin:6px 0}td,th{border-bottom:1px solid #e6e8eb;padding:3px 10px;text-align:left;vertical-align:top}
 th{font-weight:600;color:#555}code{font-size:12px;background:#f1f3f5;padding:1px 4px;border-radius:3px}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:10px}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:10px}
 .legend span{display:inline-block;margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
-svg text{font:11px system-ui,sans-serif;fill:#444}.muted{color:#666;font-size:12px}
+svg text{font:11px system-ui,sans-serif;fill:#444}svg .xt,svg .xl{text-anchor:middle}svg .yt{text-anchor:end;dominant-baseline:middle}
+svg .yl{text-anchor:middle;font-weight:600}svg .xl{font-weight:600}svg .row{fill:#555;paint-order:stroke;stroke:#fff;stroke-width:3px}
+svg path.grid{stroke:#eceef0;fill:none}svg path.axis{stroke:#888;fill:none}svg .hit{fill:transparent}svg .hit:hover{fill:rgba(0,0,0,.07)}
+svg circle{fill-opacity:.75}svg circle:hover,svg rect.bar:hover{stroke:#1d2330;stroke-width:1.5}
+svg .bar{fill:#2e86c1}svg .instant{fill:#7fb3d5}.muted{color:#666;font-size:12px}
 """
-
-
-def _axis(x_max: float, label: str) -> str:
-    parts = [f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - 8}" y2="{H - PAD}" stroke="#999"/>']
-    for i in range(5):
-        x = PAD + (W - 8 - PAD) * i / 4
-        parts.append(f'<text x="{x:.1f}" y="{H - PAD + 14}" text-anchor="middle">{x_max * i / 4:.3g}</text>')
-    parts.append(f'<text x="{(W + PAD) / 2:.1f}" y="{H - 6}" text-anchor="middle">{escape(label)}</text>')
-    return "".join(parts)
-
-
-def _svg(title: str, body: str) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" role="img" '
-        f'aria-label="{escape(title)}"><title>{escape(title)}</title>{body}</svg>'
-    )
+    + "".join(f"svg .{css}{{fill:{COLORS[name]}}}" for name, css in SERIES_CSS.items())
+    + "".join(f"svg .{css}{{fill:{REAUTH_COLORS[name]}}}" for name, css in REAUTH_CSS.items())
+    + "svg .firing{fill:#d1495b}svg .event{fill:#2e86c1}\n"
+)
 
 
 def _legend(colors: dict[str, str], names: list[str]) -> str:
@@ -58,49 +58,20 @@ def _legend(colors: dict[str, str], names: list[str]) -> str:
 
 
 def requests_chart(metrics: dict[str, Any]) -> str:
-    """Requests over virtual time, stacked by status class."""
+    """Requests over virtual time, stacked by status class, per bucket of the run."""
     series = metrics["series"]
-    buckets = series["buckets"]
-    by_status = series["by_status"]
-    totals = [sum(by_status[name][i] for name in STATUS_CLASSES) for i in range(buckets)]
-    peak = max(totals, default=0) or 1
-    width = (W - 8 - PAD) / buckets
-    parts = [_axis(metrics["virtual_seconds"], "virtual seconds since start")]
-    parts.append(f'<text x="4" y="14">{peak} req/bucket</text>')
-    for i in range(buckets):
-        y = H - PAD
-        for name in STATUS_CLASSES:
-            count = by_status[name][i]
-            if not count:
-                continue
-            height = (H - PAD - 20) * count / peak
-            y -= height
-            parts.append(
-                f'<rect x="{PAD + i * width:.2f}" y="{y:.2f}" width="{max(width - 1, 0.5):.2f}" height="{height:.2f}" '
-                f'fill="{COLORS[name]}"><title>{escape(name)}: {count}</title></rect>'
-            )
-    used = [n for n in STATUS_CLASSES if any(by_status[n])]
-    return _svg("Requests over virtual time by status", "".join(parts)) + _legend(COLORS, used)
-
-
-def _dots(rows: list[str], points: list[tuple[float, str, str, str]], x_max: float, title: str) -> str:
-    parts = [_axis(x_max, "virtual seconds since start")]
-    span = x_max or 1.0
-    step = (H - PAD - 16) / max(len(rows), 1)
-    index = {row: n for n, row in enumerate(rows)}
-    for n, row in enumerate(rows):
-        y = 16 + step * (n + 0.5)
-        parts.append(f'<line x1="{PAD}" y1="{y:.1f}" x2="{W - 8}" y2="{y:.1f}" stroke="#eee"/>')
-        parts.append(f'<text x="{PAD + 4}" y="{y - 4:.1f}">{escape(row)}</text>')
-    for t, row, color, tip in points:
-        x = PAD + (W - 8 - PAD) * min(max(t, 0.0), span) / span
-        y = 16 + step * (index[row] + 0.5)
-        parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}" fill-opacity="0.7"><title>{escape(tip)}</title></circle>'
-        )
-    if not points:
-        parts.append(f'<text x="{W / 2}" y="{H / 2}" text-anchor="middle">none</text>')
-    return _svg(title, "".join(parts))
+    bucket = float(series["bucket_seconds"])
+    stacks = {name: series["by_status"][name] for name in STATUS_CLASSES}
+    chart = charts.stacked_bars(
+        "Requests over virtual time by status",
+        float(metrics["virtual_seconds"]),
+        bucket,
+        stacks,
+        SERIES_CSS,
+        "requests",
+    )
+    used = [n for n in STATUS_CLASSES if any(stacks[n])]
+    return chart + _legend(COLORS, used)
 
 
 def faults_chart(metrics: dict[str, Any]) -> str:
@@ -110,11 +81,11 @@ def faults_chart(metrics: dict[str, Any]) -> str:
     events = metrics["timeline"]
     if events:
         rows.append("timeline")
-    points = [
-        (float(f["t"]), str(f["rule"]), "#d1495b", f"{f['rule']} on {f['endpoint']} at {f['t']} s") for f in firings
-    ]
-    points += [(float(e["t"]), "timeline", "#2e86c1", f"{e['kind']}: {e['summary']} at {e['t']} s") for e in events]
-    return _dots(rows, points, metrics["virtual_seconds"], "Fault firings and timeline events")
+    points = [charts.Point(float(f["t"]), str(f["rule"]), "firing", f"fired on {f['endpoint']}") for f in firings]
+    points += [charts.Point(float(e["t"]), "timeline", "event", f"{e['kind']}: {e['summary']}") for e in events]
+    return charts.dot_rows(
+        "Fault firings and timeline events", float(metrics["virtual_seconds"]), rows, points, "no faults fired"
+    )
 
 
 def reauth_chart(metrics: dict[str, Any]) -> str:
@@ -122,40 +93,23 @@ def reauth_chart(metrics: dict[str, Any]) -> str:
     events = metrics["reauth"]["events"]
     rows = sorted({str(e["kind"]) for e in events})
     points = [
-        (
-            float(e["t"]),
-            str(e["kind"]),
-            REAUTH_COLORS.get(str(e["kind"]), "#555"),
-            f"{e['kind']} -> {e['status']} at {e['t']} s",
-        )
+        charts.Point(float(e["t"]), str(e["kind"]), REAUTH_CSS.get(str(e["kind"]), "event"), f"answered {e['status']}")
         for e in events
     ]
-    return _dots(rows, points, metrics["virtual_seconds"], "Re-authentication events")
+    return charts.dot_rows("Re-authentication", float(metrics["virtual_seconds"]), rows, points, "no re-authentication")
 
 
 def latency_chart(metrics: dict[str, Any]) -> str:
-    """Histogram of send latency (workload asks → server stores), virtual seconds."""
-    histogram = metrics["latency"]["send_histogram"]
-    counts: list[int] = histogram["counts"]
-    edges: list[float] = histogram["edges"]
-    if not counts:
-        return _svg("Send latency", f'<text x="{W / 2}" y="{H / 2}" text-anchor="middle">no messages</text>')
-    peak = max(counts) or 1
-    width = (W - 8 - PAD) / len(counts)
-    parts = [_axis(edges[-1] if edges else 0.0, "send latency, virtual seconds")]
-    if edges and edges[0]:
-        parts.append(f'<text x="{PAD}" y="{H - PAD + 26}">from {edges[0]:.3g}</text>')
-    parts.append(f'<text x="4" y="14">{peak} messages</text>')
-    for i, count in enumerate(counts):
-        height = (H - PAD - 20) * count / peak
-        parts.append(
-            f'<rect x="{PAD + i * width:.2f}" y="{H - PAD - height:.2f}" width="{max(width - 1, 0.5):.2f}" '
-            f'height="{height:.2f}" fill="#2e86c1"><title>{count}</title></rect>'
-        )
-    return _svg("Send latency distribution", "".join(parts))
+    """Send latency (workload asks → server stores) on a log scale; instant sends get their own bar."""
+    histogram = metrics["latency"]["send_histogram_log"]
+    return charts.log_histogram(
+        "Send latency distribution", histogram["under"], histogram["edges"], histogram["counts"], LOG_FLOOR
+    )
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, float) and abs(value) >= 1000:
+        return f"{value:,.0f}"
     return "–" if value is None else f"{value:.3g}" if isinstance(value, float) else escape(str(value))
 
 
@@ -205,6 +159,11 @@ re-auth totals {escape(", ".join(f"{k} {v}" for k, v in m["reauth"]["totals"].it
 </div>"""
 
 
+def _merged(report: dict[str, Any]) -> str:
+    sources = report.get("merged_from")
+    return f" · merged from {len(sources)} report(s)" if sources else ""
+
+
 def render_html(report: dict[str, Any]) -> str:
     """The whole page for ``report`` (``report_dict``'s output)."""
     scenarios = report["scenarios"]
@@ -218,12 +177,17 @@ def render_html(report: dict[str, Any]) -> str:
     body = "".join(_scenario(s) for s in scenarios)
     if report.get("incomplete"):
         not_run = ", ".join(escape(name) for name in report.get("not_run", [])) or "none"
-        body = f'<p class="fail">Incomplete: the run was cut short (Ctrl-C or an error). Not run: {not_run}.</p>' + body
+        missing = ", ".join(str(shard) for shard in report.get("missing_shards", []))
+        gap = f" Shards without a report: {missing}." if missing else ""
+        body = (
+            f'<p class="fail">Incomplete: the run was cut short (Ctrl-C or an error). Not run: {not_run}.{gap}</p>'
+            + body
+        )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>mockgenesys chaos report</title><style>{CSS}</style></head>
 <body><h1>mockgenesys chaos report — {verdict}</h1>
-<p class="muted">{escape(report["tool"])} · {len(scenarios)} scenario(s)</p>
+<p class="muted">{escape(report["tool"])} · {len(scenarios)} scenario(s){_merged(report)}</p>
 <table><tr><th>scenario</th><th>verdict</th><th>guests</th><th>requests</th><th>fault firings</th></tr>{index}</table>
 {body}
 </body></html>

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockgenesys.chaos.botchecks import BOT_INVARIANTS, BotCheck, validate_bot_params
 from mockgenesys.chaos.records import GuestRecord, ServerView
 from mockgenesys.conformance import RULES, check
 
@@ -244,6 +245,10 @@ def secure_session_created(view: ServerView, guests: list[GuestRecord], params: 
     )
 
 
+def _judged(bot: BotCheck) -> Check:
+    return lambda view, guests, params: InvariantResult(*bot(view, guests, params))
+
+
 INVARIANTS: dict[str, Check] = {
     "no_lost_message": no_lost_message,
     "no_duplicate": no_duplicate,
@@ -253,6 +258,8 @@ INVARIANTS: dict[str, Check] = {
     "recovery_within": recovery_within,
     "conformance": conformance,
     "secure_session_created": secure_session_created,
+    # the bot workload's (chaos.botchecks): a verdict there is an InvariantResult field for field
+    **{name: _judged(bot) for name, bot in BOT_INVARIANTS.items()},
 }
 
 _PARAMS: dict[str, tuple[str, ...]] = {
@@ -265,6 +272,8 @@ _PARAMS: dict[str, tuple[str, ...]] = {
 
 def validate_params(name: str, params: dict[str, Any]) -> dict[str, Any]:
     """Check an invariant's parameters; ``ValueError`` says what is wrong and what is valid."""
+    if name in BOT_INVARIANTS:
+        return validate_bot_params(name, params)
     valid = _PARAMS.get(name, ())
     unknown = sorted(set(params) - set(valid))
     if unknown:

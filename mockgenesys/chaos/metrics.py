@@ -51,10 +51,19 @@ class Restores(TypedDict):
     failed: int
 
 
+class LogHistogram(TypedDict):
+    """Counts on log-spaced bins (``per_decade`` bins per factor of ten); ``under`` counts values below ``edges[0]``."""
+
+    under: int
+    edges: list[float]
+    counts: list[int]
+
+
 class Latency(TypedDict):
     send_virtual_seconds: Percentiles
     server_ms: Percentiles
     send_histogram: Histogram
+    send_histogram_log: LogHistogram
 
 
 class Reauth(TypedDict):
@@ -180,6 +189,7 @@ def collect(
             "send_virtual_seconds": percentiles(send_latency),
             "server_ms": percentiles([e.latency_ms for e in requests]),
             "send_histogram": _histogram(send_latency),
+            "send_histogram_log": log_histogram(send_latency),
         },
         "reauth": {
             "totals": dict(sorted(reauth.items())),
@@ -207,3 +217,26 @@ def _histogram(values: list[float], bins: int = 24) -> Histogram:
     for value in values:
         counts[min(bins - 1, int((value - low) / width))] += 1
     return {"edges": [round(low + i * width, 6) for i in range(bins + 1)], "counts": counts}
+
+
+#: Latencies below this (in virtual seconds) count as instant in the log histogram.
+LOG_FLOOR = 0.001
+LOG_BINS_PER_DECADE = 4
+
+
+def log_histogram(values: list[float]) -> LogHistogram:
+    """``values`` on log-spaced bins from ``LOG_FLOOR`` up; ``under`` counts the instant ones.
+
+    One bar of instant sends no longer hides a tail of slow ones: every decade gets the same room.
+    """
+    under = sum(1 for value in values if value < LOG_FLOOR)
+    slow = [value for value in values if value >= LOG_FLOOR]
+    if not slow:
+        return {"under": under, "edges": [], "counts": []}
+    low = math.floor(math.log10(min(slow)) * LOG_BINS_PER_DECADE + 1e-9)
+    high = max(low + 1, math.ceil(math.log10(max(slow)) * LOG_BINS_PER_DECADE + 1e-9))
+    counts = [0] * (high - low)
+    for value in slow:
+        counts[min(len(counts) - 1, math.floor(math.log10(value) * LOG_BINS_PER_DECADE + 1e-9) - low)] += 1
+    edges = [round(10 ** ((low + n) / LOG_BINS_PER_DECADE), 6) for n in range(high - low + 1)]
+    return {"under": under, "edges": edges, "counts": counts}

@@ -19,16 +19,24 @@ REPORT_VERSION = 1
 REPORT_FILES = {"json": "report.json", "junit": "junit.xml", "html": "report.html"}
 
 
-def report_dict(results: Sequence[ScenarioResult], *, not_run: Sequence[str] = ()) -> dict[str, Any]:
+def report_dict(
+    results: Sequence[ScenarioResult],
+    *,
+    not_run: Sequence[str] = (),
+    shard: dict[str, int] | None = None,
+    sweep: Sequence[Sequence[Any]] | None = None,
+) -> dict[str, Any]:
     """The machine-readable report of one ``chaos run`` (what ``report.json`` holds).
 
     ``incomplete`` is true when the run was cut short (Ctrl-C, or a live target that went away):
-    a scenario was interrupted (``interrupted``) or never started (listed in ``not_run``).
+    a scenario was interrupted (``interrupted``) or never started (listed in ``not_run``). A run
+    with ``--shard i/N`` also names its ``shard`` (``index``, ``count``) and the whole ``sweep``
+    (``[scenario, seed]`` in order), which ``chaos merge`` puts back together.
     """
     from mockgenesys import __version__
 
     incomplete = bool(not_run) or any(r.interrupted for r in results)
-    return {
+    report: dict[str, Any] = {
         "report_version": REPORT_VERSION,
         "tool": f"mockgenesys {__version__}",
         "passed": all(r.passed for r in results) and not incomplete,
@@ -36,6 +44,10 @@ def report_dict(results: Sequence[ScenarioResult], *, not_run: Sequence[str] = (
         "not_run": list(not_run),
         "scenarios": [r.to_dict() for r in results],
     }
+    if shard is not None:
+        report["shard"] = dict(shard)
+        report["sweep"] = [list(unit) for unit in sweep or []]
+    return report
 
 
 def junit_xml(report: dict[str, Any]) -> str:
@@ -76,6 +88,13 @@ def junit_xml(report: dict[str, Any]) -> str:
         ET.SubElement(case, "failure", message="not run: the run stopped (Ctrl-C or an error) before this scenario")
         total += 1
         failures += 1
+    for shard in report.get("missing_shards", []):
+        name = f"chaos.shard-{shard}"
+        suite = ET.SubElement(suites, "testsuite", name=name, tests="1", failures="1", errors="0", time="0")
+        case = ET.SubElement(suite, "testcase", classname=name, name="completes")
+        ET.SubElement(case, "failure", message=f"shard {shard} of the sweep has no report in the merge")
+        total += 1
+        failures += 1
     suites.set("tests", str(total))
     suites.set("failures", str(failures))
     ET.indent(suites)
@@ -111,14 +130,24 @@ def check_report_dir(directory: str | Path) -> Path:
 
 
 def write_reports(
-    results: Sequence[ScenarioResult], directory: str | Path, *, not_run: Sequence[str] = ()
+    results: Sequence[ScenarioResult],
+    directory: str | Path,
+    *,
+    not_run: Sequence[str] = (),
+    shard: dict[str, int] | None = None,
+    sweep: Sequence[Sequence[Any]] | None = None,
 ) -> dict[str, Path]:
     """Write ``report.json``, ``junit.xml`` and ``report.html`` into ``directory``; returns the paths.
 
-    ``not_run`` names scenarios a cut-short run never started (the report is then incomplete).
+    ``not_run`` names scenarios a cut-short run never started (the report is then incomplete);
+    ``shard`` and ``sweep`` mark the report of one shard of a sweep (see ``report_dict``).
     """
+    return write_report_dict(report_dict(results, not_run=not_run, shard=shard, sweep=sweep), directory)
+
+
+def write_report_dict(report: dict[str, Any], directory: str | Path) -> dict[str, Path]:
+    """Write the three reports of ``report`` (a ``report_dict``, or merged shards) into ``directory``."""
     folder = check_report_dir(directory)
-    report = report_dict(results, not_run=not_run)
     paths = {kind: folder / name for kind, name in REPORT_FILES.items()}
     paths["json"].write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     paths["junit"].write_text(junit_xml(report), encoding="utf-8")

@@ -6,7 +6,8 @@ waits cost no wall time; with ``target`` the actors talk to a live server in rea
 timeline acts through its ``/__admin`` API. Every option is checked before anything runs.
 
 The workloads of a run are registered in ``_workloads``: the guests today (``GuestWorkload``,
-driven through the ``GuestAdapter`` protocol; ``adapter_factory`` builds one adapter per guest).
+driven through the ``GuestAdapter`` protocol; ``adapter_factory`` builds one adapter per guest) and,
+when the scenario has ``bot``, the bot with its Open Messaging users (``chaos.bots.BotWorkload``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit
 
 from mockgenesys.chaos.actors import Actors, RunEnv
 from mockgenesys.chaos.adapters import AdapterFactory, core_adapter_factory, factory_spec
+from mockgenesys.chaos.bots import BotWorkload
 from mockgenesys.chaos.control import MockControl
 from mockgenesys.chaos.errors import OptionsError
 from mockgenesys.chaos.events import EventContext, apply_event
@@ -64,7 +66,8 @@ class PreparedRun:
 
     def _workloads(self, tag: str) -> tuple[GuestWorkload, list[Actors]]:
         guests = GuestWorkload(self.scenario, tag, self.factory, only=self.guest if self.isolate else None)
-        return guests, [guests]
+        bots = BotWorkload(self.scenario, guests)
+        return guests, [guests, bots] if not self.isolate else [guests]
 
     def run(self) -> ScenarioResult:
         """Run and judge in a new event loop; Ctrl-C ends the run with a partial result (``interrupted``)."""

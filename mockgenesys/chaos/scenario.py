@@ -26,35 +26,25 @@ from typing import Any
 
 import yaml
 
+from mockgenesys.chaos.botload import BotLoad, parse_bot
 from mockgenesys.chaos.errors import ScenarioError
-from mockgenesys.chaos.events import EVENT_KINDS, validate_event
+from mockgenesys.chaos.events import EVENT_KINDS, RuleIds, validate_event
 from mockgenesys.chaos.invariants import INVARIANTS, validate_params
 from mockgenesys.errors import ConfigError
 from mockgenesys.faults.actions import draw_seconds
 from mockgenesys.faults.ratelimit import RateLimits
 from mockgenesys.faults.rules import FaultRuleError
 
-SCENARIO_FIELDS = ("name", "description", "seed", "guests", "world", "workload", "timeline", "limits", "invariants")
+SCENARIO_FIELDS = (
+    "name", "description", "seed", "guests", "world", "workload", "timeline", "limits", "invariants", "bot",
+)  # fmt: skip
 WORLD_FIELDS = (
-    "conversations",
-    "contacts",
-    "token_ttl",
-    "routing_delay",
-    "bot",
-    "limits",
-    "jwt_ttl",
-    "guest_session_ttl",
+    "conversations", "contacts", "token_ttl", "routing_delay", "bot", "limits", "jwt_ttl", "guest_session_ttl",
     "read_only_after_disconnect",
-)
+)  # fmt: skip
 WORKLOAD_FIELDS = (
-    "messages",
-    "pacing",
-    "start_spread",
-    "restore_every",
-    "restore_at_end",
-    "text_bytes",
-    "secure_session",
-)
+    "messages", "pacing", "start_spread", "restore_every", "restore_at_end", "text_bytes", "secure_session",
+)  # fmt: skip
 LIMIT_FIELDS = ("max_virtual_seconds", "max_wall_seconds")
 MAX_GUESTS = 10_000
 MAX_MESSAGES = 100_000
@@ -136,6 +126,8 @@ class Scenario:
     limits: Limits = field(default_factory=Limits)
     invariants: tuple[InvariantSpec, ...] = ()
     source: str = "<dict>"
+    #: A bot and Open Messaging users beside the guests (``chaos.botload``), when the scenario has ``bot``.
+    bot: BotLoad | None = None
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "<dict>") -> Scenario:
@@ -244,6 +236,7 @@ class _Loader:
                 raise self.fail(f"{path}.{kind}", str(exc)) from None
             events.append(TimelineEvent(at=at, kind=kind, args=args, index=index))
         events.sort(key=lambda e: (e.at, e.index))
+        self.rule_ids(events)
         limits_data = self.obj(data.get("limits", {}), "limits", LIMIT_FIELDS)
         limits = Limits(
             max_virtual_seconds=self.number(
@@ -293,7 +286,30 @@ class _Loader:
             limits=limits,
             invariants=tuple(invariants),
             source=self.source,
+            bot=parse_bot(data["bot"], self.fail) if "bot" in data else None,
         )
+
+    def rule_ids(self, events: list[TimelineEvent]) -> None:
+        """Replay the timeline's rule ids: a ``remove_fault`` must name a rule installed at its time."""
+        rules = RuleIds()
+        for event in events:
+            path = f"timeline[{event.index}].{event.kind}"
+            if event.kind == "fault":
+                try:
+                    name = rules.arm(event.args.get("id"))
+                except ValueError as exc:
+                    raise self.fail(f"{path}.id", str(exc)) from None
+                rules.installed[name] = name
+            elif event.kind == "clear_faults":
+                rules.installed.clear()
+            elif event.kind == "remove_fault" and rules.installed.pop(event.args["id"], None) is None:
+                armed = ", ".join(rules.installed) or "none"
+                raise self.fail(
+                    path,
+                    f"no rule {event.args['id']!r} is installed at {event.at:g} s (installed then: {armed}); a fault "
+                    "event without an id is rule-N, numbered from rule-1 in timeline order; give the rule an id "
+                    "and remove that.",
+                )
 
     def world(self, value: Any) -> dict[str, Any]:
         data = self.obj(value, "world", WORLD_FIELDS)

@@ -8,7 +8,8 @@ OAuth token and the guest JWT), ``paging`` (every page of a listing), ``platform
 client's REST calls); the guest side is ``channel`` (socket and session), ``replies``
 (request/reply matching), ``pacing``, ``outbox`` (exactly once), ``jwt``, ``history``, assembled
 in ``guest``; ``session`` and ``broker`` are the two tutorials' flows, ``adapter`` the seam for
-test drivers. Errors are in ``errors`` under one root, ``ClientError``.
+test drivers; ``notifications`` (a channel kept alive for a backend or bot) and ``openmessaging``
+(a connector's inbound calls and its signed webhook) serve the contact-centre side. Errors are in ``errors`` under one root, ``ClientError``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,15 @@ from mockgenesys.client.errors import (
 from mockgenesys.client.events import Events
 from mockgenesys.client.guest import GuestMessagingClient, GuestOptions
 from mockgenesys.client.messages import GuestMessage, GuestStats
+from mockgenesys.client.notifications import (
+    NotificationClient,
+    NotificationConnector,
+    NotificationEvent,
+    NotificationGap,
+    mock_notification_connector,
+    notification_connector,
+)
+from mockgenesys.client.openmessaging import OpenMessagingClient, WebhookReceiver, sign_body, verify_signature
 from mockgenesys.client.platform import PlatformClient
 from mockgenesys.client.retry import RetryPolicy, parse_retry_after
 from mockgenesys.client.session import SessionManager
@@ -72,6 +82,11 @@ __all__ = [
     "NonceStore",
     "NotConnectedError",
     "NotFoundError",
+    "NotificationClient",
+    "NotificationConnector",
+    "NotificationEvent",
+    "NotificationGap",
+    "OpenMessagingClient",
     "PermissionDeniedError",
     "PlatformClient",
     "RateLimitedError",
@@ -88,8 +103,13 @@ __all__ = [
     "SignatureError",
     "Timing",
     "TokenProvider",
+    "WebhookReceiver",
     "mock_connector",
+    "mock_notification_connector",
+    "notification_connector",
     "parse_retry_after",
+    "sign_body",
     "validate_session_payload",
+    "verify_signature",
     "websocket_connector",
 ]

@@ -37,6 +37,9 @@ from mockgenesys.types import HandshakeRejected, WebSocketClosed, WebSocketLike
 SESSION_GONE = (4006, 4007)
 #: Key under which ``request`` notes, in the reply, the session token the request carried.
 SENT_WITH = "_sent_with"
+#: ``ConnectionClosedEvent.reason`` when the same user signed in on another device (Genesys'
+#: only reason on the wire; a reason-less event means the session's connection limit).
+SIGNED_IN = "signedIn"
 
 
 class SocketLost(Exception):
@@ -361,9 +364,31 @@ class GuestChannel:
             message = GuestMessage.from_body(body)
             if message.type == "Event" and _agent_left(body):
                 self.events.emit("conversation_updated", {"state": "DISCONNECTED", "token": self.token})
+            signed_in = _signed_in(body)
+            if signed_in is not None:
+                self.events.emit("signed_in", signed_in)
             self.events.emit("message_received", message)
         elif cls == "ConnectionClosedEvent":
-            self.events.emit("connection_state_change", "closing")
+            reason = body.get("reason") if isinstance(body, dict) else None
+            if reason == SIGNED_IN:
+                self._end("signed_in_elsewhere")
+            else:
+                self.events.emit("connection_state_change", "closing")
+        elif cls == "LogoutEvent":
+            self._end("logged_out")
+
+    def _end(self, event: str) -> None:
+        """The server ended this client's session for good (logout, or the user signed in on
+        another device): forget the token, close the socket, do not reconnect, emit ``event``.
+        ``login_guest()`` starts again with a new anonymous session."""
+        self._closing = True
+        self.token = self._new_token()
+        self.conversation = None
+        self.read_only = False
+        self.replies.fail_all(SocketLost(event.replace("_", " ")))
+        self._spawn(self.drop())
+        self.events.emit("connection_state_change", "closed")
+        self.events.emit(event, {"token": self.token})
 
 
 def _agent_left(body: dict[str, Any]) -> bool:
@@ -375,6 +400,20 @@ def _agent_left(body: dict[str, Any]) -> bool:
         if isinstance(presence, dict) and presence.get("type") == "Disconnect":
             return True
     return False
+
+
+def _signed_in(body: dict[str, Any]) -> dict[str, str] | None:
+    """The names of an Inbound Presence ``SignIn`` event (a step-up to an authenticated session)."""
+    if body.get("direction") != "Inbound":
+        return None
+    for event in body.get("events") or []:
+        presence = event.get("presence") if isinstance(event, dict) else None
+        if isinstance(presence, dict) and presence.get("type") == "SignIn":
+            channel = body.get("channel")
+            sender = channel.get("from") if isinstance(channel, dict) else None
+            sender = sender if isinstance(sender, dict) else {}
+            return {key: str(sender[key]) for key in ("firstName", "lastName") if key in sender}
+    return None
 
 
 def _seconds(value: Any) -> float | None:

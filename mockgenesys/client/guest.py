@@ -51,10 +51,15 @@ class GuestMessagingClient:
     """A web-messaging guest: ``login_guest()``, ``send(text)``, ``history()``, events.
 
     Events (``client.events.on(name, handler)``): ``connection_state_change`` (``"connected"``,
-    ``"reconnecting"``, ``"disconnected"``), ``session_expired``, ``session_restarted``,
-    ``message_received`` (agent, bot and other-tab messages), ``message_sent``,
+    ``"reconnecting"``, ``"disconnected"``, ``"closing"``, ``"closed"``), ``session_expired``,
+    ``session_restarted``, ``message_received`` (agent, bot and other-tab messages, with their
+    ``sender``, ``attachments``, ``quick_replies`` and ``cards``), ``message_sent``,
     ``message_failed``, ``conversation_updated`` (``{"state": "DISCONNECTED", "readOnly": ...}``
-    when the agent leaves), ``jwt_refreshed`` and ``error``.
+    when the agent leaves), ``jwt_refreshed``, ``signed_in`` (a step-up to an authenticated
+    session: ``{"firstName", "lastName"}``), ``signed_in_elsewhere`` (``ConnectionClosedEvent``
+    ``signedIn``: the user signed in on another device) and ``logged_out`` (``LogoutEvent``), and
+    ``error``. After ``signed_in_elsewhere`` or ``logged_out`` the client stays disconnected with
+    a new token until ``login_guest()``.
 
     ``restart_expired``: when the session expires (``SessionExpiredEvent``, 4006) or is cleared
     (4007), start a new session with a new token instead of failing. ``restart_closed``: when the

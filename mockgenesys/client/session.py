@@ -14,15 +14,16 @@ if TYPE_CHECKING:
     from mockgenesys.mock import MockGenesys
 
 #: Conversation states after which the manager stops restoring (the tutorial's CLOSED / TERMINATED).
-ENDED_STATES = frozenset({"CLOSED", "TERMINATED", "DISCONNECTED"})
+ENDED_STATES = frozenset({"CLOSED", "TERMINATED", "DISCONNECTED", "SIGNED_OUT"})
 
 
 class SessionManager:
     """Keeps one guest logged in and its conversation restored, with the tutorial's events.
 
     Events: ``guest_session_expired``, ``conversation_updated`` (``{"state", "token",
-    "restored"}``), ``message_received``, ``message_sent``, ``message_failed``,
-    ``connection_state_change`` and ``error``. After the guest session expires the manager
+    "restored"}``; state ``SIGNED_OUT`` after a logout or a sign-in on another device),
+    ``message_received``, ``message_sent``, ``message_failed``, ``connection_state_change``,
+    ``signed_in``, ``signed_in_elsewhere``, ``logged_out`` and ``error``. After the guest session expires the manager
     logs in again (a new session) and, after a reconnect or a re-login, re-fetches the active
     conversation's history into ``messages``, unless the conversation has ended.
     """
@@ -36,9 +37,23 @@ class SessionManager:
         self.conversation_state: str | None = None
         self.reauths = 0
         self._ids: set[str] = set()
-        for name_ in ("message_received", "message_sent", "message_failed", "connection_state_change", "error"):
+        #: Agent-side message ids listeners already know: delivered as ``message_received`` or in a restore.
+        self._notified: set[str] = set()
+        self._restored: set[str] = set()
+        forwarded = (
+            "message_received",
+            "message_sent",
+            "message_failed",
+            "connection_state_change",
+            "error",
+            "signed_in",
+        )
+        for name_ in forwarded:
             client.events.on(name_, self._forward(name_))
+        for name_ in ("signed_in_elsewhere", "logged_out"):
+            client.events.on(name_, self._signed_out(name_))
         client.events.on("message_received", self._remember)
+        client.events.on("message_received", self._note_received)
         client.events.on("message_sent", self._remember)
         client.events.on("session_expired", self._on_expired)
         client.events.on("session_restarted", self._on_restarted)
@@ -66,6 +81,14 @@ class SessionManager:
 
         return forward
 
+    def _signed_out(self, name: str) -> Handler:
+        def signed_out(payload: Any) -> None:
+            self.conversation_state = "SIGNED_OUT"
+            self.events.emit(name, payload)
+            self.events.emit("conversation_updated", {"state": "SIGNED_OUT", "token": self.client.session_token})
+
+        return signed_out
+
     @property
     def active(self) -> bool:
         """True while the guest's conversation has not ended."""
@@ -92,6 +115,7 @@ class SessionManager:
         history = await self.client.history()
         self.messages = list(history)
         self._ids = {m.id for m in history}
+        self._restored.update(self._ids)
         self.events.emit(
             "conversation_updated",
             {"state": self.conversation_state, "token": self.client.session_token, "restored": len(history)},
@@ -123,20 +147,35 @@ class SessionManager:
             except ClientError as exc:
                 self.events.emit("error", exc)
 
+    def _note_received(self, message: GuestMessage) -> None:
+        if message.id:
+            self._notified.add(message.id)
+
     async def _on_restarted(self, token: str) -> None:
         """A new session replaced the expired one: a new conversation starts empty."""
         self.reauths += 1
         self.messages = []
         self._ids = set()
+        self._notified.clear()
+        self._restored.clear()
         self.conversation_state = "ACTIVE"
         self.events.emit("conversation_updated", {"state": "ACTIVE", "token": token, "restored": 0})
 
     async def _on_reconnected(self, body: Any) -> None:
         if self.restore_history and self.active:
+            known = self._notified | self._restored
             try:
-                await self.restore()
+                history = await self.restore()
             except ClientError as exc:
                 self.events.emit("error", exc)
+                return
+            # Genesys does not resend what the agent side sent while the socket was down: the restore is
+            # the only place the guest learns of it, so listeners get it as message_received.
+            for message in history:
+                missed = message.id and message.id not in known and message.id not in self._notified
+                if missed and message.direction != "Inbound" and message.type != "Event":
+                    self._notified.add(message.id)
+                    self.events.emit("message_received", message)
 
     def _on_conversation(self, update: dict[str, Any]) -> None:
         state = str(update.get("state") or "")
@@ -145,4 +184,6 @@ class SessionManager:
         if update.get("new"):  # the client started a new conversation after the agent closed the last one
             self.messages = []
             self._ids = set()
+            self._notified.clear()
+            self._restored.clear()
         self.events.emit("conversation_updated", update)

@@ -80,7 +80,7 @@ class Delay(Action):
 
 @dataclass(frozen=True)
 class Flag(Action):
-    """reset / empty_body / malformed: how the answer breaks."""
+    """reset / empty_body / malformed / forge_signature: how the answer (or a webhook) breaks."""
 
     name: str
 
@@ -89,6 +89,8 @@ class Flag(Action):
             outcome.reset = True
         elif self.name == "empty_body":
             outcome.empty_body = True
+        elif self.name == "forge_signature":
+            outcome.forge_signature = True
         else:
             outcome.malformed = True
 
@@ -123,7 +125,7 @@ class WsOutbound(Action):
 
 # ---------------------------------------------------------------------- parsing
 RESPOND_KEYS = ("status", "code", "message", "headers", "retry_after", "body")
-FLAG_KEYS = ("reset", "empty_body", "malformed_json")
+FLAG_KEYS = ("reset", "empty_body", "malformed_json", "forge_signature")
 SIMPLE: dict[str, Effect] = {
     "expire_token": "expire_token",
     "expire_session": "expire_session",

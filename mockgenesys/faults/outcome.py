@@ -58,6 +58,8 @@ class Outcome:
     drop: bool = False
     empty_body: bool = False
     malformed: bool = False
+    #: An Open Messaging webhook is also sent once with a wrong ``X-Hub-Signature-256``.
+    forge_signature: bool = False
     effects: list[Effect] = field(default_factory=list)
     transforms: list[Transform] = field(default_factory=list)
 

@@ -20,6 +20,7 @@ from mockgenesys.faults.rules import FaultRule, FaultRuleError
 if TYPE_CHECKING:
     from mockgenesys.clock import Clock
     from mockgenesys.faults.caller import Caller
+    from mockgenesys.faults.catalogue import EndpointCatalogue
 
 RuleInput = FaultRule | dict[str, Any]
 
@@ -43,15 +44,25 @@ class FaultPlan:
     """An ordered list of ``FaultRule``; the first rule that matches and is due fires.
 
     ``probability`` draws from the plan's own RNG seeded with the mock's seed: the same seed
-    and the same traffic give the same firing sequence.
+    and the same traffic give the same firing sequence. With a ``catalogue`` (a mock's plan has
+    the server's) every rule added is checked against it: an unknown endpoint id, action or
+    method is refused where it enters, never accepted to sit there unfired.
 
     >>> plan = FaultPlan(seed=1)
     >>> [rule.id for rule in plan.add({"match": {"endpoint": "oauth.token"}, "then": {"status": 503}})]
     ['rule-1']
     """
 
-    def __init__(self, rules: Iterable[RuleInput] = (), *, seed: int = 0, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        rules: Iterable[RuleInput] = (),
+        *,
+        seed: int = 0,
+        clock: Clock | None = None,
+        catalogue: EndpointCatalogue | None = None,
+    ) -> None:
         self.seed = seed
+        self.catalogue = catalogue
         self.rng = random.Random(f"faults/{seed}")
         self._clock = clock
         self.started = clock.now() if clock is not None else 0.0
@@ -85,11 +96,10 @@ class FaultPlan:
             flat.extend(item if isinstance(item, list) else [item])
         built: list[FaultRule] = []
         for index, item in enumerate(flat):
-            rule = (
-                item
-                if isinstance(item, FaultRule)
-                else FaultRule.from_dict(item, f"[{index}]" if len(flat) > 1 else "")
-            )
+            path = f"[{index}]" if len(flat) > 1 else ""
+            rule = item if isinstance(item, FaultRule) else FaultRule.from_dict(item, path)
+            if self.catalogue is not None:
+                self.catalogue.check(rule, path)
             if rule.id is None:
                 rule = rule.with_id(f"rule-{next(self._ids)}")
                 while rule.id in self._state:
@@ -140,19 +150,25 @@ class FaultPlan:
         return [rule.to_dict() for rule in self._rules]
 
     @staticmethod
-    def load_file(path: str | Path) -> list[FaultRule]:
-        """Rules from a YAML or JSON file holding a list (or ``{faults: [...]}``)."""
-        return FaultPlan.rules_from_document(read_document(path), path)
+    def load_file(path: str | Path, *, catalogue: EndpointCatalogue | None = None) -> list[FaultRule]:
+        """Rules from a YAML or JSON file holding a list (or ``{faults: [...]}``), checked against ``catalogue``."""
+        return FaultPlan.rules_from_document(read_document(path), path, catalogue=catalogue)
 
     @staticmethod
-    def rules_from_document(data: Any, source: str | Path) -> list[FaultRule]:
+    def rules_from_document(
+        data: Any, source: str | Path, *, catalogue: EndpointCatalogue | None = None
+    ) -> list[FaultRule]:
         """Rules from a parsed faults document (a list, or ``{faults: [...]}``); errors name ``source``."""
         if isinstance(data, dict) and "faults" in data:
             data = data["faults"]
         if not isinstance(data, list):
             raise ConfigError(f"The faults file {source} must hold a list of rules (or an object with a faults list).")
         try:
-            return [FaultRule.from_dict(item, f"[{n}]") for n, item in enumerate(data)]
+            rules = [FaultRule.from_dict(item, f"[{n}]") for n, item in enumerate(data)]
+            if catalogue is not None:
+                for n, rule in enumerate(rules):
+                    catalogue.check(rule, f"[{n}]")
+            return rules
         except FaultRuleError as exc:
             raise FaultRuleError(exc.path, f"in {source}: {exc!s}") from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, fields, replace
@@ -16,8 +17,9 @@ class RateLimits:
     """Every limit the mock enforces; ``None`` switches one off, ``enabled=False`` all.
 
     Defaults are Genesys' documented values (``token.rate.per.minute`` = 300 per token,
-    ``org.app.user.rate.per.minute`` = 3000, applied per caller address to calls that carry
-    no OAuth token, the token endpoint included) and the
+    ``org.app.user.rate.per.minute`` = 3000 (``client_per_minute``) per org, OAuth client and
+    user: every call with a token counts against both; the token endpoint counts per OAuth
+    client, a guest-JWT call per guest session, a call with no credential per address) and the
     seeds' figures (30 req/s per org on history, 100 req/s per org on session creation),
     and the guest WebSocket limits (``messages.per.session.rate.per.second`` = 2,
     ``requests.per.connection.rate.per.minute`` = 60, ``configure.per.session.rate.per.minute``
@@ -102,6 +104,13 @@ class Limiter:
                 forget_one(self._windows, lambda _, old: now - old.start < old.period)
             found = self._windows[slot] = Window(limit, period, now)
         return found
+
+    def windows(self, limit: int) -> list[tuple[tuple[str, str], Window]]:
+        """The ``limit`` most recently opened windows, newest first, as ((limit name, key), window).
+
+        One C-level copy, so a reader on another thread never sees the table change under it.
+        """
+        return list(itertools.islice(reversed(self._windows.items()), limit))
 
     def is_active(self, name: str, key: str, now: float) -> bool:
         """Whether ``key`` was counted under ``name`` in a window that has not ended yet."""

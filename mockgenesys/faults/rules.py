@@ -14,10 +14,13 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockgenesys.errors import ConfigError
 from mockgenesys.faults.actions import Action, parse_then
+
+if TYPE_CHECKING:
+    from mockgenesys.faults.catalogue import EndpointCatalogue
 
 
 class FaultRuleError(ConfigError):
@@ -197,7 +200,9 @@ def _parse_when(data: Any, path: str) -> When:
     )
 
 
-def validate_rule(data: Any) -> dict[str, Any]:
-    """Check a fault rule dict with the mock's own validator; returns it unchanged (a copy)."""
-    FaultRule.from_dict(data)
+def validate_rule(data: Any, catalogue: EndpointCatalogue | None = None) -> dict[str, Any]:
+    """Check a fault rule dict with the mock's own validator (and its names against ``catalogue``); returns a copy."""
+    rule = FaultRule.from_dict(data)
+    if catalogue is not None:
+        catalogue.check(rule)
     return dict(data)

@@ -6,6 +6,7 @@ import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
+from mockgenesys.conformance import SEED_DIALECT
 from mockgenesys.faults.outcome import Outcome, Reply, carry_out
 from mockgenesys.journal import RESET
 from mockgenesys.server.auth import authorize_guest, authorize_oauth, request_caller
@@ -133,6 +134,8 @@ class Server:
             req.params = params
             req.endpoint = route.endpoint
             self.hub.tidy()
+            if route.dialect == "seed":  # every call to the tutorials' invented paths is marked
+                req.detail = SEED_DIALECT
             if len(req.body) > MAX_REQUEST_BYTES:
                 raise ApiError(
                     413,
@@ -154,6 +157,7 @@ class Server:
             if route.auth == "oauth" or (route.auth == "oauth_or_guest" and not _looks_like_jwt(req)):
                 record = authorize_oauth(req, route, state.world, now)
                 window = self._token_window(record.token, now)
+                self._app_window(req, now)
             else:
                 window = self._anonymous_window(req, now)
                 if route.auth != "none":
@@ -176,7 +180,7 @@ class Server:
             req.detail = f"internal error: {type(exc).__name__}"  # the journal's line; never the text
             response = platform_error(500, "internal.server.error", None, correlation)
         if window is None:
-            window = state.limiter.window("client", req.client, self._client_limit(), 60.0, now)
+            window = state.limiter.window("app", _app_key(req), self._client_limit(), 60.0, now)
         headers = response.headers
         retry_after = _retry_after(headers) if headers else None  # the route's or the fault's own
         headers += (
@@ -255,13 +259,17 @@ class Server:
     def _client_limit(self) -> int:
         return self.state.limits.client_per_minute or _UNLIMITED
 
-    def _anonymous_window(self, req: MockRequest, now: float) -> Window:
+    def _app_window(self, req: MockRequest, now: float) -> Window:
+        """Count ``org.app.user.rate.per.minute`` for the caller (see ``_app_key``)."""
         limits = self.state.limits
-        window = self.state.limiter.window("client", req.client, self._client_limit(), 60.0, now)
+        window = self.state.limiter.window("app", _app_key(req), self._client_limit(), 60.0, now)
         retry_after = window.hit(now)
         if retry_after is not None and limits.enabled and limits.client_per_minute:
             raise _RateLimited(retry_after, window)
         return window
+
+    def _anonymous_window(self, req: MockRequest, now: float) -> Window:
+        return self._app_window(req, now)
 
 
 #: The most bytes of uploaded attachments kept at once, and the most uploads.
@@ -323,6 +331,20 @@ class _RateLimited(Exception):
     def __init__(self, retry_after: int, window: Window) -> None:
         self.retry_after = retry_after
         self.window = window
+
+
+def _app_key(req: MockRequest) -> str:
+    """The key of ``org.app.user.rate.per.minute``: Genesys counts it per org, OAuth client and
+    user (a client-credentials token has no user). A guest counts per guest session, and a caller
+    that presents nothing per address, the only thing known about it."""
+    caller = req.caller
+    if caller.token is not None:
+        return f"{caller.token.org_id}/{caller.token.client_id}"
+    if caller.client_id is not None:
+        return f"client/{caller.client_id}"
+    if caller.guest is not None:
+        return f"{caller.guest.org_id}/guest/{caller.guest.id}"
+    return f"address/{req.client}"
 
 
 def _looks_like_jwt(req: MockRequest) -> bool:

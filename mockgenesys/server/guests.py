@@ -20,6 +20,7 @@ def start_conversation(world: World, deployment: Deployment, now: float, *, gues
         start_time=now,
         connected_time=now,
         address=world.new_id(),
+        queue_id=world.queue_of(deployment.org_id),
     )
     conversation = Conversation(
         id=world.new_id(),

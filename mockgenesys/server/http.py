@@ -261,6 +261,9 @@ class Route:
     handler: Handler
     auth: str = "oauth"  # "oauth" | "guest" | "oauth_or_guest" | "none"
     permissions: tuple[str, ...] = ()
+    #: Which API has the path: "real" (Genesys Cloud), "seed" (the tutorials' invented dialect)
+    #: or "any" (both, and the mock's own paths).
+    dialect: str = "real"
 
 
 class Router:

@@ -68,13 +68,26 @@ def contact_view(contact: ExternalContact, expand: frozenset[str] = frozenset())
         view["customFields"] = dict(contact.custom_fields)
     if "division" in expand:
         view["division"]["name"] = "Home"
+    if contact.extra:
+        view.update(contact.extra)
     if "identifiers" in expand:
-        view["identifiers"] = [
+        implied = [
             {"type": "Email", "value": contact.work_email, "dateCreated": iso(contact.create_date)},
             {"type": "Phone", "value": contact.cell_phone, "dateCreated": iso(contact.create_date)},
         ]
+        view["identifiers"] = [i for i in implied if i["value"]] + [dict(i) for i in contact.identifiers]
     if "externalDataSources" in expand or "externalSources" in expand:
         view["externalDataSources"] = []
+    if contact.merged_to:
+        view["mergedTo"] = {
+            "id": contact.merged_to,
+            "selfUri": f"/api/v2/externalcontacts/contacts/{contact.merged_to}",
+        }
+        view["canonicalContact"] = view["mergedTo"]
+    if contact.merged_from:
+        view["mergedFrom"] = [
+            {"id": source, "selfUri": f"/api/v2/externalcontacts/contacts/{source}"} for source in contact.merged_from
+        ]
     return view
 
 
@@ -88,7 +101,7 @@ def participant_view(conversation: Conversation, participant: Participant) -> di
         "direction": "inbound",
         "held": False,
         "wrapupRequired": participant.purpose == "agent",
-        "type": "webmessaging",
+        "type": conversation.messenger_type,
         "attributes": {},
         "messages": [
             {
@@ -117,6 +130,8 @@ def participant_view(conversation: Conversation, participant: Participant) -> di
         view["externalContact"] = {"id": cid, "selfUri": f"/api/v2/externalcontacts/contacts/{cid}"}
     if participant.address:
         view["fromAddress"] = {"addressNormalized": participant.address}
+    if participant.wrapup:
+        view["wrapup"] = dict(participant.wrapup)
     return view
 
 
@@ -146,6 +161,11 @@ def message_data_view(conversation: Conversation, message: Message, normalized: 
     ``textBody``; ``normalizedMessage`` is always present.
     """
     from_address, to_address = _addresses(conversation, message)
+    platform = "Open" if conversation.messenger_type == "open" else "WebMessaging"
+    channel: dict[str, Any] = {"platform": platform, "type": "Private", "time": iso(message.timestamp)}
+    sender = sender_of(message, conversation)
+    if sender:
+        channel["from"] = sender
     view: dict[str, Any] = {
         "id": message.id,
         "providerMessageId": message.id,
@@ -153,11 +173,11 @@ def message_data_view(conversation: Conversation, message: Message, normalized: 
         "fromAddress": from_address,
         "toAddress": to_address,
         "direction": message.direction,
-        "messengerType": "webmessaging",
-        "status": "received" if message.direction == "inbound" else "delivery-success",
+        "messengerType": conversation.messenger_type,
+        "status": _status(message),
         "normalizedMessage": {
             "id": message.id,
-            "channel": {"platform": "Webmessaging", "type": "Private", "time": iso(message.timestamp)},
+            "channel": channel,
             "type": message.type,
             "text": message.text,
             "events": list(message.events),
@@ -174,16 +194,38 @@ def message_data_view(conversation: Conversation, message: Message, normalized: 
     return view
 
 
-def web_message_view(message: Message) -> dict[str, Any]:
-    """``WebMessagingMessage`` as the guest API returns it."""
+def _status(message: Message) -> str:
+    """``MessageData.status``: an outbound message's receipt shows (``sent`` until one came)."""
+    if message.direction == "inbound":
+        return "received"
+    return {"Failed": "delivery-failed", "Sent": "sent"}.get(message.status, "delivery-success")
+
+
+def sender_of(message: Message, conversation: Conversation | None) -> dict[str, str] | None:
+    """``channel.from`` of an outbound message: who sent it, as fixed when it was sent, else the
+    sending participant of ``conversation``; ``None`` for the guest's own messages."""
+    if message.direction != "outbound":
+        return None
+    if message.sender:
+        return dict(message.sender)
+    participant = conversation.participant_by_id(message.sender_id) if conversation is not None else None
+    return participant.as_sender() if participant is not None else None
+
+
+def web_message_view(message: Message, conversation: Conversation | None = None) -> dict[str, Any]:
+    """``WebMessagingMessage`` as the guest API returns it (``channel.from`` on outbound messages)."""
+    channel: dict[str, Any] = {
+        "time": iso(message.timestamp),
+        "messageId": message.id,
+        "type": "Private",
+        "platform": "WebMessaging",
+    }
+    sender = sender_of(message, conversation)
+    if sender:
+        channel["from"] = sender
     view: dict[str, Any] = {
         "id": message.id,
-        "channel": {
-            "time": iso(message.timestamp),
-            "messageId": message.id,
-            "type": "Private",
-            "platform": "Webmessaging",
-        },
+        "channel": channel,
         "type": message.type,
         "direction": message.direction.capitalize(),
         "originatingEntity": message.originating_entity,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mockgenesys.world.channels import NotificationChannel
+from mockgenesys.world.contactcentre import ContactCentre
 from mockgenesys.world.models import (
     ALL_PERMISSIONS,
     AccessToken,
@@ -16,22 +18,27 @@ from mockgenesys.world.models import (
     RefreshToken,
     SeedSession,
 )
+from mockgenesys.world.openmessaging import OpenIntegration, WebhookDelivery
 from mockgenesys.world.store import World
 from mockgenesys.world.template import WorldTemplate
 
 __all__ = [
     "ALL_PERMISSIONS",
     "AccessToken",
+    "ContactCentre",
     "Conversation",
     "Deployment",
     "ExternalContact",
     "GuestSession",
     "Message",
+    "NotificationChannel",
     "OAuthClient",
+    "OpenIntegration",
     "Org",
     "Participant",
     "RefreshToken",
     "SeedSession",
+    "WebhookDelivery",
     "World",
     "WorldTemplate",
 ]

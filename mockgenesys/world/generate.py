@@ -60,7 +60,7 @@ def populate(
     contact_list = _contacts(world, org, contacts, base)
     agent_names = _full_names(rng, _AGENTS)
     agents = [(world.new_id(), name) for name in agent_names]
-    queue_id = world.new_id()
+    queue_id = org.queue_id = world.new_id()
     for index in range(conversations):
         contact = contact_list[index % len(contact_list)] if contact_list else None
         guest_name = f"{contact.first_name} {contact.last_name}" if contact else _full_names(rng, 1)[0]

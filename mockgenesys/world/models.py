@@ -17,6 +17,23 @@ ALL_PERMISSIONS: tuple[str, ...] = (
     "webmessaging:session:create",
     "webmessaging:session:view",
     "organization:profile:view",
+    # the contact-centre side: agent conversations, external contacts, Open Messaging
+    "conversation:message:create",
+    "conversation:webmessaging:create",
+    "conversation:participant:wrapup",
+    "conversation:communication:disconnect",
+    "conversation:message:receive",
+    "externalContacts:contact:add",
+    "externalContacts:contact:edit",
+    "externalContacts:contact:delete",
+    "externalContacts:identity:merge",
+    "messaging:integration:add",
+    "messaging:integration:view",
+    "messaging:integration:edit",
+    "messaging:integration:delete",
+    "messaging:supportedContent:view",
+    "messaging:supportedContent:add",
+    "routing:queue:view",
 )
 
 
@@ -28,6 +45,8 @@ class Org:
     default_site_id: str
     state: str = "active"
     version: int = 1
+    #: The routing queue conversations are offered to (agents, bots and backends watch it).
+    queue_id: str = ""
 
 
 @dataclass
@@ -56,6 +75,14 @@ class Deployment:
     )
     max_file_size_kb: int = 10240
     allowed_domains: list[str] = field(default_factory=list)
+    #: Authenticated messaging (``auth.enabled``) and whether an anonymous session may step up to
+    #: an authenticated one (``auth.allowSessionUpgrade``; Genesys' transport never reads it, the
+    #: server enforces it).
+    auth_enabled: bool = True
+    allow_session_upgrade: bool = True
+    #: The Messenger's look, required in ``config.json`` by Genesys' transport.
+    primary_color: str = "#ff4f1f"
+    launcher_visibility: str = "On"
 
 
 @dataclass
@@ -72,6 +99,21 @@ class Participant:
     queue_id: str | None = None
     external_contact_id: str | None = None
     address: str | None = None
+    #: The avatar URL shown with this participant's messages (``channel.from.image``).
+    image: str | None = None
+    #: The wrap-up an agent gave (``code``, ``name``, ``notes``, ``tags``, ``durationSeconds``, ``endTime``).
+    wrapup: dict[str, Any] = field(default_factory=dict)
+
+    def as_sender(self) -> dict[str, str]:
+        """This participant as ``channel.from``: ``nickname`` (the display name), ``firstName``,
+        ``lastName`` and ``image`` when it has one."""
+        first, _, last = self.name.partition(" ")
+        sender = {"nickname": self.name, "firstName": first}
+        if last:
+            sender["lastName"] = last
+        if self.image:
+            sender["image"] = self.image
+        return sender
 
 
 @dataclass(frozen=True)
@@ -92,6 +134,9 @@ class Message:
     metadata: dict[str, str] = field(default_factory=dict)
     content: list[dict[str, Any]] = field(default_factory=list)
     custom_attributes: dict[str, Any] = field(default_factory=dict)
+    #: Who sent it as ``channel.from`` shows it (``nickname``, ``firstName``, ``lastName``,
+    #: ``image``), fixed when sent; empty: taken from the sending participant.
+    sender: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -106,6 +151,9 @@ class Conversation:
     messages: list[Message] = field(default_factory=list)
     external_contact_id: str | None = None
     guest_token: str | None = None
+    #: ``webmessaging`` (a web deployment's guest) or ``open`` (an Open Messaging integration,
+    #: whose id is then ``deployment_id``).
+    messenger_type: str = "webmessaging"
 
     @property
     def is_active(self) -> bool:
@@ -116,6 +164,25 @@ class Conversation:
             if participant.purpose == purpose:
                 return participant
         return None
+
+    def participant_by_id(self, participant_id: str) -> Participant | None:
+        """The participant with ``participant_id``, if it is on this conversation."""
+        for participant in self.participants:
+            if participant.id == participant_id:
+                return participant
+        return None
+
+    def next_time(self, now: float) -> float:
+        """The timestamp for a message sent ``now``: ``now``, or one millisecond after the last
+        message when ``now`` falls in the same millisecond (a frozen virtual clock).
+
+        Genesys' transport drops a history entry whose time equals, to the millisecond, one it
+        already shows, so every message of a conversation gets its own millisecond.
+        """
+        if not self.messages:
+            return now
+        last = _millis(self.messages[-1].timestamp)
+        return now if _millis(now) > last else (last + 1) / 1000.0
 
 
 @dataclass
@@ -138,6 +205,14 @@ class ExternalContact:
     division_id: str = ""
     external_organization_id: str | None = None
     custom_fields: dict[str, Any] = field(default_factory=dict)
+    #: ``{type, value, dateCreated}`` identifiers (``Phone``, ``Email``, ``Cookie``, ``ExternalId``...).
+    identifiers: list[dict[str, str]] = field(default_factory=list)
+    #: Fields of Genesys' ``ExternalContact`` the record has no attribute for (``homePhone``,
+    #: ``otherEmail``, ``externalIds``...), as JSON.
+    extra: dict[str, Any] = field(default_factory=dict)
+    #: After a merge: the canonical contact this one was merged into, and the contacts merged into this one.
+    merged_to: str | None = None
+    merged_from: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -175,6 +250,11 @@ class GuestSession:
     closed: bool = False
     expired: bool = False
     jwt_generation: int = 0
+    #: The signed-in user of an authenticated session (the OAuth code's subject) and the name
+    #: the Presence ``SignIn`` event shows.
+    user_id: str | None = None
+    first_name: str = ""
+    last_name: str = ""
 
     @property
     def expires_at(self) -> float:
@@ -215,6 +295,11 @@ class AccessToken:
     issued_at: float
     expires_at: float
     revoked: bool = False
+
+
+def _millis(ts: float) -> int:
+    """Whole milliseconds of ``ts`` as ``views.iso`` prints them (datetime rounds to microseconds)."""
+    return round(ts * 1_000_000) // 1000
 
 
 def to_dict(record: Any) -> dict[str, Any]:

@@ -93,3 +93,35 @@ class CappedDict(OrderedDict[K, V]):
         super().__setitem__(key, value)
         while len(self) > self.capacity:
             self.popitem(last=False)
+
+
+class BudgetDict(CappedDict[K, V]):
+    """A ``CappedDict`` that also keeps the total ``weigh(value)`` at most ``budget`` (one entry
+    over it on its own is still kept): storing past either bound forgets the oldest."""
+
+    def __init__(self, capacity: int, budget: int, weigh: Callable[[V], int]) -> None:
+        super().__init__(capacity)
+        self.budget = budget
+        self.weigh = weigh
+        self.total = 0
+
+    def __setitem__(self, key: K, value: V) -> None:
+        if key in self:
+            del self[key]
+        self.total += self.weigh(value)
+        super().__setitem__(key, value)
+        while len(self) > 1 and self.total > self.budget:
+            self.popitem(last=False)
+
+    def __delitem__(self, key: K) -> None:
+        self.total -= self.weigh(self[key])
+        super().__delitem__(key)
+
+    def popitem(self, last: bool = True) -> tuple[K, V]:
+        key, value = super().popitem(last)
+        self.total -= self.weigh(value)
+        return key, value
+
+    def clear(self) -> None:
+        super().clear()
+        self.total = 0

@@ -15,6 +15,7 @@ from typing import Any
 
 from mockgenesys.bounded import forget_one
 from mockgenesys.errors import ConfigError, WorldError
+from mockgenesys.world.contactcentre import ContactCentre, queue_id_of
 from mockgenesys.world.copying import copy_records
 from mockgenesys.world.models import (
     AccessToken,
@@ -537,6 +538,39 @@ class World:
                 record.expires_at = now
                 count += 1
         return count
+
+    # ----------------------------------------------------------------- the contact-centre side
+    # Notification channels, Open Messaging and agent-side state (mockgenesys.world.contactcentre):
+    # run state, like issued tokens, so no snapshot holds it and every world starts without it.
+    @cached_property
+    def contact_centre(self) -> ContactCentre:
+        """Channels, integrations, open conversations, webhook deliveries and agent media."""
+        return ContactCentre()
+
+    def queue_of(self, org_id: str) -> str:
+        """The routing queue of an org's conversations."""
+        org = self.orgs.get(org_id)
+        return org.queue_id if org is not None and org.queue_id else queue_id_of(org_id)
+
+    def replace_message(self, conversation: Conversation, message: Message) -> Message:
+        """Put ``message`` in place of the stored message with its id (a receipt changed its status)."""
+        for index, stored in enumerate(conversation.messages):
+            if stored.id == message.id:
+                conversation.messages[index] = message
+                self._messages[message.id] = message
+                return message
+        raise WorldError(f"Message {message.id} is not in conversation {conversation.id}.")
+
+    def remove_contact(self, contact_id: str) -> ExternalContact | None:
+        """Delete an external contact; the removed record, or None when there was none."""
+        contact = self.contacts.pop(contact_id, None)
+        if contact is not None:
+            self._contacts_sorted = None
+        return contact
+
+    def contact_changed(self) -> None:
+        """A contact's names changed: the search order is worked out again."""
+        self._contacts_sorted = None
 
     def use_nonce(self, nonce: str, now: float) -> bool:
         """Record a request nonce; False when it was seen before (a replay)."""

@@ -46,6 +46,15 @@ async def test_events_fault_remove_and_clear_say_what_they_did(setup: Setup) -> 
     assert list(setup.mock.faults) == []
 
 
+async def test_events_remove_the_scenarios_own_rule_on_a_mock_that_numbered_others(setup: Setup) -> None:
+    setup.mock.add_fault({"then": {"status": 500}}, {"then": {"status": 502}})  # a used server: rule-1, rule-2
+    ctx, _ = context(setup)
+    rule = {"match": {"endpoint": "oauth.token"}, "then": {"status": 503}}
+    assert await apply_event(ctx, "fault", rule) == "armed rule-1 (the mock's rule-3)"
+    assert await apply_event(ctx, "remove_fault", {"id": "rule-1"}) == "removed rule-1"
+    assert [r.id for r in setup.mock.faults] == ["rule-1", "rule-2"]  # the mock's own rules stay
+
+
 async def test_events_advance_moves_the_clock_and_records_the_jump(setup: Setup) -> None:
     ctx, _ = context(setup)
     before = setup.control.now()

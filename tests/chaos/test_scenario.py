@@ -108,3 +108,58 @@ def test_scenario_secure_session_step_is_part_of_the_workload() -> None:
     assert step is not None and step.kms_timeout == 2.0 and step.kms_delay.kind == "fixed"
     with pytest.raises(ScenarioError, match=r"workload\.secure_session\.kms_timeout: must be a number > 0"):
         Scenario.from_dict({"name": "s", "workload": {"secure_session": {"kms_timeout": 0}}})
+
+
+@pytest.mark.parametrize(
+    ("timeline", "path", "says"),
+    [
+        (
+            [{"at": 1, "fault": {"match": {"endpoint": "oauht.token"}, "then": {"status": 503}}}],
+            "timeline[0].fault.match.endpoint",
+            "did you mean 'oauth.token'?",
+        ),
+        ([{"at": 1, "remove_fault": "rule-9"}], "timeline[0].remove_fault", "no rule 'rule-9' is installed at 1 s"),
+        (
+            [
+                {"at": 5, "remove_fault": "rule-2"},
+                {"at": 1, "fault": {"then": {"status": 503}}},
+                {"at": 2, "fault": {"id": "mine", "then": {"status": 503}}},
+            ],
+            "timeline[0].remove_fault",
+            "(installed then: rule-1, mine)",
+        ),
+        (
+            [
+                {"at": 1, "fault": {"then": {"status": 503}}},
+                {"at": 2, "clear_faults": True},
+                {"at": 3, "remove_fault": "rule-1"},
+            ],
+            "timeline[2].remove_fault",
+            "installed then: none",
+        ),
+        (
+            [
+                {"at": 1, "fault": {"id": "a", "then": {"status": 503}}},
+                {"at": 2, "fault": {"id": "a", "then": {"status": 500}}},
+            ],
+            "timeline[1].fault.id",
+            "already installed",
+        ),
+    ],
+)
+def test_scenario_rule_names_are_checked_at_load_time(timeline: list[dict], path: str, says: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_dict({"name": "x", "timeline": timeline}, "my.yaml")
+    assert info.value.path == path and says in str(info.value)
+
+
+def test_scenario_numbers_unnamed_rules_as_a_fresh_plan_does() -> None:
+    timeline = [
+        {"at": 1, "fault": {"id": "rule-2", "then": {"status": 503}}},
+        {"at": 2, "fault": {"then": {"status": 503}}},  # rule-1
+        {"at": 3, "fault": {"then": {"status": 503}}},  # rule-3: rule-2 is taken
+        {"at": 4, "remove_fault": "rule-3"},
+        {"at": 5, "remove_fault": "rule-2"},
+        {"at": 6, "remove_fault": "rule-1"},
+    ]
+    assert len(Scenario.from_dict({"name": "x", "timeline": timeline}).timeline) == 6

@@ -41,6 +41,26 @@ async def test_restore_after_a_drop_brings_back_what_arrived_meanwhile(
     assert "sent while you were away" in [m.text for m in manager.messages]
 
 
+async def test_what_the_agent_sent_during_a_drop_is_received_once_after_the_restore(
+    mock: MockGenesys, manager: SessionManager
+) -> None:
+    received = record(manager.events, "message_received")
+    await manager.start()
+    conversation = conversation_of(mock, manager.client)
+    mock.agent.reply(conversation.id, "seen live")
+    await settle()
+    drop_connections(mock, manager.client, reason="network")
+    mock.agent.reply(conversation.id, "sent while you were away")  # no socket: Genesys never resends it
+    await settle()
+    await manager.client.events.drain()
+    await settle()
+    drop_connections(mock, manager.client, reason="network")  # a second reconnect announces nothing twice
+    await settle()
+    await manager.client.events.drain()
+    await settle()
+    assert [message.text for _, message in received] == ["seen live", "sent while you were away"]
+
+
 async def test_guest_session_expired_reauthenticates_and_starts_clean(
     mock: MockGenesys, manager: SessionManager
 ) -> None:

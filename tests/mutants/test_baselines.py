@@ -23,7 +23,7 @@ from .protocols import PlatformContext
 from .verdicts import Verdict
 
 if TYPE_CHECKING:
-    from pytest_plugin.server import GenesysServer
+    from mockgenesys.pytest_plugin import GenesysServer
 
 HEAVY = pytest.mark.skipif(os.environ.get("MUTANTS_HEAVY") != "1", reason="heavy: set MUTANTS_HEAVY=1 to run it")
 INBOUND_DROP = {"match": {"endpoint": "guest.ws.onMessage"}, "when": {"times": 1}, "then": {"ws": {"drop": True}}}

@@ -5,15 +5,14 @@ from __future__ import annotations
 import hypothesis.internal.observability  # noqa: F401
 import pytest
 
-import pytest_plugin.intercept
-import pytest_plugin.mocks
-import pytest_plugin.server  # noqa: F401
+import mockgenesys.pytest_plugin.intercept
+import mockgenesys.pytest_plugin.mocks
+import mockgenesys.pytest_plugin.server  # noqa: F401
 
-#: Every inner run gets the settings a downstream project would have: asyncio auto mode.
+#: Every inner run gets the settings of a downstream project that configured nothing for
+#: mockgenesys or asyncio (pytest-asyncio in its default strict mode), with warnings as errors.
 INI = """
 [pytest]
-asyncio_mode = auto
-asyncio_default_fixture_loop_scope = function
 filterwarnings = error
 """
 

@@ -46,3 +46,68 @@ def test_genesys_client_works_under_the_anyio_plugin(pytester: pytest.Pytester) 
         """
     )
     pytester.runpytest("-p", "no:asyncio").assert_outcomes(passed=1)
+
+
+def test_async_tests_and_genesys_client_need_no_asyncio_mode(pytester: pytest.Pytester) -> None:
+    """A project that configured nothing (pytest-asyncio in strict mode) and turns warnings into errors."""
+    pytester.makeini("[pytest]\nfilterwarnings = error\n")
+    pytester.makepyfile(
+        """
+        import httpx
+
+
+        async def test_client(genesys_client):
+            await genesys_client.start()
+            assert (await genesys_client.send("hi")).text == "hi"
+
+
+        async def test_intercept(genesys_intercept):
+            async with httpx.AsyncClient() as http:
+                assert (await http.get("https://api.mypurecloud.com/api/v2/organizations/me")).status_code == 401
+
+
+        class TestInAClass:
+            async def test_mock(self, genesys_mock):
+                assert genesys_mock.journal.total == 0
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=3)
+
+
+def test_async_tests_without_mockgenesys_fixtures_are_left_to_the_project(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        async def test_own():
+            pass
+
+        @pytest.mark.asyncio
+        async def test_marked(genesys_mock):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*_ test_own _*", "async def functions are not natively supported."])
+
+
+def test_an_anyio_module_is_left_to_anyio(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nfilterwarnings = error\n")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        pytestmark = pytest.mark.anyio
+
+        @pytest.fixture
+        def anyio_backend():
+            return "asyncio"
+
+        async def test_send(genesys_client, genesys_mock):
+            await genesys_client.start()
+            await genesys_client.send("hello from anyio")
+            assert [e.status for e in genesys_mock.journal.calls("guest.ws.onMessage")] == [200]
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)

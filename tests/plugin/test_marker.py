@@ -208,3 +208,92 @@ def test_unknown_scenario_name_lists_the_fix(project: pytest.Pytester) -> None:
             "storm-429-retry-after* Pass a built-in scenario name or a path to a YAML/JSON file*"
         ]
     )
+
+
+SEED_CALLS = """
+import httpx, pytest
+
+def seed_history(mock):
+    bearer = {"Authorization": "Bearer " + mock.issue_token()}
+    cid = next(iter(mock.world.conversations))
+    with httpx.Client(transport=mock.transport(), base_url="https://api.mypurecloud.com", headers=bearer) as http:
+        return http.get(f"/api/v2/conversations/messaging/{cid}/messages").status_code
+
+@pytest.mark.genesys(strict=True)
+def test_both_dialects(genesys_mock):
+    assert genesys_mock.dialect == "both" and seed_history(genesys_mock) == 200
+
+@pytest.mark.genesys(strict=True, dialect="real")
+def test_real_dialect(genesys_mock):
+    assert seed_history(genesys_mock) == 404
+
+@pytest.mark.genesys(dialect="genesys")
+def test_bad_dialect(genesys_mock):
+    pass
+"""
+
+
+def test_dialect_marker_real_makes_strict_fail_on_seed_paths(project: pytest.Pytester) -> None:
+    project.makepyfile(SEED_CALLS)
+    result = project.runpytest("-rfE")
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*[[]nonexistent_endpoint[]] called an endpoint that does not exist on Genesys Cloud: GET /api/v2/conv*"]
+    )
+    result.stdout.fnmatch_lines(["*genesys(dialect=...) must be one of 'real', 'seed', 'both', got 'genesys'*"])
+
+
+def test_strict_fails_a_test_whose_fault_rule_never_fired(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+        import httpx, pytest
+
+        NEVER = {"match": {"endpoint": "externalcontacts.search", "method": "GET"}, "then": {"status": 503}}
+        LATE = {"match": {"endpoint": "organizations.me"}, "when": {"after": 5}, "then": {"status": 503}}
+
+        @pytest.mark.genesys(strict=True, faults=[NEVER, LATE])
+        def test_fault_never_exercised(genesys_mock):
+            bearer = {"Authorization": "Bearer " + genesys_mock.issue_token()}
+            with httpx.Client(transport=genesys_mock.transport(), base_url="https://api.mypurecloud.com") as http:
+                assert http.get("/api/v2/organizations/me", headers=bearer).status_code == 200
+
+        @pytest.mark.genesys(faults=[NEVER])
+        def test_not_strict_passes(genesys_mock):
+            pass
+        """
+    )
+    result = project.runpytest()
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "mockgenesys: the test passed, but genesys(strict=True) found 2 fault rule(s) that never fired, "
+            "so the test never exercised them:",
+            "  rule-1 never fired: matched 0 time(s); no request or frame matched it (check endpoint, method, "
+            'principal, action): {"match": {"endpoint": "externalcontacts.search", "method": "GET"}*',
+            "  rule-2 never fired: matched 1 time(s); its when (after, every, probability, start/end) never came due*",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("faults", "says"),
+    [
+        ('[{"match": {"endpoint": "oauht.token"}, "then": {"status": 503}}]', "did you mean 'oauth.token'?"),
+        ('[{"match": {"endpoint": "organization.me"}, "then": {"status": 503}}]', "did you mean 'organizations.me'?"),
+        ('[{"match": {"action": "onMesage"}, "then": {"status": 503}}]', "did you mean 'onMessage'?"),
+    ],
+)
+def test_marker_refuses_a_rule_that_could_never_fire(project: pytest.Pytester, faults: str, says: str) -> None:
+    project.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.genesys(strict=True, faults={faults})
+        def test_typo(genesys_mock):
+            pass
+        """
+    )
+    result = project.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"*genesys(faults=...) has an invalid rule: match.*{says}*"])
+    result.stdout.no_fnmatch_line("*Traceback*")

@@ -86,14 +86,44 @@ def test_genesys_report_writes_each_tests_journal_and_conformance(project: pytes
     assert "Conformance: OK (2 journal entries checked)." in (reports / f"{stem}.conformance.txt").read_text()
 
 
+@pytest.mark.parametrize("project", ["genesys_report = reports"], indirect=True)
+def test_genesys_report_lists_the_fault_rules_that_never_fired(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.genesys(faults=[{"id": "storm", "match": {"endpoint": "oauth.token"}, "then": {"status": 503}}])
+        def test_idle(genesys_mock):
+            pass
+        """
+    )
+    project.runpytest().assert_outcomes(passed=1)
+    stem = project.path / "reports" / "test_genesys_report_lists_the_fault_rules_that_never_fired.py__test_idle"
+    data = json.loads(stem.with_name(stem.name + ".conformance.json").read_text())
+    assert data["unfired"] == [
+        {"id": "storm", "match": {"endpoint": "oauth.token"}, "then": {"status": 503}, "matches": 0}
+    ]
+    text = stem.with_name(stem.name + ".conformance.txt").read_text()
+    assert "Fault rules that never fired:\n  storm never fired: matched 0 time(s)" in text
+
+
 def test_plugin_does_not_import_mockgenesys_unless_a_fixture_is_used(project: pytest.Pytester) -> None:
     project.makepyfile(
         test_unused="""
         import sys
 
         def test_collection_left_mockgenesys_alone():
-            assert "pytest_plugin.plugin" in sys.modules
-            assert not [name for name in sys.modules if name.startswith("mockgenesys")]
+            assert "mockgenesys.pytest_plugin.plugin" in sys.modules
+            loaded = [name for name in sys.modules if name.startswith("mockgenesys")]
+            assert sorted(loaded) == [
+                "mockgenesys",
+                "mockgenesys.errors",
+                "mockgenesys.pytest_plugin",
+                "mockgenesys.pytest_plugin.contactcentre",
+                "mockgenesys.pytest_plugin.coroutines",
+                "mockgenesys.pytest_plugin.plugin",
+                "mockgenesys.pytest_plugin.settings",
+            ]
         """,
         test_used="""
         import sys

@@ -122,12 +122,22 @@ def test_history_org_rate_limit(mock: MockGenesys) -> None:
         assert statuses == [200, 200, 200, 429]
 
 
-def test_list_active_conversations(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
-    body = http.get("/api/v2/conversations/messages", headers=auth).json()
-    active = [c.id for c in mock.world.conversations.values() if c.is_active]
-    assert [e["id"] for e in body["entities"]] == active
-    assert body["total"] == len(active) == 4
-    assert {"pageSize", "pageNumber", "pageCount", "firstUri", "selfUri", "lastUri"} <= set(body)
+def test_list_active_needs_a_user_context(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:
+    # "the logged-in user's active conversations": a client-credentials token has no user
+    response = http.get("/api/v2/conversations/messages", headers=auth)
+    body = response.json()
+    assert (response.status_code, body["code"], body["status"]) == (400, "bad.request", 400)
+    assert body["message"].startswith("This request requires a user context.")
+    assert mock.journal.calls("conversations.list", status=400)
+
+
+def test_users_me_needs_a_user_context(http: httpx.Client, auth: dict[str, str]) -> None:
+    response = http.get("/api/v2/users/me", headers=auth)
+    assert response.status_code == 400
+    assert response.json()["message"] == (
+        "This request requires a user context. Client credentials cannot be used for requests to this resource."
+    )
+    assert http.get("/api/v2/users/me").status_code == 401  # no token at all: authentication first
 
 
 def test_get_conversation_lists_message_ids(mock: MockGenesys, http: httpx.Client, auth: dict[str, str]) -> None:

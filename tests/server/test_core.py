@@ -175,7 +175,6 @@ def test_core_no_null_enum_fields_anywhere(mock: MockGenesys, http: httpx.Client
     message_id = mock.world.conversations[conversation_id].messages[0].id
     jwt = mock.guest_jwt(conversation_id)
     bodies = [
-        http.get("/api/v2/conversations/messages", headers=auth).json(),
         http.get(f"/api/v2/conversations/messages/{conversation_id}", headers=auth).json(),
         http.post(
             f"/api/v2/conversations/messages/{conversation_id}/messages/bulk?useNormalizedMessage=true",

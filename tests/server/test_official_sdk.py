@@ -69,8 +69,14 @@ def test_sdk_conversation_messages_through_bulk(gc: ModuleType, live: tuple[Mock
         assert message.direction == by_id[message.id].direction
         assert message.normalized_message.text == by_id[message.id].text
         assert message.messenger_type == "webmessaging"
-    active = conversations.get_conversations_messages()
-    assert conversation_id in [c.id for c in active.entities]
+    from PureCloudPlatformClientV2.rest import ApiException
+
+    with pytest.raises(ApiException) as listing_error:  # a client-credentials token has no user
+        conversations.get_conversations_messages()
+    assert listing_error.value.status == 400 and "user context" in listing_error.value.body
+    with pytest.raises(ApiException) as me_error:
+        gc.UsersApi(api).get_users_me()
+    assert me_error.value.status == 400
     empty = conversations.post_conversations_message_messages_bulk(conversation_id)
     assert empty.entities == []
 
@@ -115,3 +121,33 @@ def test_sdk_call_api_org(gc: ModuleType, live: tuple[MockGenesys, str]) -> None
         "/api/v2/organizations/me", "GET", {}, [], {}, response_type="object", auth_settings=["PureCloud OAuth"]
     )
     assert org["id"] == mock.org_id
+
+
+def test_sdk_decodes_rich_content_attachments_and_senders(gc: ModuleType, live: tuple[MockGenesys, str]) -> None:
+    from mockgenesys.world.content import attachment, card, carousel, date_picker, postback_action, quick_replies
+
+    mock, url = live
+    conversation = mock.add_conversation(messages=["hello"])
+    mock.agent.assign(conversation.id, name="Dana Scully", image="https://cdn.example/dana.png")
+    mock.agent.reply(conversation.id, "Pick", content=quick_replies("Yes", "No"))
+    mock.agent.reply(conversation.id, content=[carousel(card("A", "a", actions=[postback_action("Buy")]))])
+    mock.agent.reply(conversation.id, content=[date_picker("Slot", [("2026-01-05T10:00:00.000Z", 30)])])
+    pdf = attachment("m.pdf", url="https://cdn.example/m.pdf", mime="application/pdf", size=3)
+    mock.agent.reply(conversation.id, "Manual", content=[pdf], bot=True)
+    guest = make_client(gc, url, header_name="Authorization", header_value=f"Bearer {mock.guest_jwt(conversation.id)}")
+    page = gc.WebMessagingApi(guest).get_webmessaging_messages(page_size=25, page_number=1)
+    manual, slot, cards, quick, hello = page.entities
+    assert hello.direction == "Inbound" and hello.channel.pcFrom is None
+    assert (quick.channel.pcFrom.nickname, quick.channel.pcFrom.first_name) == ("Dana Scully", "Dana")
+    assert quick.type == "Structured" and [c.quick_reply.payload for c in quick.content] == ["Yes", "No"]
+    assert cards.content[0].carousel.cards[0].actions[0].type == "Postback"
+    assert slot.content[0].date_picker.available_times[0].duration == 30
+    assert (manual.channel.pcFrom.nickname, manual.originating_entity) == ("Mock Bot", "Bot")
+    file = manual.content[0].attachment
+    assert (file.media_type, file.filename, file.file_size, file.url) == (
+        "File",
+        "m.pdf",
+        3,
+        "https://cdn.example/m.pdf",
+    )
+    assert all(e.channel.time is not None for e in page.entities)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
 from mockgenesys.server.params import bool_param, choice_param, int_param, invalid, page_count
+from mockgenesys.server.routes.users import user_context_required
 from mockgenesys.server.views import conversation_view, message_data_view
 from mockgenesys.world.models import Conversation
 
@@ -27,27 +28,10 @@ def _conversation(server: Server, req: MockRequest) -> Conversation:
 
 
 def list_active(server: Server, req: MockRequest) -> MockResponse:
-    page_size = int_param(req, "pageSize", 25, 1, 100)
-    page_number = int_param(req, "pageNumber", 1, 1)
-    active = [c for c in server.world.conversations.values() if c.org_id == req.org_id and c.is_active]
-    start = (page_number - 1) * page_size
-    base = "/api/v2/conversations/messages"
-    pages = page_count(len(active), page_size)
-    listing = {
-        "entities": [conversation_view(c) for c in active[start : start + page_size]],
-        "pageSize": page_size,
-        "pageNumber": page_number,
-        "total": len(active),
-        "pageCount": pages,
-        "firstUri": f"{base}?pageSize={page_size}&pageNumber=1",
-        "selfUri": f"{base}?pageSize={page_size}&pageNumber={page_number}",
-        "lastUri": f"{base}?pageSize={page_size}&pageNumber={max(pages, 1)}",
-    }
-    if page_number < pages:
-        listing["nextUri"] = f"{base}?pageSize={page_size}&pageNumber={page_number + 1}"
-    if page_number > 1:
-        listing["previousUri"] = f"{base}?pageSize={page_size}&pageNumber={page_number - 1}"
-    return json_response(listing)
+    """``GET /api/v2/conversations/messages``: "the logged-in user's active conversations"; a
+    client-credentials token has no user, so Genesys answers 400 (backends find conversations
+    through notifications or Open Messaging instead)."""
+    raise user_context_required()
 
 
 def get_conversation(server: Server, req: MockRequest) -> MockResponse:
@@ -149,5 +133,6 @@ ROUTES = [
         seed_history,
         auth="oauth_or_guest",
         permissions=VIEW_PERMISSIONS,
+        dialect="seed",
     ),
 ]

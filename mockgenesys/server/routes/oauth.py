@@ -67,4 +67,4 @@ def _one(form: dict[str, list[str]], name: str) -> str | None:
     return values[-1] if values else None
 
 
-ROUTES = [Route("POST", "/oauth/token", "oauth.token", token, auth="none")]
+ROUTES = [Route("POST", "/oauth/token", "oauth.token", token, auth="none", dialect="any")]

@@ -104,6 +104,13 @@ def _view(session: SeedSession) -> dict[str, Any]:
 
 _BASE = "/api/v2/webmessaging/organizations/{organizationId}/sessions"
 ROUTES = [
-    Route("POST", _BASE, "sessions.create", create, permissions=PERMISSIONS),
-    Route("GET", _BASE + "/{sessionId}", "sessions.get", get, permissions=("webmessaging:session:view", *PERMISSIONS)),
+    Route("POST", _BASE, "sessions.create", create, permissions=PERMISSIONS, dialect="seed"),
+    Route(
+        "GET",
+        _BASE + "/{sessionId}",
+        "sessions.get",
+        get,
+        permissions=("webmessaging:session:view", *PERMISSIONS),
+        dialect="seed",
+    ),
 ]

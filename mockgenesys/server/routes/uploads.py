@@ -55,10 +55,15 @@ def upload(server: Server, req: MockRequest) -> MockResponse:
 
 
 def download(server: Server, req: MockRequest) -> MockResponse:
-    attachment = server.hub.attachments.get(req.params["attachmentId"])
-    data = server.uploads.get(req.params["attachmentId"])
+    """A guest's uploaded file, or one the agent sent with ``mock.agent.attach``."""
+    attachment_id = req.params["attachmentId"]
+    sent = server.hub.agent.files.get(attachment_id)
+    if sent is not None:
+        return MockResponse(200, sent[1], content_type=sent[0].encode())
+    attachment = server.hub.attachments.get(attachment_id)
+    data = server.uploads.get(attachment_id)
     if attachment is None or attachment.deleted or data is None:
-        raise ApiError(404, "not.found", f"Attachment {req.params['attachmentId']} was not found.")
+        raise ApiError(404, "not.found", f"Attachment {attachment_id} was not found.")
     return MockResponse(200, data, content_type=attachment.file_type.encode())
 
 
@@ -67,6 +72,6 @@ def _origin(req: MockRequest) -> str:
 
 
 ROUTES = [
-    Route("PUT", "/__uploads/{attachmentId}", "webmessaging.upload", upload, auth="none"),
-    Route("GET", "/__uploads/{attachmentId}", "webmessaging.download", download, auth="none"),
+    Route("PUT", "/__uploads/{attachmentId}", "webmessaging.upload", upload, auth="none", dialect="any"),
+    Route("GET", "/__uploads/{attachmentId}", "webmessaging.download", download, auth="none", dialect="any"),
 ]

@@ -8,6 +8,7 @@ from mockgenesys.journal import fingerprint
 from mockgenesys.server.guests import open_session
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
 from mockgenesys.server.params import invalid, json_body, json_object
+from mockgenesys.server.websocket.auth import log_out
 from mockgenesys.world.models import Deployment, RefreshToken
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ def exchange(server: Server, req: MockRequest) -> MockResponse:
         raise invalid("oauth.code", "oauth.code (or oauth.idToken) is required to exchange for a guest JWT.")
     now = server.clock.now()
     session = open_session(server.world, deployment, "auth-" + server.world.new_token(16), now, authenticated=True)
+    subject = str(oauth.get("code") or oauth.get("idToken"))
+    session.user_id, session.first_name, session.last_name = server.hub.users.get(subject, (subject, "", ""))
     refresh = RefreshToken(token=server.world.new_token(32), session_id=session.id, expires_at=now + REFRESH_TTL)
     server.world.refresh_tokens[refresh.token] = refresh
     jwt_token = _issue(server, req, session, deployment)
@@ -81,6 +84,7 @@ def revoke(server: Server, req: MockRequest) -> MockResponse:
     for record in server.world.refresh_tokens.values():
         if record.session_id == session.id:
             record.revoked = True
+    log_out(server.hub.sockets, session)
     return MockResponse(204, b"", content_type=None)
 
 
@@ -88,23 +92,27 @@ def config(server: Server, req: MockRequest) -> MockResponse:
     deployment = server.world.deployments.get(req.params["deploymentId"])
     if deployment is None:
         raise ApiError(404, "not.found", f"Web deployment {req.params['deploymentId']} was not found.")
-    return json_response(config_view(deployment))
+    return json_response(config_view(deployment, f"http://{req.headers.get('host', '127.0.0.1')}"))
 
 
-def config_view(deployment: Deployment) -> dict[str, Any]:
-    """The public Messenger deployment configuration (``config.json``)."""
+def config_view(deployment: Deployment, base_url: str = "http://127.0.0.1") -> dict[str, Any]:
+    """The public Messenger deployment configuration (``config.json``), with every field Genesys'
+    transport requires (``shyrka/receive/DeploymentConfig.kt``): ``version`` as a string,
+    ``messenger.styles``, ``messenger.launcherButton``, ``messenger.fileUpload``,
+    ``journeyEvents`` and ``auth``; the endpoints point at the mock (``base_url``)."""
+    ws_url = "ws" + base_url.removeprefix("http")
     return {
         "id": deployment.id,
         "version": "1",
         "languages": ["en-us"],
         "defaultLanguage": "en-us",
-        "apiEndpoint": "",
+        "apiEndpoint": base_url,
         "messenger": {
             "enabled": True,
             "apps": {
                 "conversations": {
                     "enabled": True,
-                    "messagingEndpoint": "",
+                    "messagingEndpoint": ws_url,
                     "showAgentTypingIndicator": True,
                     "showUserTypingIndicator": True,
                     "autoStart": {"enabled": False},
@@ -114,10 +122,13 @@ def config_view(deployment: Deployment) -> dict[str, Any]:
                     },
                     "conversationClear": {"enabled": deployment.conversation_clear_enabled},
                     "markdown": {"enabled": True},
+                    "notifications": {"enabled": False, "notificationContentType": "ExcludeMessagesContent"},
                 }
             },
+            "styles": {"primaryColor": deployment.primary_color},
+            "launcherButton": {"visibility": deployment.launcher_visibility},
             "fileUpload": {
-                "enableAttachments": True,
+                "enableAttachments": bool(deployment.allowed_file_types),
                 "modes": [
                     {"fileTypes": list(deployment.allowed_file_types), "maxFileSizeKB": deployment.max_file_size_kb}
                 ],
@@ -125,7 +136,7 @@ def config_view(deployment: Deployment) -> dict[str, Any]:
         },
         "journeyEvents": {"enabled": False},
         "status": deployment.status,
-        "auth": {"enabled": True, "allowSessionUpgrade": True},
+        "auth": {"enabled": deployment.auth_enabled, "allowSessionUpgrade": deployment.allow_session_upgrade},
     }
 
 

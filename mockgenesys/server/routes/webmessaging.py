@@ -23,7 +23,7 @@ def messages(server: Server, req: MockRequest) -> MockResponse:
     page = history[max(0, stop - page_size) : max(0, stop)][::-1]
     return json_response(
         {
-            "entities": [web_message_view(m) for m in page],
+            "entities": [web_message_view(m, conversation) for m in page],
             "pageSize": page_size,
             "pageNumber": page_number,
             "total": total,

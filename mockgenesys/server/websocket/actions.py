@@ -6,17 +6,12 @@ from collections.abc import Callable
 
 from mockgenesys.server.websocket import frames
 from mockgenesys.server.websocket.attachments import delete_attachment, get_attachment, on_attachment
+from mockgenesys.server.websocket.auth import configure_authenticated_session
 from mockgenesys.server.websocket.call import FrameCall
 from mockgenesys.server.websocket.frames import MAX_TEXT_BYTES
 from mockgenesys.server.websocket.messages import on_message
 from mockgenesys.server.websocket.refusals import GuestRefusal
-from mockgenesys.server.websocket.session import (
-    close_session,
-    configure_authenticated_session,
-    configure_session,
-    echo,
-    get_jwt,
-)
+from mockgenesys.server.websocket.session import close_session, configure_session, echo, get_jwt
 
 ActionHandler = Callable[[FrameCall], None]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mockgenesys.server.views import iso
+from mockgenesys.server.views import iso, sender_of
 
 if TYPE_CHECKING:
-    from mockgenesys.world.models import Message
+    from mockgenesys.world.models import Conversation, Message
 
 Frame = dict[str, Any]
 
@@ -63,11 +63,17 @@ def too_many_requests(
     return response("TooManyRequestsErrorMessage", body, code=429, tracing_id=tracing_id)
 
 
-def structured_body(message: Message) -> dict[str, Any]:
-    """A stored message as the body of a ``StructuredMessage`` frame."""
+def structured_body(message: Message, conversation: Conversation | None = None) -> dict[str, Any]:
+    """A stored message as the body of a ``StructuredMessage`` frame; an outbound one names its
+    sender in ``channel.from`` (from ``message.sender``, else the sending participant of
+    ``conversation``)."""
+    channel: dict[str, Any] = {"time": iso(message.timestamp), "messageId": message.id, "type": "Private"}
+    sender = sender_of(message, conversation)
+    if sender:
+        channel["from"] = sender
     body: dict[str, Any] = {
         "id": message.id,
-        "channel": {"time": iso(message.timestamp), "messageId": message.id, "type": "Private"},
+        "channel": channel,
         "type": message.type,
         "direction": message.direction.capitalize(),
         "originatingEntity": message.originating_entity,

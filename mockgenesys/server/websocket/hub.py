@@ -57,6 +57,9 @@ class GuestHub:
         self.outbound = Outbound(state, faults, self)
         #: Attachments announced with ``onAttachment``, by id, at most ``MAX_ATTACHMENTS``.
         self.attachments: CappedDict[str, Attachment] = CappedDict(MAX_ATTACHMENTS)
+        #: Signed-in users by OAuth code (``mock.auth_code``): (user id, first name, last name).
+        #: A code not listed here is its own user, without a name.
+        self.users: dict[str, tuple[str, str, str]] = {}
 
     @property
     def world(self) -> World:
@@ -114,9 +117,10 @@ class GuestHub:
         self.sockets.expire(session)
 
     def reset(self) -> None:
-        """Drop every socket and forget every attachment."""
+        """Drop every socket and forget every attachment and registered sign-in code."""
         self.sockets.drop_all()
         self.attachments.clear()
+        self.users.clear()
 
     def tidy(self) -> None:
         """Keep the world's run-time records and the attachments within their bounds (constant work;

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockgenesys.server.websocket import frames
 from mockgenesys.server.websocket.refusals import GuestRefusal
+from mockgenesys.world.content import GUEST_CONTENT, content_problem, media_type
 from mockgenesys.world.models import Message
 
 if TYPE_CHECKING:
@@ -45,23 +46,48 @@ def on_message(call: FrameCall) -> None:
     length = len(text.encode("utf-8"))
     if length > frames.MAX_TEXT_BYTES:
         raise GuestRefusal(frames.MESSAGE_TOO_LONG, f"Message length {length} is larger than {frames.MAX_TEXT_BYTES}")
-    content = message.get("content", [])
-    if not isinstance(content, list) or not all(isinstance(c, dict) for c in content):
-        raise GuestRefusal(400, "Request failed. message.content must be a list of objects.")
-    for item in content:
-        attachment_id = (item.get("attachment") or {}).get("id") if isinstance(item.get("attachment"), dict) else None
-        if attachment_id is not None:
-            attachment = call.hub.attachments.get(attachment_id)
-            if attachment is None or attachment.deleted:
-                raise GuestRefusal(frames.ATTACHMENT_NOT_FOUND, f"Attachment {attachment_id} not found.")
-            if not attachment.uploaded:
-                raise GuestRefusal(frames.ATTACHMENT_NOT_UPLOADED, f"Attachment {attachment_id} was not uploaded.")
+    content = _guest_content(call, message.get("content", []))
     if not text and not content:
         raise GuestRefusal(frames.MISSING_PARAMETER, "Missing parameter: message.text (or an attachment).")
     if session.read_only:
         raise GuestRefusal(403, "The conversation is read-only after the agent disconnected; start a new chat.")
     metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
-    _store_and_echo(call, session, text, content=content, attributes=attributes, metadata=metadata)
+    _store_and_echo(call, session, text, kind=kind, content=content, attributes=attributes, metadata=metadata)
+
+
+def _guest_content(call: FrameCall, items: Any) -> list[dict[str, Any]]:
+    """The guest's content items, each attachment (sent by id) completed with the ``url``,
+    ``filename``, ``mediaType``, ``mime`` and ``fileSize`` Genesys' clients need to show it."""
+    if not isinstance(items, list) or not all(isinstance(c, dict) for c in items):
+        raise GuestRefusal(400, "Request failed. message.content must be a list of objects.")
+    completed = []
+    for item in items:
+        attachment = item.get("attachment")
+        if item.get("contentType") == "Attachment" and isinstance(attachment, dict):
+            item = {"contentType": "Attachment", "attachment": _attachment_body(call, attachment.get("id"))}
+        completed.append(item)
+    problem = content_problem(completed, GUEST_CONTENT)
+    if problem is not None:
+        raise GuestRefusal(400, f"Request failed. message.{problem}")
+    return completed
+
+
+def _attachment_body(call: FrameCall, attachment_id: Any) -> dict[str, Any]:
+    if not isinstance(attachment_id, str) or not attachment_id:
+        raise GuestRefusal(frames.MISSING_PARAMETER, "Missing parameter: content[].attachment.id.")
+    attachment = call.hub.attachments.get(attachment_id)
+    if attachment is None or attachment.deleted:
+        raise GuestRefusal(frames.ATTACHMENT_NOT_FOUND, f"Attachment {attachment_id} not found.")
+    if not attachment.uploaded:
+        raise GuestRefusal(frames.ATTACHMENT_NOT_UPLOADED, f"Attachment {attachment_id} was not uploaded.")
+    return {
+        "id": attachment.id,
+        "url": f"{call.conn.base_url}/__uploads/{attachment.id}",
+        "filename": attachment.file_name,
+        "mediaType": media_type(attachment.file_type),
+        "mime": attachment.file_type,
+        "fileSize": attachment.file_size,
+    }
 
 
 def message_identity(frame: dict[str, Any] | None) -> str | None:
@@ -92,35 +118,44 @@ def _store_and_echo(
     session: GuestSession,
     text: str,
     *,
+    kind: str = "Text",
     content: list[dict[str, Any]] | None = None,
     events: list[dict[str, Any]] | None = None,
     attributes: dict[str, Any] | None = None,
     metadata: dict[str, Any] | None = None,
+    ephemeral: bool = False,
 ) -> Message:
+    """Store the guest's message (unless ``ephemeral``: typing is never history) and echo it to
+    every connection of the session with the request's tracingId (how senders confirm a send)."""
     now = call.now()
     world = call.world
     session.last_activity = now
     conversation = world.conversations[session.conversation_id]
     customer = conversation.participant("customer")
+    tags = {str(k): str(v) for k, v in (metadata or {}).items()}
+    if session.authenticated:
+        tags["authenticated"] = "true"
     stored = Message(
         id=world.new_id(),
         conversation_id=conversation.id,
         direction="inbound",
         text=text,
-        timestamp=now,
+        timestamp=conversation.next_time(now),
         sender_id=customer.id if customer else session.id,
-        type="Event" if events else "Text",
+        type="Event" if events else kind,
         status="Delivered",
         events=list(events or []),
-        metadata={str(k): str(v) for k, v in (metadata or {}).items()},
+        metadata=tags,
         content=list(content or []),
         custom_attributes=dict(attributes or {}),
     )
-    world.add_message(conversation, stored)
+    if not ephemeral:
+        world.add_message(conversation, stored)
     call.hub.sockets.broadcast(
         session, frames.message("StructuredMessage", frames.structured_body(stored), tracing_id=call.tracing)
     )
-    call.hub.agent.guest_message(conversation.id, stored)
+    if not ephemeral:
+        call.hub.agent.guest_message(conversation.id, stored)
     return stored
 
 
@@ -143,7 +178,8 @@ def _on_event(call: FrameCall, session: GuestSession, message: dict[str, Any]) -
                 raise GuestRefusal(400, "Request failed. typing.type must be On.")
         else:
             raise GuestRefusal(400, f"Request failed. eventType must be Presence or Typing, got {kind!r}.")
-    _store_and_echo(call, session, "", events=events)
+    typing_only = all(event.get("eventType") == "Typing" for event in events)
+    _store_and_echo(call, session, "", events=events, ephemeral=typing_only)
     for event in events:
         if event.get("eventType") == "Presence" and event["presence"]["type"] == "Disconnect":
             call.hub.agent.guest_disconnected(session.conversation_id)
@@ -156,5 +192,5 @@ def _clear(call: FrameCall, session: GuestSession) -> None:
     session.closed = True
     for peer in call.hub.sockets.of(session):
         peer.deliver(frames.message("SessionClearedEvent", {}))
-        peer.deliver(frames.message("ConnectionClosedEvent", {"reason": "ConversationCleared"}))
+        peer.deliver(frames.message("ConnectionClosedEvent", {}))  # Genesys' only wire reason is "signedIn"
         peer.close(1000, "conversation cleared")

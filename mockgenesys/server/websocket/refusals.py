@@ -80,7 +80,8 @@ class ConnectionCapReached(GuestRefusal):
         self.journal_code = CLOSED
 
     def frames(self, tracing_id: str | None) -> list[Frame]:
-        return [frames.message("ConnectionClosedEvent", {"reason": "SessionLimitReached"})]
+        # Genesys' transport reads a reason-less ConnectionClosedEvent as "session limit reached".
+        return [frames.message("ConnectionClosedEvent", {})]
 
 
 def from_reply(reply: Reply) -> GuestRefusal:

@@ -1,12 +1,11 @@
-"""Guest session actions: ``configureSession``, ``configureAuthenticatedSession``, ``echo``,
-``getJwt`` and ``closeSession`` (reference §5.3)."""
+"""Guest session actions: ``configureSession``, ``echo``, ``getJwt`` and ``closeSession``
+(reference §5.3); ``configureAuthenticatedSession`` lives in ``websocket.auth``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from mockgenesys.journal import fingerprint
-from mockgenesys.server import jwt
 from mockgenesys.server.guests import open_session, start_conversation
 from mockgenesys.server.websocket import frames
 from mockgenesys.server.websocket.refusals import GuestRefusal
@@ -16,14 +15,19 @@ if TYPE_CHECKING:
     from mockgenesys.world.models import Deployment, GuestSession
 
 
-def session_body(session: GuestSession, deployment: Deployment, *, new: bool, connected: bool = True) -> dict[str, Any]:
-    """The body of a ``SessionResponse``: what the session may send, and when it expires."""
+def session_body(
+    session: GuestSession, deployment: Deployment, *, new: bool, connected: bool = True, cleared: bool = False
+) -> dict[str, Any]:
+    """The body of a ``SessionResponse``: what the session may send, and when it expires.
+
+    ``cleared``: signing in ended the user's authenticated session on another device.
+    """
     return {
         "connected": connected,
         "newSession": new,
         "readOnly": session.read_only,
         "maxCustomDataBytes": frames.MAX_CUSTOM_ATTRIBUTE_BYTES,
-        "clearedExistingSession": False,
+        "clearedExistingSession": cleared,
         "allowedMedia": {
             "inbound": {
                 "fileTypes": [{"type": t} for t in deployment.allowed_file_types],
@@ -59,6 +63,12 @@ def configure_session(call: FrameCall) -> None:
     new = False
     if session is not None and session.closed:
         raise GuestRefusal(frames.SESSION_NOT_FOUND, "Session not found: it was cleared. Use a new token.")
+    if session is not None and session.authenticated:
+        raise GuestRefusal(
+            frames.CANNOT_DOWNGRADE,
+            "Cannot downgrade an authenticated session to an unauthenticated one: this token belongs to a "
+            "signed-in user; send configureAuthenticatedSession, or use a new token for an anonymous session.",
+        )
     if session is not None and call.hub.sockets.is_expired(session):
         raise GuestRefusal(frames.SESSION_EXPIRED, "Session has expired. Start a new session with a new token.")
     if session is None:
@@ -72,39 +82,6 @@ def configure_session(call: FrameCall) -> None:
         session.read_only = False
         new = True
         call.hub.agent.conversation_started(conversation.id)
-    _configured(call, session, new)
-
-
-def configure_authenticated_session(call: FrameCall) -> None:
-    frame, conn, world = call.frame, call.conn, call.world
-    data = frame.get("data")
-    code = data.get("code") if isinstance(data, dict) else None
-    if not isinstance(code, str) or not code:
-        raise GuestRefusal(frames.MISSING_PARAMETER, "Missing parameter: data.code (the JWT from the OAuth exchange).")
-    try:
-        claims = jwt.verify(code, call.hub.state.jwt_key, call.now())
-    except jwt.JwtInvalid as exc:
-        raise GuestRefusal(401, f"User is unauthorized: {exc.reason}.") from None
-    session = world.guest_sessions.get(str(claims.get("sub")))
-    if session is None or session.closed or not session.authenticated or claims.get("gen") != session.jwt_generation:
-        raise GuestRefusal(401, "User is unauthorized: the JWT was revoked or is unknown.")
-    if session.deployment_id != conn.deployment.id:
-        raise GuestRefusal(400, "Request failed. The JWT belongs to another deployment.")
-    token: str = frame["token"]
-    existing = world.guest_session(token)
-    if existing is not None and existing is not session and not existing.authenticated:
-        raise GuestRefusal(
-            frames.CANNOT_DOWNGRADE, "Cannot downgrade or merge: this token already holds a guest session."
-        )
-    new = session.token != token
-    if new:
-        world.guest_tokens.pop(session.token, None)
-        session.token = token
-        world.guest_tokens[token] = session.id
-        conversation = world.conversations.get(session.conversation_id)
-        if conversation is not None:
-            conversation.guest_token = token
-        call.hub.agent.conversation_started(session.conversation_id)
     _configured(call, session, new)
 
 

@@ -49,6 +49,12 @@ class GuestSockets:
         if not peers:
             self.connections.pop(conn.session.id, None)
 
+    def move(self, old: GuestSession, new: GuestSession) -> None:
+        """Every connection of ``old`` now belongs to ``new`` (a step-up merges two sessions)."""
+        for conn in self.connections.pop(old.id, []):
+            conn.session = new
+            self.connections.setdefault(new.id, []).append(conn)
+
     def of(self, session: GuestSession) -> list[GuestConnection]:
         """The live connections of a guest session."""
         return list(self.connections.get(session.id, []))

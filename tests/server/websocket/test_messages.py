@@ -168,7 +168,19 @@ async def test_attachment_upload_flow(mock: MockGenesys, guest: Guest) -> None:
     assert got["class"] == "PresignedUrlResponse"
     content = [{"contentType": "Attachment", "attachment": {"id": "att-1"}}]
     sent = await guest.request("onMessage", message={"type": "Text", "text": "see file", "content": content})
-    assert sent["body"]["content"] == content
+    assert sent["body"]["content"] == [
+        {
+            "contentType": "Attachment",
+            "attachment": {
+                "id": "att-1",
+                "url": "http://mockgenesys.invalid/__uploads/att-1",
+                "filename": "a.png",
+                "mediaType": "Image",
+                "mime": "image/png",
+                "fileSize": 4,
+            },
+        }
+    ]
     deleted = await guest.request("deleteAttachment", attachmentId="att-1")
     assert deleted == {
         "type": "response",

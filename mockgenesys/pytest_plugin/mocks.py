@@ -12,7 +12,7 @@ from mockgenesys import MockGenesys, VirtualClock
 from mockgenesys.errors import ConfigError
 from mockgenesys.faults.plan import FaultPlan, read_document
 from mockgenesys.faults.rules import FaultRule
-from pytest_plugin.settings import MarkerError, MarkerOptions
+from mockgenesys.pytest_plugin.settings import MarkerError, MarkerOptions
 
 FILE_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -20,7 +20,7 @@ FILE_SUFFIXES = (".yaml", ".yml", ".json")
 def build_mock(options: MarkerOptions, base_dir: Path) -> MockGenesys:
     """A fresh in-process mock on a ``VirtualClock`` with the marker's faults installed."""
     try:
-        mock = MockGenesys(seed=options.seed, clock=VirtualClock(), limits=options.limits)
+        mock = MockGenesys(seed=options.seed, clock=VirtualClock(), limits=options.limits, dialect=options.dialect)
     except ConfigError as exc:
         raise MarkerError(f"genesys(limits=...): {exc}") from None
     install_faults(mock, options, base_dir)
@@ -50,6 +50,7 @@ def scenario_faults(scenario: str, base_dir: Path) -> list[FaultRule]:
     """
     from mockgenesys.chaos.library import load_builtin
     from mockgenesys.chaos.scenario import Scenario
+    from mockgenesys.server.endpoints import endpoint_catalogue
 
     path = _as_path(scenario, base_dir)
     try:
@@ -58,7 +59,7 @@ def scenario_faults(scenario: str, base_dir: Path) -> list[FaultRule]:
         else:
             data = read_document(path)  # read once: a chaos scenario has a timeline, a faults file has not
             if not (isinstance(data, dict) and "timeline" in data):
-                return FaultPlan.rules_from_document(data, path)
+                return FaultPlan.rules_from_document(data, path, catalogue=endpoint_catalogue())
             loaded = Scenario.from_dict(data, str(path))
     except ConfigError as exc:
         raise MarkerError(

@@ -5,7 +5,9 @@ the fixtures. mockgenesys itself is imported inside the fixtures, so a project t
 mockgenesys but never requests a fixture pays nothing for it at collection time.
 
 Fixtures: ``genesys_mock``, ``genesys_server`` (with the session-scoped ``make_genesys_server``),
-``genesys_client`` and ``genesys_intercept``. See docs/pytest.md.
+``genesys_client`` and ``genesys_intercept``. See docs/pytest.md. The contact-centre side's
+(``genesys_notifications``, ``genesys_webhook``, ``genesys_open_messaging``) are in
+``pytest_plugin.contactcentre``, registered here by importing them.
 """
 
 from __future__ import annotations
@@ -17,15 +19,31 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 
-from pytest_plugin.settings import MARKER_DOC, MarkerError, MarkerOptions, Settings, marker_options, read_settings
+from mockgenesys.pytest_plugin.contactcentre import genesys_notifications, genesys_open_messaging, genesys_webhook
+from mockgenesys.pytest_plugin.coroutines import (
+    async_fixture,
+    mark_asyncio,
+    quiet_loop_scope_warning,
+    wants_asyncio_mark,
+)
+from mockgenesys.pytest_plugin.settings import (
+    MARKER_DOC,
+    MarkerError,
+    MarkerOptions,
+    Settings,
+    marker_options,
+    read_settings,
+)
 
 if TYPE_CHECKING:
     from mockgenesys import MockGenesys
     from mockgenesys.client import SessionManager
     from mockgenesys.conformance import ConformanceReport
-    from pytest_plugin.server import GenesysServer, ServerFactory
+    from mockgenesys.pytest_plugin.server import GenesysServer, ServerFactory
 
 T = TypeVar("T")
+#: Fixtures defined in other modules, registered with the plugin by being imported here.
+FIXTURES = (genesys_notifications, genesys_open_messaging, genesys_webhook)
 
 
 @dataclass
@@ -60,9 +78,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("genesys_report", "directory for per-test journals and conformance reports.", default="")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-asyncio's, whose start-up warning it may quiet
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_DOC)
     config.stash[_SETTINGS] = read_settings(config)
+    quiet_loop_scope_warning(config)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Module | pytest.Class, name: str, obj: object) -> None:
+    """An unmarked ``async def`` test using a ``genesys_*`` fixture runs on pytest-asyncio (see ``coroutines``)."""
+    if wants_asyncio_mark(collector, obj):
+        mark_asyncio(obj)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -78,21 +105,20 @@ def pytest_runtest_makereport(
     tracked = item.stash.get(_TRACKED, None)
     if report.when != "call" or not tracked:
         return report
-    from pytest_plugin.reports import section
+    from mockgenesys.pytest_plugin.reports import section, strict_failure, unfired_rules
 
     for index, entry in enumerate(tracked):
         if not (entry.options.strict or report.failed):
             continue  # grading costs a pass over the journal; only strict tests and failures need it now
         entry.report = entry.mock.check()
-        strict_failure = entry.options.strict and not entry.report.ok and report.passed
-        if strict_failure:
+        unfired = unfired_rules(entry.mock) if entry.options.strict else []  # a fault the test never exercised
+        strict_failed = entry.options.strict and (not entry.report.ok or bool(unfired)) and report.passed
+        if strict_failed:
             report.outcome = "failed"
-            report.longrepr = (
-                f"mockgenesys: the test passed, but genesys(strict=True) found conformance violations.\n{entry.report}"
-            )
+            report.longrepr = strict_failure(entry.report, unfired)
         if report.failed:
             title = "mockgenesys" if index == 0 else f"mockgenesys ({index + 1})"
-            report.sections.append((title, section(entry.mock, entry.report, with_report=not strict_failure)))
+            report.sections.append((title, section(entry.mock, entry.report, with_report=not strict_failed)))
     return report
 
 
@@ -135,7 +161,7 @@ def _write_report(request: pytest.FixtureRequest, entry: _Tracked) -> None:
     directory = request.config.stash[_SETTINGS].report_dir
     if directory is None:
         return
-    from pytest_plugin.reports import write
+    from mockgenesys.pytest_plugin.reports import write
 
     tracked = request.node.stash.get(_TRACKED, [])
     index = next((n for n, item in enumerate(tracked) if item is entry), 0)
@@ -147,7 +173,7 @@ def _write_report(request: pytest.FixtureRequest, entry: _Tracked) -> None:
 def genesys_mock(request: pytest.FixtureRequest) -> Iterator[MockGenesys]:
     """A fresh in-process ``MockGenesys`` on a ``VirtualClock``, configured by ``@pytest.mark.genesys``."""
     options = _options(request)
-    from pytest_plugin.mocks import build_mock
+    from mockgenesys.pytest_plugin.mocks import build_mock
 
     mock = _guard(lambda: build_mock(options, _base_dir(request)))
     entry = _track(request, mock, options)
@@ -158,7 +184,7 @@ def genesys_mock(request: pytest.FixtureRequest) -> Iterator[MockGenesys]:
 @pytest.fixture(scope="session")
 def make_genesys_server() -> Iterator[ServerFactory]:
     """Session-scoped factory of live servers on free loopback ports; all stop at session end."""
-    from pytest_plugin.server import ServerFactory
+    from mockgenesys.pytest_plugin.server import ServerFactory
 
     factory = ServerFactory()
     yield factory
@@ -169,7 +195,7 @@ def make_genesys_server() -> Iterator[ServerFactory]:
 def genesys_server(request: pytest.FixtureRequest, make_genesys_server: ServerFactory) -> Iterator[GenesysServer]:
     """A live mock server (``url``, ``ws_url``, ``mock``, credentials), reset before each test."""
     options = _options(request)
-    from pytest_plugin.mocks import install_faults
+    from mockgenesys.pytest_plugin.mocks import install_faults
 
     server = _guard(lambda: _shared_server(make_genesys_server, options))
     server.reset()
@@ -183,12 +209,12 @@ def _shared_server(factory: ServerFactory, options: MarkerOptions) -> GenesysSer
     from mockgenesys.errors import ConfigError
 
     try:
-        return factory.shared(seed=options.seed, limits=options.limits)
+        return factory.shared(seed=options.seed, limits=options.limits, dialect=options.dialect)
     except ConfigError as exc:
         raise MarkerError(f"genesys(limits=...): {exc}") from None
 
 
-@pytest.fixture
+@async_fixture
 async def genesys_client(genesys_mock: MockGenesys) -> AsyncIterator[SessionManager]:
     """A not-yet-started ``SessionManager`` wired to ``genesys_mock``; closed after the test."""
     from mockgenesys.client import SessionManager
@@ -203,7 +229,7 @@ async def genesys_client(genesys_mock: MockGenesys) -> AsyncIterator[SessionMana
 @pytest.fixture
 def genesys_intercept(genesys_mock: MockGenesys) -> Iterator[MockGenesys]:
     """``genesys_mock`` answering every httpx request to a real Genesys host (any region)."""
-    from pytest_plugin.intercept import intercept
+    from mockgenesys.pytest_plugin.intercept import intercept
 
     with intercept(genesys_mock):
         yield genesys_mock

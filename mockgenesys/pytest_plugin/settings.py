@@ -1,6 +1,6 @@
 """Plugin settings: the ``--genesys-*`` options and the ``genesys`` marker, validated once.
 
-Only the standard library and pytest are imported here: a project that installs mockgenesys
+Only the standard library, pytest and ``mockgenesys.errors`` are imported here: a project that installs mockgenesys
 but never requests its fixtures pays nothing for it at collection time.
 """
 
@@ -13,12 +13,16 @@ from typing import Any
 
 import pytest
 
+from mockgenesys.errors import ConfigError
+
 MARKER = "genesys"
 MARKER_DOC = (
-    "genesys(seed=None, faults=None, scenario=None, strict=False, limits=None): configure the mockgenesys "
+    "genesys(seed=None, faults=None, scenario=None, strict=False, limits=None, dialect='both'): configure the "
+    "mockgenesys "
     "fixtures (genesys_mock, genesys_server, genesys_client, genesys_intercept)"
 )
-MARKER_FIELDS = ("seed", "faults", "scenario", "strict", "limits")
+MARKER_FIELDS = ("seed", "faults", "scenario", "strict", "limits", "dialect")
+DIALECTS = ("real", "seed", "both")
 DEFAULT_SEED = 0
 
 
@@ -44,9 +48,10 @@ class MarkerOptions:
     scenario: str | None = None
     strict: bool = False
     limits: dict[str, Any] | None = None
+    dialect: str = "both"
 
 
-class MarkerError(Exception):
+class MarkerError(ConfigError):
     """A ``genesys`` marker argument is invalid; the message says how to fix it."""
 
 
@@ -122,10 +127,17 @@ def marker_options(node: pytest.Item, settings: Settings) -> MarkerOptions:
         raise MarkerError(
             f'genesys(limits=...) must be a dict of rate limits, e.g. {{"enabled": False}}, got {limits!r}.'
         )
+    dialect = kwargs.get("dialect", "both")
+    if dialect not in DIALECTS:
+        raise MarkerError(
+            f"genesys(dialect=...) must be one of {', '.join(map(repr, DIALECTS))}, got {dialect!r}; "
+            "'real' answers the tutorials' seed paths with 404 and makes strict=True fail on them."
+        )
     return MarkerOptions(
         seed=seed,
         faults=tuple(faults),
         scenario=None if scenario is None else str(scenario),
         strict=strict,
         limits=limits,
+        dialect=dialect,
     )

@@ -59,25 +59,25 @@ class ServerFactory:
     """Starts live mock servers on free loopback ports and stops them all at ``close()``.
 
     ``factory(**kwargs)`` starts a new server; the keyword arguments are ``MockGenesys``'s.
-    ``factory.shared(seed=..., limits=...)`` returns one server per seed and limits, started
+    ``factory.shared(seed=..., limits=..., dialect=...)`` returns one server per seed, limits and dialect, started
     on first use and reused (the ``genesys_server`` fixture resets it between tests).
     """
 
     def __init__(self, host: str = LOOPBACK) -> None:
         self.host = host
         self._stack = ExitStack()
-        self._shared: dict[tuple[int, str], GenesysServer] = {}
+        self._shared: dict[tuple[int, str, str], GenesysServer] = {}
 
     def __call__(self, **kwargs: Any) -> GenesysServer:
         mock = MockGenesys(**kwargs)
         url = self._stack.enter_context(mock.serve(self.host, 0))
         return GenesysServer(mock=mock, url=url)
 
-    def shared(self, *, seed: int, limits: dict[str, Any] | None = None) -> GenesysServer:
-        key = (seed, repr(sorted((limits or {}).items())))
+    def shared(self, *, seed: int, limits: dict[str, Any] | None = None, dialect: str = "both") -> GenesysServer:
+        key = (seed, repr(sorted((limits or {}).items())), dialect)
         server = self._shared.get(key)
         if server is None:
-            server = self._shared[key] = self(seed=seed, limits=limits)
+            server = self._shared[key] = self(seed=seed, limits=limits, dialect=dialect)
         return server
 
     def close(self) -> None:

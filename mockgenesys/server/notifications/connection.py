@@ -1,0 +1,95 @@
+"""One notification WebSocket as the server sees it, and its in-process client end."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+from typing import TYPE_CHECKING
+
+from mockgenesys.types import WebSocketClosed
+
+if TYPE_CHECKING:
+    from mockgenesys.server.notifications.hub import NotificationHub
+
+_ids = itertools.count(1)
+#: The close code of a socket a fault or the admin dropped, as a network failure would.
+DROPPED = 1006
+
+
+class NotificationConnection:
+    """Server side of one notification socket: an outgoing queue (``None`` marks the close).
+
+    ``generation`` changes whenever the channel's life changes, so timers armed for an earlier
+    expiry know they are stale.
+    """
+
+    def __init__(self, channel_id: str, *, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        self.id = next(_ids)
+        self.channel_id = channel_id
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self.closed = False
+        self.close_code = 1000
+        self.close_reason = ""
+        self.generation = 0
+        self._loop = loop
+        self._thread = threading.get_ident()
+
+    def enqueue(self, text: str | None) -> None:
+        """Queue one encoded frame (``None``: the close) for the socket, from any thread."""
+        if self._loop is not None and threading.get_ident() != self._thread and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.queue.put_nowait, text)
+        else:
+            self.queue.put_nowait(text)
+
+    def close(self, code: int = 1000, reason: str = "") -> bool:
+        """Close after what is already queued; False when it was closed before."""
+        if self.closed:
+            return False
+        self.closed = True
+        self.close_code = code
+        self.close_reason = reason
+        self.enqueue(None)
+        return True
+
+    def __repr__(self) -> str:
+        return f"NotificationConnection(id={self.id}, channel={self.channel_id!r}, closed={self.closed})"
+
+
+class InProcessNotificationSocket:
+    """The client end of an in-process notification socket (a ``WebSocketLike``)."""
+
+    def __init__(self, hub: NotificationHub, connection: NotificationConnection) -> None:
+        self.hub = hub
+        self.connection = connection
+
+    @property
+    def closed(self) -> bool:
+        return self.connection.closed and self.connection.queue.empty()
+
+    async def send(self, message: str) -> None:
+        if self.connection.closed:
+            raise WebSocketClosed(self.connection.close_code, self.connection.close_reason)
+        self.hub.receive(self.connection, message)
+        await asyncio.sleep(0)
+
+    async def recv(self) -> str:
+        item = await self.connection.queue.get()
+        if item is None:
+            self.connection.queue.put_nowait(None)  # every later recv() fails the same way
+            raise WebSocketClosed(self.connection.close_code, self.connection.close_reason)
+        return item
+
+    def pending(self) -> list[str]:
+        """Every frame already waiting, without blocking (handy in tests)."""
+        frames: list[str] = []
+        while not self.connection.queue.empty():
+            item = self.connection.queue.get_nowait()
+            if item is None:
+                self.connection.queue.put_nowait(None)
+                break
+            frames.append(item)
+        return frames
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        self.hub.disconnect(self.connection, code, reason)
