@@ -291,6 +291,16 @@ async def test_admin_a_refused_world_changes_nothing(mock: MockGenesys, admin: h
         ("/__admin/agent/{conversation}/typing", {"durationMs": 10**12}),
         ("/__admin/agent/{conversation}/reply", {"text": "hi", "bot": "yes"}),
         ("/__admin/agent/{conversation}/assign", {"name": 7}),
+        ("/__admin/agent/{conversation}/assign", {"image": ["x"]}),
+        ("/__admin/agent/{conversation}/reply", {"content": "not a list"}),
+        ("/__admin/agent/{conversation}/reply", {"content": [{"contentType": "Nope"}]}),
+        ("/__admin/agent/{conversation}/reply", {"text": "hi", "name": 7}),
+        ("/__admin/agent/{conversation}/reply", {}),
+        ("/__admin/agent/{conversation}/attach", {"filename": 7, "mime": "text/plain", "data": "aGk="}),
+        ("/__admin/agent/{conversation}/attach", {"filename": "a", "mime": "plain", "data": "aGk="}),
+        ("/__admin/agent/{conversation}/attach", {"filename": "a", "mime": "text/plain", "data": 5}),
+        ("/__admin/agent/{conversation}/attach", {"filename": "a", "mime": "text/plain", "url": "u", "size": -1}),
+        ("/__admin/agent/{conversation}/attach", {"filename": "a", "mime": "text/plain", "bot": "yes"}),
         ("/__admin/world/contacts", None),
         ("/__admin/guests/drop", {"sessions": None}),
         ("/__admin/guests/occupy", {"session": "x", "count": 0}),
@@ -314,6 +324,11 @@ async def test_admin_unknown_paths_methods_and_deep_bodies_are_json(admin: httpx
     assert odd.status_code == 405 and odd.json()["code"] == "method.not.allowed"
     deep = await admin.post("/__admin/faults", content=b"[" * 100_000)
     assert deep.status_code == 400 and "deeper" in deep.json()["message"]
+    asset = await admin.get("/__admin/assets/" + "x" * 5000)
+    assert asset.status_code == 404 and len(asset.json()["message"]) < 300
+    feed = await admin.get("/__admin/events", params={"after": "-1"})
+    assert feed.status_code == 400 and feed.json()["code"] == "invalid.value"
+    assert (await admin.post("/__admin/events")).status_code == 405
 
 
 async def test_admin_a_bug_inside_an_operation_is_a_genesys_500_without_its_text(

@@ -26,6 +26,7 @@ from mockgenesys.admin.inputs import (
 )
 from mockgenesys.admin.openapi import document
 from mockgenesys.admin.worlds import public_snapshot, world_from_body
+from mockgenesys.server.routes.contactwrites import MAX_CONTACTS
 from mockgenesys.server.views import iso
 from mockgenesys.world.retention import CappedDict
 
@@ -162,6 +163,8 @@ async def _add_conversation(mock: MockGenesys, request: Request) -> Response:
 
 async def _add_contact(mock: MockGenesys, request: Request) -> Response:
     fields = await read_object(request)
+    if len(mock.world.contacts) >= MAX_CONTACTS:
+        raise invalid("body", f"The world already has {MAX_CONTACTS} external contacts; reset it first.")
     for name, value in fields.items():
         if isinstance(value, str) and len(value) > 256:
             raise invalid(name, f"{name} must be at most 256 characters, got {len(value)}.")
