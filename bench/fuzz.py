@@ -122,6 +122,21 @@ def _facts(url: str) -> Facts:
             json={"deploymentId": facts.deployment_id, "oauth": {"code": "fuzz", "redirectUri": "https://x"}},
         ).json()
         facts.guest_jwt, facts.extra["refresh"] = exchanged["jwt"], exchanged["refreshToken"]
+        # Ids of the contact-centre side, so its routes are reached past their 404s.
+        bearer = {"authorization": f"Bearer {facts.token}"}
+        facts.extra["channelId"] = http.post("/api/v2/notifications/channels", headers=bearer).json()["id"]
+        integration = http.post(
+            "/api/v2/conversations/messaging/integrations/open",
+            headers=bearer,
+            json={
+                "name": "fuzz",
+                "outboundNotificationWebhookUrl": "http://127.0.0.1:9/hook",
+                "outboundNotificationWebhookSignatureSecretToken": "fuzz-secret-token-0123456789",
+            },
+        )
+        facts.extra["integrationId"] = integration.json().get("id", "x")
+        conversation = world.conversations[facts.conversation_ids[0]]
+        facts.extra["participantId"] = conversation.participants[0].id if conversation.participants else "x"
     return facts
 
 

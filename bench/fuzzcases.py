@@ -152,6 +152,22 @@ def _body_for(rng: random.Random, path: str, facts: Facts) -> tuple[bytes, bytes
         base = {"deploymentId": facts.deployment_id, "oauth": {"code": "c", "redirectUri": "https://x"}}
     elif path.endswith("/refresh"):
         base = {"refreshToken": facts.extra.get("refresh", "r"), "deploymentId": facts.deployment_id}
+    elif path.endswith("/inbound/open/message"):
+        sender = {"id": f"user-{rng.randint(0, 9)}", "idType": "Opaque", "nickname": "Fuzz"}
+        channel = {"messageId": f"m-{rng.randint(0, 99)}", "time": "2026-01-01T00:00:00.000Z", "from": sender}
+        base = {"channel": channel, "type": "Text", "text": "hi", "metadata": {"k": "v"}}
+    elif path.endswith("/inbound/open/receipt"):
+        base = {"id": "x", "channel": {"to": {"id": "user-1", "idType": "Opaque"}}, "status": "Delivered"}
+    elif path.endswith("/inbound/open/event"):
+        base = {"channel": {"from": {"id": "user-1", "idType": "Opaque"}}, "events": [{"eventType": "Typing"}]}
+    elif path.endswith("/subscriptions"):
+        base = [{"id": f"v2.users.{facts.extra.get('user', 'x')}.conversations"}]
+    elif path.endswith("/externalcontacts/contacts") or ("/contacts/" in path and not path.endswith("/search")):
+        base = {"firstName": "Fuzz", "lastName": "Case", "workEmail": "fuzz@example.com"}
+    elif path.endswith("/integrations/open"):
+        base = {"name": "fuzz", "outboundNotificationWebhookUrl": "http://127.0.0.1:9/hook"}
+    elif "/participants/" in path:
+        base = {"state": "disconnected", "wrapup": {"code": "x"}, "textBody": "hi", "typing": {"type": "On"}}
     content_type = rng.choice([b"application/json", b"application/json", b"text/plain", b"image/png", b"\xe9"])
     return hostile_body(rng, base), content_type
 
@@ -162,6 +178,7 @@ def _fill(rng: random.Random, template: str, facts: Facts) -> str:
         "conversationId": rng.choice(facts.conversation_ids),
         "contactId": rng.choice(facts.contact_ids),
         "deploymentId": facts.deployment_id,
+        **facts.extra,
     }
     path = template
     while "{" in path:
