@@ -1,4 +1,4 @@
-"""`python -m bench [all|transport|faults|live|ws|soak|chaos|peers|fixtures|load]`: benchmarks on loopback / in-process only.
+"""`python -m bench [all|transport|faults|live|ws|soak|chaos|peers|fixtures|fuzz|load]`: benchmarks on loopback / in-process only.
 
 See docs/benchmarks.md for the method and the figures. ``all`` (the default) runs every bench
 with quick settings and prints one table per bench; ``--soak SECONDS`` adds a soak of that length.
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import chaos, faults, fixtures, live, load, peers, soak, transport, ws
+from bench import chaos, faults, fixtures, fuzz, live, load, peers, soak, transport, ws
 
 
 def _transport(args: argparse.Namespace) -> tuple[Any, str]:
@@ -64,6 +64,11 @@ def _fixtures(args: argparse.Namespace) -> tuple[Any, str]:
     return result, fixtures.table(result)
 
 
+def _fuzz(args: argparse.Namespace) -> tuple[Any, str]:
+    result = fuzz.run(cases=args.cases, frames=args.frames, slowloris=args.slowloris, seconds=args.fuzz_seconds)
+    return result, fuzz.table(result)
+
+
 def _guest_counts(text: str) -> list[int]:
     try:
         counts = [int(part) for part in text.split(",") if part.strip()]
@@ -83,6 +88,7 @@ BENCHES: dict[str, Callable[[argparse.Namespace], tuple[Any, str]]] = {
     "chaos": _chaos,
     "peers": _peers,
     "fixtures": _fixtures,
+    "fuzz": _fuzz,
     "load": _load,
 }
 
@@ -113,6 +119,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--suite", type=int, default=1000, help="fixtures: tests in the suite-overhead run (default 1000)"
     )
+    parser.add_argument("--cases", type=int, default=12_000, help="fuzz: REST cases (default 12000)")
+    parser.add_argument("--frames", type=int, default=120_000, help="fuzz: guest frames (default 120000)")
+    parser.add_argument("--slowloris", type=int, default=1000, help="fuzz: slow connections (default 1000)")
+    parser.add_argument("--fuzz-seconds", type=float, default=600.0, help="fuzz: time cap in seconds (default 600)")
     parser.add_argument(
         "--load-guests", type=int, default=500, help="load: Locust guests per cell (default 500; all: 200)"
     )
@@ -138,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = list(BENCHES) if quick else [args.command]
     if quick:
         chosen.remove("peers")  # installs npm packages and takes minutes: only when asked for
+        chosen.remove("fuzz")  # minutes of hostile load: only when asked for
         if args.soak is None:
             chosen.remove("soak")
     args.out.mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,18 @@
-"""Soak: the full mock under alternating token and history load for a bounded time, RSS sampled.
+"""Soak: the full mock under alternating token and history load plus guests, for a bounded time.
 
 Every chunk issues new tokens (the token store fills to its bound), fills the journal ring past its
-size and counts rate-limit windows, so a store that grows shows up as a rising RSS.
+size and counts rate-limit windows; meanwhile a child process (``bench.guestload``) keeps guests
+coming: each opens a socket, starts a session and conversation of its own, sends messages with
+metadata, gets a JWT and leaves, and some create seed-dialect sessions and refresh tokens. So
+every store a running mock grows (guest sessions, conversations, messages, refresh tokens, seed
+sessions) fills to its bound, and a store that kept growing would show as a rising RSS.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
 import sys
 import time
 from typing import Any
@@ -14,6 +21,8 @@ from bench import live, procs
 from bench.loadgen import ensure_wrk, run_load
 
 MAX_SOAK_S = 3600
+#: Limits the guest load would trip, raised (every limit stays on and counted).
+GUEST_LIMITS = ("org_sessions_per_second", "ws_configure_per_minute")
 
 
 def run(seconds: float = 60.0, chunk: float = 10.0, connections: int = 32, install_wrk: bool = True) -> dict[str, Any]:
@@ -22,9 +31,18 @@ def run(seconds: float = 60.0, chunk: float = 10.0, connections: int = 32, insta
         raise ValueError(f"A soak lasts 0 < seconds <= {MAX_SOAK_S}; got {seconds}.")
     wrk = ensure_wrk(install=install_wrk)
     facts = live._world_facts()
-    started = live._start(live._servers_mock_only(), facts)
+    raised = [arg for name in GUEST_LIMITS for arg in ("--limit", f"{name}={live.HIGH}")]
+    started = live._start([*live._servers_mock_only(), *raised], facts)
     samples: list[dict[str, Any]] = []
+    guests = None
     try:
+        guests = subprocess.Popen(
+            [*procs.pin(1), sys.executable, "-m", "bench.guestload", started.url, str(seconds)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=live.ROOT,
+        )
         workloads = live._workloads(facts, live._probe(started.port, facts))
         samples.append({"t": 0.0, "rss_mib": procs.rss_mib(started.proc.pid), "workload": "idle", "rps": 0.0})
         begin = time.perf_counter()
@@ -44,7 +62,12 @@ def run(seconds: float = 60.0, chunk: float = 10.0, connections: int = 32, insta
             print(f"[bench soak] t={sample['t']:.0f}s {workload.name} {sample['rps']:,.0f} req/s "
                   f"rss {sample['rss_mib']:.1f} MiB", file=sys.stderr, flush=True)  # fmt: skip
             n += 1
+        out, err = guests.communicate(timeout=120)
+        found = re.search(r"^GUEST_RESULT (\{.*\})$", out, re.M)
+        guest_counts: dict[str, Any] = json.loads(found.group(1)) if found else {"error": err.strip()[-300:]}
     finally:
+        if guests is not None and guests.poll() is None:
+            guests.kill()
         procs.stop(started.proc)
     loaded = samples[1:]
     half = len(loaded) // 2
@@ -62,18 +85,22 @@ def run(seconds: float = 60.0, chunk: float = 10.0, connections: int = 32, insta
             next((s["rps"] for s in reversed(loaded) if s["workload"] == "token"), 0.0),
         ],
         "non2xx": sum(s.get("non2xx", 0) for s in loaded),
+        "guests": guest_counts,
     }
 
 
 def table(result: dict[str, Any]) -> str:
     r = result
+    g = r.get("guests", {})
     return "\n".join(
         [
             "| soak s | idle RSS MiB | max RSS, first half | max RSS, second half | final RSS MiB "
-            "| token req/s first / last chunk | non-2xx |",
-            "|---:|---:|---:|---:|---:|---:|---:|",
+            "| token req/s first / last chunk | non-2xx | guests (errors) | seed sessions + refresh tokens |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             f"| {r['seconds']:.0f} | {r['idle_rss_mib']:.1f} | {r['first_half_max_rss_mib']:.1f} "
             f"| {r['second_half_max_rss_mib']:.1f} | {r['final_rss_mib']:.1f} "
-            f"| {r['token_rps_first_last'][0]:,.0f} / {r['token_rps_first_last'][1]:,.0f} | {r['non2xx']} |",
+            f"| {r['token_rps_first_last'][0]:,.0f} / {r['token_rps_first_last'][1]:,.0f} | {r['non2xx']} "
+            f"| {g.get('guests', 0):,} ({sum(v for k, v in g.items() if 'error' in k and isinstance(v, int))}) "
+            f"| {g.get('rest_ok', 0):,} |",
         ]
     )

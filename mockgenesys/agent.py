@@ -11,6 +11,7 @@ from mockgenesys.server.views import iso
 from mockgenesys.server.websocket import frames
 from mockgenesys.world.content import AGENT_CONTENT, attachment, content_problem, is_structured
 from mockgenesys.world.models import Conversation, Message, Participant
+from mockgenesys.world.retention import BudgetDict
 
 if TYPE_CHECKING:
     from mockgenesys.server.events import ConversationEvents
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 DEFAULT_ROUTING_DELAY = 2.0
 DEFAULT_BOT_DELAY = 1.0
 DEFAULT_BOT_NAME = "Mock Bot"
+#: The most files ``attach`` keeps to serve, and their most bytes together.
+MAX_AGENT_FILES = 1_000
+MAX_AGENT_FILE_BYTES = 64 * 1024 * 1024
 #: Where files the agent attaches are served when no guest socket says what host the mock is on.
 DEFAULT_FILE_HOST = "http://mockgenesys.invalid"
 AGENT_NAMES = ("Alex Morgan", "Sam Rivera", "Jordan Lee", "Casey Kim")
@@ -70,8 +74,11 @@ class AgentSimulator:
         self.bot_delay = bot_delay
         self.bot_reply = bot_reply
         self.bot_name = bot_name
-        #: Files sent with ``attach``, served at ``/__uploads/{id}``: id → (MIME type, bytes).
-        self.files: dict[str, tuple[str, bytes]] = {}
+        #: Files sent with ``attach``, served at ``/__uploads/{id}``: id → (MIME type, bytes); the
+        #: oldest are forgotten past ``MAX_AGENT_FILES`` files or ``MAX_AGENT_FILE_BYTES`` in all.
+        self.files: BudgetDict[str, tuple[str, bytes]] = BudgetDict(
+            MAX_AGENT_FILES, MAX_AGENT_FILE_BYTES, lambda file: len(file[1])
+        )
         self._names = itertools.cycle(AGENT_NAMES)
 
     @property

@@ -123,6 +123,17 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
         metavar="TOKEN",
         help="require `Authorization: Bearer TOKEN` on `/__admin`",
     )
+    serve.add_argument(
+        "--jwt-secret",
+        type=non_empty("--jwt-secret"),
+        metavar="SECRET",
+        help="sign guest JWTs with this secret, so they stay valid across restarts (default: a random key per process)",
+    )
+    serve.add_argument(
+        "--deterministic-secrets",
+        action="store_true",
+        help="derive tokens and the JWT key from `--seed` (reproducible, and guessable: tests and replays only)",
+    )
     serve.add_argument("--bot", action="store_true", help="a bot answers every guest message")
     serve.add_argument(
         "--routing-delay",
@@ -302,7 +313,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "bot": args.bot,
         "routing_delay": args.routing_delay,
         "dialect": args.dialect,
+        "jwt_secret": args.jwt_secret,
+        "deterministic_secrets": args.deterministic_secrets,
     }
+    if args.workers > 1:
+        from mockgenesys.cluster import shared_secrets
+
+        options = shared_secrets(options)
     mock = MockGenesys(
         faults=FaultPlan.load_file(args.faults, catalogue=endpoint_catalogue()) if args.faults else None, **options
     )

@@ -32,6 +32,7 @@ One root, ``MockGenesysError``, for everything the package raises on purpose (th
     ├── ApiError                       a route's platform error (status, code, message)
     ├── OAuthError                     the token endpoint's OAuth error
     ├── JwtInvalid                     a guest JWT that is malformed, wrongly signed or expired
+    ├── JsonRefused (ValueError)       a body or frame that is not strict JSON or nests too deep
     ├── ConnectionReset                a fault cuts a live HTTP connection
     ├── AdminError                     an admin API refusal
     └── GuestRefusal                   a guest WebSocket request answered with an error frame

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from functools import cached_property
@@ -21,6 +20,7 @@ from mockgenesys.faults.ratelimit import RateLimits
 from mockgenesys.faults.rules import FaultRule
 from mockgenesys.journal import DEFAULT_JOURNAL_SIZE, Journal
 from mockgenesys.scheduler import Scheduler
+from mockgenesys.server import jwt
 from mockgenesys.server.app import RestApp, build_app
 from mockgenesys.server.core import Server
 from mockgenesys.server.endpoints import endpoint_catalogue
@@ -70,6 +70,7 @@ class MockGenesys:
         token_ttl: int = 86400,
         journal_size: int = DEFAULT_JOURNAL_SIZE,
         jwt_secret: str | None = None,
+        deterministic_secrets: bool = False,
         routing_delay: float | None = DEFAULT_ROUTING_DELAY,
         bot: bool = False,
         faults: Iterable[FaultRule | dict[str, Any]] | None = None,
@@ -79,6 +80,8 @@ class MockGenesys:
     ) -> None:
         if conversations < 0 or contacts < 0:
             raise ConfigError("conversations and contacts must be >= 0.")
+        if jwt_secret is not None and (not isinstance(jwt_secret, str) or not jwt_secret):
+            raise ConfigError("jwt_secret must be a non-empty string (or None for a random key per process).")
         if dialect not in DIALECTS:
             raise ConfigError(
                 f"dialect must be one of {', '.join(DIALECTS)}, got {dialect!r}: 'real' serves Genesys Cloud's API "
@@ -87,6 +90,8 @@ class MockGenesys:
         self.seed = seed
         #: Which API the REST routes serve: "real", "seed" or "both" (see docs/server.md).
         self.dialect = dialect
+        #: Whether tokens and the JWT key come from the seed (replays) instead of the OS.
+        self.deterministic_secrets = deterministic_secrets
         self.admin_token = admin_token
         self.admin_remote = admin_remote
         self._world_source = world
@@ -106,14 +111,12 @@ class MockGenesys:
         self.limits = limits if isinstance(limits, RateLimits) else RateLimits.from_dict(limits)
         self.journal = Journal(journal_size)
         self.world = self._build_world()
-        key = (jwt_secret or f"mockgenesys-jwt-{seed}").encode()
+        key = jwt.signing_key(jwt_secret, seed=seed, deterministic=deterministic_secrets)
         self.faults = FaultPlan(faults or (), seed=seed, clock=self.clock, catalogue=endpoint_catalogue())
         self.scheduler = Scheduler(self.clock)
         # Built bottom-up, each part given what it uses: state, the sockets of each guest, the agent
         # (who reaches guests through the sockets), the guest hub, then the HTTP server.
-        state = ServerState(
-            self.world, self.clock, self.journal, self.limits, self.scheduler, jwt_key=hashlib.sha256(key).digest()
-        )
+        state = ServerState(self.world, self.clock, self.journal, self.limits, self.scheduler, jwt_key=key)
         sockets = GuestSockets(state)
         #: The Notifications API's sockets, and the Open Messaging webhooks (the contact-centre side).
         self.notifications = NotificationHub(state, self.faults)
@@ -126,9 +129,13 @@ class MockGenesys:
     # ------------------------------------------------------------------ world
     def _build_world(self) -> World:
         source = self._world_source
-        if isinstance(source, World):
-            return source
-        return self._template.world()
+        world = source if isinstance(source, World) else self._template.world()
+        return self._with_secrets(world)
+
+    def _with_secrets(self, world: World) -> World:
+        if self.deterministic_secrets:
+            world.use_deterministic_secrets()
+        return world
 
     def reset(self) -> None:
         """Back to the initial world, an empty journal, fresh rate-limit windows and no fault rules;
@@ -158,7 +165,7 @@ class MockGenesys:
 
         ``reset()`` still returns to the world the mock was built with.
         """
-        world = source if isinstance(source, World) else WorldTemplate.load(source).world()
+        world = self._with_secrets(source if isinstance(source, World) else WorldTemplate.load(source).world())
         self.hub.reset()
         self.notifications.reset()
         self.webhooks.reset()

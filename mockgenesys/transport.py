@@ -48,11 +48,11 @@ class MockTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def _handle(self, request: httpx.Request, body: bytes) -> MockResponse:
         url = request.url
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in request.headers.raw}
-        errors_before = len(self.server.errors)
+        errors_before = self.server.error_count
         response: MockResponse = self.server.handle(
             MockRequest(request.method, url.path, url.query.decode("latin-1"), headers, body, self.client)
         )
-        if self.raise_server_errors and len(self.server.errors) > errors_before:
+        if self.raise_server_errors and self.server.error_count > errors_before:
             raise self.server.errors[-1]
         return response
 

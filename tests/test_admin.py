@@ -218,3 +218,199 @@ async def test_admin_guest_connections_are_counted_and_dropped_as_a_network_fail
     assert unknown.status_code == 404 and "No guest session 'nope'" in unknown.json()["message"]
     paths = (await admin.get("/__admin/openapi.json")).json()["paths"]
     assert {"/__admin/connections", "/__admin/guests/drop"} <= set(paths)
+
+
+# ---------------------------------------------------------------------- hardening (issue 17)
+@pytest.mark.parametrize("seconds", ["Infinity", "1e400", "NaN", "1.1e16", '"90"', "null", "true"])
+async def test_admin_clock_advance_takes_only_a_sane_finite_number(
+    mock: MockGenesys, admin: httpx.AsyncClient, seconds: str
+) -> None:
+    before = mock.clock.now()
+    response = await admin.post("/__admin/clock/advance", content=f'{{"seconds": {seconds}}}'.encode())
+    assert response.status_code == 400 and response.headers["content-type"] == "application/json"
+    assert mock.clock.now() == before
+    token = mock.issue_token()
+    session = await admin.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, auth=(mock.client_id, mock.client_secret)
+    )
+    assert session.status_code == 200 and token
+
+
+@pytest.mark.parametrize(
+    ("then", "field"),
+    [
+        ({"delay": 1e308}, "then.delay"),
+        ({"delay": {"uniform": [0, 1e9]}}, "then.delay.uniform[1]"),
+        ({"delay": {"lognormal": {"median": 1, "sigma": 1000}}}, "then.delay.lognormal.sigma"),
+        ({"ws": {"hold": 1e12}}, "then.ws.hold"),
+        ({"status": 503, "headers": {"X-Bad\r\nInjected": "1"}}, "then.headers.X-Bad\r\nInjected"),
+        ({"status": 503, "headers": {"X-Ok": "a\r\nb"}}, "then.headers.X-Ok"),
+        ({"status": 503, "headers": {"Content-Length": "5"}}, "then.headers.Content-Length"),
+        ({"status": 4006}, "then.status"),
+        ({"status": 429, "retry_after": 10**12}, "then.retry_after"),
+    ],
+)
+async def test_admin_fault_rules_are_bounded_like_every_other_input(
+    mock: MockGenesys, admin: httpx.AsyncClient, then: dict[str, object], field: str
+) -> None:
+    response = await admin.post("/__admin/faults", json={"then": then})
+    assert response.status_code == 400, response.text
+    assert response.json()["details"][0]["fieldName"].startswith(field.split("\r")[0])
+    assert not mock.faults
+
+
+async def test_admin_a_refused_world_changes_nothing(mock: MockGenesys, admin: httpx.AsyncClient) -> None:
+    before = mock.world.snapshot_json()
+    for body in (
+        {"version": 1},
+        {"version": 1, "orgs": "x"},
+        {"version": 1, "seed": "x"},
+        {"version": 1, "orgs": None, "clients": [{}], "deployments": [{}]},  # found by schemathesis: was a 500
+        [],
+        None,
+    ):
+        response = await admin.post("/__admin/world", content=json.dumps(body).encode())
+        assert response.status_code == 400 and response.json()["code"] in ("invalid.value", "bad.request"), body
+    assert mock.world.snapshot_json() == before
+    assert (await admin.get("/__admin/clock")).status_code == 200
+    assert (
+        await admin.post(
+            "/oauth/token", data={"grant_type": "client_credentials"}, auth=(mock.client_id, mock.client_secret)
+        )
+    ).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/__admin/world/expire-tokens", {"clientId": 5}),
+        ("/__admin/world/expire-sessions", {"sessionId": ["x"]}),
+        ("/__admin/world/conversations", {"guestName": {"a": 1}}),
+        ("/__admin/world/conversations", {"messages": [None]}),
+        ("/__admin/agent/{conversation}/typing", {"durationMs": "abc"}),
+        ("/__admin/agent/{conversation}/typing", {"durationMs": 10**12}),
+        ("/__admin/agent/{conversation}/reply", {"text": "hi", "bot": "yes"}),
+        ("/__admin/agent/{conversation}/assign", {"name": 7}),
+        ("/__admin/agent/{conversation}/assign", {"image": ["x"]}),
+        ("/__admin/agent/{conversation}/reply", {"content": "not a list"}),
+        ("/__admin/agent/{conversation}/reply", {"content": [{"contentType": "Nope"}]}),
+        ("/__admin/agent/{conversation}/reply", {"text": "hi", "name": 7}),
+        ("/__admin/agent/{conversation}/reply", {}),
+        ("/__admin/agent/{conversation}/attach", {"filename": 7, "mime": "text/plain", "data": "aGk="}),
+        ("/__admin/agent/{conversation}/attach", {"filename": "a", "mime": "plain", "data": "aGk="}),
+        ("/__admin/agent/{conversation}/attach", {"filename": "a", "mime": "text/plain", "data": 5}),
+        ("/__admin/agent/{conversation}/attach", {"filename": "a", "mime": "text/plain", "url": "u", "size": -1}),
+        ("/__admin/agent/{conversation}/attach", {"filename": "a", "mime": "text/plain", "bot": "yes"}),
+        ("/__admin/world/contacts", None),
+        ("/__admin/guests/drop", {"sessions": None}),
+        ("/__admin/guests/occupy", {"session": "x", "count": 0}),
+    ],
+)
+async def test_admin_wrong_types_and_nulls_are_json_400s(
+    mock: MockGenesys, admin: httpx.AsyncClient, path: str, body: object
+) -> None:
+    url = path.format(conversation=next(iter(mock.world.conversations)))
+    response = await admin.post(url, content=json.dumps(body).encode())
+    assert response.status_code in (400, 404) and response.headers["content-type"] == "application/json", response.text
+    assert mock.server.error_count == 0
+
+
+async def test_admin_unknown_paths_methods_and_deep_bodies_are_json(admin: httpx.AsyncClient) -> None:
+    missing = await admin.get("/__admin/nope")
+    assert missing.status_code == 404 and missing.json()["code"] == "not.found"
+    wrong = await admin.put("/__admin/clock")
+    assert wrong.status_code == 405 and "use GET" in wrong.json()["message"]
+    odd = await admin.request("BREW", "/__admin/faults")
+    assert odd.status_code == 405 and odd.json()["code"] == "method.not.allowed"
+    deep = await admin.post("/__admin/faults", content=b"[" * 100_000)
+    assert deep.status_code == 400 and "deeper" in deep.json()["message"]
+    asset = await admin.get("/__admin/assets/" + "x" * 5000)
+    assert asset.status_code == 404 and len(asset.json()["message"]) < 300
+    feed = await admin.get("/__admin/events", params={"after": "-1"})
+    assert feed.status_code == 400 and feed.json()["code"] == "invalid.value"
+    assert (await admin.post("/__admin/events")).status_code == 405
+
+
+async def test_admin_a_bug_inside_an_operation_is_a_genesys_500_without_its_text(
+    mock: MockGenesys, admin: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(mock.agent, "disconnect", broken)
+    response = await admin.post(f"/__admin/agent/{next(iter(mock.world.conversations))}/disconnect")
+    assert response.status_code == 500 and response.json()["code"] == "internal.server.error"
+    assert "secret" not in response.text and mock.server.error_count == 1
+
+
+async def test_admin_world_names_guest_secrets_by_fingerprint_and_loads_back(
+    mock: MockGenesys, admin: httpx.AsyncClient
+) -> None:
+    from mockgenesys.journal import fingerprint
+
+    async with mock.connect_guest() as socket:
+        await socket.send(
+            json.dumps({"action": "configureSession", "token": "secret-tok", "deploymentId": mock.deployment_id})
+        )
+    with httpx.Client(transport=mock.transport(), base_url="http://m") as http:
+        token = mock.issue_token()
+        created = http.post(
+            f"/api/v2/webmessaging/organizations/{mock.org_id}/sessions",
+            json={},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    response = await admin.get("/__admin/world")
+    assert "secret-tok" not in response.text and created.json()["sessionToken"] not in response.text
+    snapshot = response.json()
+    guest = next(s for s in snapshot["guest_sessions"] if s["token_fingerprint"] == fingerprint("secret-tok"))
+    conversation_id = guest["conversation_id"]
+    assert (await admin.post("/__admin/world", json=snapshot)).status_code == 200
+    restored = mock.world.guest_sessions[guest["id"]]
+    assert restored.token != "secret-tok" and mock.world.guest_session("secret-tok") is None
+    assert mock.world.conversations[conversation_id].guest_token == restored.token
+
+
+async def test_admin_token_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockgenesys.admin import guard
+
+    compared: list[tuple[bytes, bytes]] = []
+    real = guard.hmac.compare_digest
+
+    def spy(given: bytes, expected: bytes) -> bool:
+        compared.append((given, expected))
+        return real(given, expected)
+
+    monkeypatch.setattr(guard.hmac, "compare_digest", spy)
+    secured = MockGenesys(seed=1, admin_token="s3cret")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=secured.app), base_url="http://m") as client:
+        assert (await client.get("/__admin/clock", headers={"Authorization": "Bearer nope"})).status_code == 401
+        assert (await client.get("/__admin/clock", headers={"Authorization": "Bearer s3cret"})).status_code == 200
+        assert (
+            await client.get("/__admin/clock", headers={"Authorization": "Bearer s\u00e9cret".encode("latin-1")})
+        ).status_code == 401
+    assert [expected for _, expected in compared] == [b"Bearer s3cret"] * 3
+
+
+async def test_admin_occupy_attaches_connections_until_released(mock: MockGenesys, admin: httpx.AsyncClient) -> None:
+    async with mock.connect_guest() as socket:
+        await socket.send(
+            json.dumps({"action": "configureSession", "token": "tok", "deploymentId": mock.deployment_id})
+        )
+        session = mock.world.guest_session("tok")
+        assert session is not None
+        taken = await admin.post("/__admin/guests/occupy", json={"session": session.id, "count": 5})
+        assert taken.status_code == 201 and taken.json()["opened"] == 2  # the cap of three connections
+        assert (await admin.get("/__admin/connections")).json() == {"sessions": {session.id: 3}}
+        name = taken.json()["occupation"]
+        assert (await admin.delete(f"/__admin/guests/occupy/{name}")).status_code == 204
+        assert (await admin.delete(f"/__admin/guests/occupy/{name}")).status_code == 404
+        assert (await admin.get("/__admin/connections")).json() == {"sessions": {session.id: 1}}
+    assert (await admin.post("/__admin/guests/occupy", json={"session": "nope"})).status_code == 404
+
+
+async def test_admin_fault_ids_that_are_not_strings_or_taken_are_refused(admin: httpx.AsyncClient) -> None:
+    odd = await admin.post("/__admin/faults", json=[{"id": {}, "then": {"status": 503}}])  # schemathesis: was a 500
+    assert odd.status_code == 400 and odd.json()["details"][0]["fieldName"] == "id"
+    assert (await admin.post("/__admin/faults", json={"id": "mine", "then": {"status": 503}})).status_code == 201
+    taken = await admin.post("/__admin/faults", json={"id": "mine", "then": {"status": 502}})
+    assert taken.status_code == 409 and taken.json()["code"] == "conflict"

@@ -42,7 +42,8 @@ class SessionInfo:
     """One open guest session (neither closed nor expired) as the control reports it."""
 
     id: str
-    token: str
+    #: The journal's fingerprint of the session token (the control never sees the token itself).
+    fingerprint: str
     deployment_id: str
     conversation_id: str
     conversation_active: bool

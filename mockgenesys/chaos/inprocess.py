@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
+from mockgenesys.admin import public_snapshot
 from mockgenesys.chaos.control import Evidence, Firing, MockFacts, SessionInfo
 from mockgenesys.chaos.simclock import SimClock
+from mockgenesys.journal import fingerprint
 from mockgenesys.mock import MockGenesys
 
 if TYPE_CHECKING:
@@ -27,7 +29,8 @@ def mock_for(scenario: Scenario, clock: SimClock) -> MockGenesys:
     world = dict(scenario.world)
     overrides = {k: world.pop(k) for k in DEPLOYMENT_OVERRIDES if k in world}
     rows = max(MIN_JOURNAL_ROWS, scenario.guests * max(1, scenario.workload.messages) * JOURNAL_ROWS_PER_MESSAGE)
-    mock = MockGenesys(seed=scenario.seed, clock=clock, journal_size=rows, **world)
+    # Seeded secrets: a replay of the run sees the very tokens the run saw.
+    mock = MockGenesys(seed=scenario.seed, clock=clock, journal_size=rows, deterministic_secrets=True, **world)
     deployment = mock.world.default_deployment
     for name, value in overrides.items():
         setattr(deployment, name, value)
@@ -111,7 +114,11 @@ class InProcessControl:
         world = self.mock.world
         found = [
             SessionInfo(
-                s.id, s.token, s.deployment_id, s.conversation_id, world.conversations[s.conversation_id].is_active
+                s.id,
+                fingerprint(s.token),
+                s.deployment_id,
+                s.conversation_id,
+                world.conversations[s.conversation_id].is_active,
             )
             for s in world.guest_sessions.values()
             if not s.closed and not s.expired
@@ -154,7 +161,7 @@ class InProcessControl:
         return self.mock.world.snapshot()
 
     async def evidence(self) -> Evidence:
-        snapshot = self.mock.world.snapshot()
+        snapshot = public_snapshot(self.mock.world)  # what a live run sees: no guest tokens
         return Evidence(
             conversations=snapshot["conversations"],
             guest_sessions=snapshot["guest_sessions"],

@@ -183,7 +183,7 @@ class ServerView:
         for session in self.sessions:
             owner = owners.get(session.get("conversation_id", ""))
             if owner is not None:
-                self.principals[fingerprint(session["token"])] = owner
+                self.principals[_credential(session)] = owner
                 self.principals[str(session["id"])] = owner
 
     @classmethod
@@ -217,3 +217,9 @@ class ServerView:
     def conversation(self, conversation_id: str) -> dict[str, Any] | None:
         """A conversation of the world at the end of the run, by id."""
         return next((c for c in self.conversations if c.get("id") == conversation_id), None)
+
+
+def _credential(session: dict[str, Any]) -> str:
+    """The journal's name of a guest session's token: published as a fingerprint, or the token itself."""
+    published = session.get("token_fingerprint")
+    return str(published) if published is not None else fingerprint(str(session.get("token", "")))

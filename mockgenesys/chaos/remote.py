@@ -3,9 +3,8 @@
 The run reads the server's clock once and keeps the offset (and again after each clock move),
 so its own timestamps compare with the journal's. Only the journal rows written after the run
 started are judged, and the run's texts carry a random tag, so a used server does not mix runs.
-Connections that ``occupy`` holds are real sockets, configured with the session's token like a
-second browser tab; their ``configureSession`` rows are left out of the evidence, because the
-guest did not make them.
+The admin API names guest tokens by fingerprint only, so connections that ``occupy`` holds are
+attached by the server itself (``POST /__admin/guests/occupy``), as in-process.
 """
 
 from __future__ import annotations
@@ -18,50 +17,33 @@ from collections.abc import AsyncIterator, Coroutine, Sequence
 from typing import Any
 
 import httpx
-import websockets
-from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from mockgenesys.chaos.control import Evidence, Firing, MockFacts, SessionInfo
 from mockgenesys.chaos.errors import ControlError
 from mockgenesys.clock import SystemClock
-from mockgenesys.journal import Entry, fingerprint
-from mockgenesys.serving import guest_ws_url
+from mockgenesys.journal import Entry
 
 ADMIN_TIMEOUT = 30.0
-SOCKET_TIMEOUT = 10.0
-CONFIGURE = "guest.ws.configureSession"
 INACTIVE_STATES = ("disconnected", "terminated")  # the states Conversation.is_active rules out
 
 
-class _Tabs:
-    """Live sockets attached to one session by ``occupy``; each reads and discards its frames."""
+class _Occupation:
+    """Connections the server attached to one session for ``occupy``, until ``release``."""
 
-    def __init__(self) -> None:
-        self.sockets: list[Any] = []
-        self.readers: list[asyncio.Task[None]] = []
+    def __init__(self, api: AdminApi, name: str, opened: int) -> None:
+        self.api = api
+        self.name = name
+        self._opened = opened
+        self._released = False
 
     @property
     def opened(self) -> int:
-        return len(self.sockets)
-
-    def keep(self, socket: Any) -> None:
-        self.sockets.append(socket)
-        self.readers.append(asyncio.ensure_future(_discard(socket)))
+        return self._opened
 
     async def release(self) -> None:
-        for socket in self.sockets:
-            with contextlib.suppress(Exception):
-                await socket.close(1000, "released")
-        for reader in self.readers:
-            reader.cancel()
-        await asyncio.gather(*self.readers, return_exceptions=True)
-        self.sockets, self.readers = [], []
-
-
-async def _discard(socket: Any) -> None:
-    with contextlib.suppress(Exception):
-        async for _ in socket:
-            pass
+        if not self._released:
+            self._released = True
+            await self.api.call("DELETE", f"/__admin/guests/occupy/{self.name}", missing_ok=True)
 
 
 class AdminApi:
@@ -114,7 +96,6 @@ class AdminControl:
         self.api = api
         self.offset = offset
         self.since = since
-        self.own_rows: set[int] = set()
         try:
             client = world["clients"][0]
             self._facts = MockFacts(
@@ -190,7 +171,7 @@ class AdminControl:
         found = [
             SessionInfo(
                 str(s["id"]),
-                str(s["token"]),
+                str(s["token_fingerprint"]),
                 str(s["deployment_id"]),
                 str(s["conversation_id"]),
                 str(s["conversation_id"]) in active,
@@ -217,36 +198,9 @@ class AdminControl:
         answer = await self.api.json("POST", "/__admin/guests/drop", {"sessions": list(session_ids)})
         return int(answer["dropped"])
 
-    async def occupy(self, session: SessionInfo, count: int) -> _Tabs:
-        tabs = _Tabs()
-        configured = 0
-        try:
-            for n in range(count):
-                socket = await self._open(session.deployment_id)
-                sent, attached = await _configure(socket, session.token, f"chaos-tab-{n}")
-                configured += sent
-                if not attached:
-                    with contextlib.suppress(Exception):
-                        await socket.close()
-                    break
-                tabs.keep(socket)
-            if configured:
-                await self._disown(session.token, configured)
-        except BaseException:
-            await tabs.release()
-            raise
-        return tabs
-
-    async def _open(self, deployment_id: str) -> Any:
-        try:
-            return await websockets.connect(guest_ws_url(self.api.url, deployment_id), open_timeout=SOCKET_TIMEOUT)
-        except (OSError, TimeoutError, InvalidHandshake) as exc:
-            raise ControlError(f"Cannot open a guest socket on {self.api.url} ({type(exc).__name__}: {exc}).") from None
-
-    async def _disown(self, token: str, count: int) -> None:
-        """Leave the newest ``count`` configureSession rows of ``token`` out of the evidence."""
-        rows = await self.api.journal(endpoint=CONFIGURE, principal=fingerprint(token), since=self.since)
-        self.own_rows.update([e.seq for e in rows if e.seq not in self.own_rows][-count:])
+    async def occupy(self, session: SessionInfo, count: int) -> _Occupation:
+        answer = await self.api.json("POST", "/__admin/guests/occupy", {"session": session.id, "count": count})
+        return _Occupation(self.api, str(answer["occupation"]), int(answer["opened"]))
 
     # ------------------------------------------------------------------ evidence
     async def world(self) -> dict[str, Any]:
@@ -255,7 +209,7 @@ class AdminControl:
 
     async def evidence(self) -> Evidence:
         world = await self.world()
-        entries = [e for e in await self.api.journal(since=self.since) if e.seq not in self.own_rows]
+        entries = await self.api.journal(since=self.since)
         return Evidence(
             conversations=world["conversations"],
             guest_sessions=world["guest_sessions"],
@@ -264,22 +218,3 @@ class AdminControl:
             firings=[Firing(e.time, e.fault, e.endpoint) for e in entries if e.fault],
             contacts=world.get("contacts", []),
         )
-
-
-async def _configure(socket: Any, token: str, tracing: str) -> tuple[bool, bool]:
-    """Configure ``socket`` on the session of ``token``: (the frame was sent, the server took the socket)."""
-    try:
-        await socket.send(json.dumps({"action": "configureSession", "token": token, "tracingId": tracing}))
-    except ConnectionClosed:
-        return False, False
-    try:
-        async with asyncio.timeout(SOCKET_TIMEOUT):
-            async for raw in socket:
-                frame = json.loads(raw)
-                if frame.get("tracingId") == tracing:
-                    return True, frame.get("class") == "SessionResponse"
-                if frame.get("class") == "ConnectionClosedEvent":
-                    break
-    except (TimeoutError, ConnectionClosed):
-        pass
-    return True, False

@@ -62,16 +62,9 @@ SCENARIO_FIELDS = (
     "bot",
 )
 WORLD_FIELDS = (
-    "conversations",
-    "contacts",
-    "token_ttl",
-    "routing_delay",
-    "bot",
-    "limits",
-    "jwt_ttl",
-    "guest_session_ttl",
+    "conversations", "contacts", "token_ttl", "routing_delay", "bot", "limits", "jwt_ttl", "guest_session_ttl",
     "read_only_after_disconnect",
-)
+)  # fmt: skip
 WORKLOAD_FIELDS = (
     "messages",
     "pacing",

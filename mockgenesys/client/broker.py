@@ -28,6 +28,8 @@ METADATA_TOO_LARGE = "Metadata exceeds maximum key size limit (2KB). Reduce cust
 #: Genesys session tokens are base64url, 20 to 256 characters.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,256}$")
 MIN_SECRET_BYTES = 16
+#: What ``sign`` returns: 64 lowercase hex digits (HMAC-SHA256).
+SIGNATURE_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,13 @@ class SecureSession:
         return f"SecureSession(session_id={self.session_id!r}, expires={self.expiration_timestamp!r})"
 
 
+def signing_input(session_id: str, token: str, expiry: str) -> bytes:
+    """The bytes a session signature covers: the canonical JSON array ``[session_id, token, expiry]``
+    (compact, ASCII-escaped), so no two different triples share an input: ``("a:b", "c", e)``
+    and ``("a", "b:c", e)`` sign differently."""
+    return json.dumps([session_id, token, expiry], separators=(",", ":"), ensure_ascii=True).encode("ascii")
+
+
 class SecureSessionBroker:
     """Creates guest sessions through a ``PlatformClient`` and signs them for cookies.
 
@@ -206,13 +215,22 @@ class SecureSessionBroker:
 
     # ------------------------------------------------------------------ signing
     def sign(self, session_id: str, token: str, expiry: str) -> str:
-        """HMAC-SHA256 (hex) over ``session_id:token:expiry``."""
-        message = f"{session_id}:{token}:{expiry}".encode()
-        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+        """HMAC-SHA256 (64 hex digits) over ``signing_input(session_id, token, expiry)``."""
+        return hmac.new(self._secret, signing_input(session_id, token, expiry), hashlib.sha256).hexdigest()
 
-    def verify(self, session_id: str, token: str, expiry: str, signature: str) -> bool:
-        """Constant-time check of a signature made by ``sign`` with this broker's secret."""
-        return hmac.compare_digest(self.sign(session_id, token, expiry), signature)
+    def verify(self, session_id: object, token: object, expiry: object, signature: object) -> bool:
+        """Whether ``signature`` is this broker's signature of the three values, checked in constant
+        time. Total: any other input (a non-string, a non-hex or non-ASCII signature) is False."""
+        if not (
+            isinstance(session_id, str)
+            and isinstance(token, str)
+            and isinstance(expiry, str)
+            and isinstance(signature, str)
+            and SIGNATURE_PATTERN.match(signature)
+        ):
+            return False
+        expected = self.sign(session_id, token, expiry)
+        return hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii"))
 
     # ------------------------------------------------------------------ sessions
     async def create_session(

@@ -11,7 +11,8 @@ merged by what the endpoint means:
   ``GET /journal``: every worker's rows in wall-clock order, ``seq`` made cluster-wide
   (``local × N + worker``, and ``since`` means the same); ``GET /check``: the violations of every
   worker; ``GET /connections``: all sessions; expiring sessions and tokens: the sum;
-- a session's or conversation's operation (agent actions, dropping guests): the worker that has it;
+- a session's or conversation's operation (agent actions, dropping guests, occupying a session):
+  the worker that has it;
 - ``GET /__admin/workers``: the workers' base URLs. The dashboard (``/__admin/`` and its feed)
   shows worker 0.
 """
@@ -29,8 +30,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from mockgenesys.admin import PREFIX, TEST_CLIENT_HOST
+from mockgenesys.admin.guard import TEST_CLIENT_HOST
+from mockgenesys.admin.inputs import MAX_ADMIN_BODY_BYTES
+from mockgenesys.admin.openapi import PREFIX
 from mockgenesys.server.errors import platform_error
+from mockgenesys.server.http import JsonRefused, parse_json
 from mockgenesys.serving import is_loopback
 
 if TYPE_CHECKING:
@@ -39,6 +43,8 @@ if TYPE_CHECKING:
 ADMIN_TIMEOUT = 60.0
 #: Served by worker 0 alone: the dashboard page, its assets, its live feed and its views.
 DASHBOARD = re.compile(r"^/(|assets/.*|events|limits|world/summary)$")
+#: Occupations are made on one worker and named ``w<worker>-<its name>``.
+OCCUPATION = "/guests/occupy/"
 Merge = Callable[[list[httpx.Response]], Response]
 
 
@@ -71,7 +77,14 @@ class ClusterFront:
             await self.front.app(scope, receive, send)
             return
         request = Request(scope, receive)
-        response = await self._admin(request, path[len(PREFIX) :])
+        try:
+            response = await self._admin(request, path[len(PREFIX) :])
+        except httpx.HTTPError as exc:  # a worker is gone or stuck: say so in Genesys shape
+            message = f"A worker did not answer ({type(exc).__name__}); the cluster may be shutting down."
+            response = _error(502, "bad.gateway", message)
+        except Exception as exc:  # a bug in the front: keep it for the test, answer like Genesys
+            self.front.server.state.record_error(exc)
+            response = _error(500, "internal.server.error", "The cluster's admin front failed.")
         await response(scope, receive, send)
 
     async def _admin(self, request: Request, path: str) -> Response:
@@ -81,13 +94,26 @@ class ClusterFront:
         method = request.method
         if (method, path) == ("GET", "/workers"):
             return _json({"workers": [{"index": i, "base_url": url} for i, url in enumerate(self.urls)]})
-        body = await request.body()
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_ADMIN_BODY_BYTES:
+                message = f"The request is over the size limit. Maximum bytes: {MAX_ADMIN_BODY_BYTES}"
+                return _error(413, "request.entity.too.large", message)
+        return await self._route(request, path, bytes(body))
+
+    async def _route(self, request: Request, path: str, body: bytes) -> Response:
+        method = request.method
         headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")}
         query = dict(request.query_params)
         if (method, path) == ("GET", "/journal"):
             return await self._journal(headers, query)
         if (method, path) == ("POST", "/guests/drop"):
             return await self._drop(headers, body)
+        if (method, path) == ("POST", "/guests/occupy"):
+            return await self._occupy(headers, body)
+        if method == "DELETE" and path.startswith(OCCUPATION):
+            return await self._release(headers, path[len(OCCUPATION) :])
         if (method, path) == ("POST", "/world/conversations"):
             return _relay(await self._one(0, method, path, headers, query, body))
         answers = await self._all(method, path, headers, query, body)
@@ -114,7 +140,7 @@ class ClusterFront:
             since = 0  # worker 0 answers the bad value with its own 400 below
         answers = await asyncio.gather(
             *(
-                self._one(i, "GET", "/journal", headers, {**query, "since": (since - i) // self.size})
+                self._one(i, "GET", "/journal", headers, {**query, "since": max(0, (since - i) // self.size)})
                 for i in range(self.size)
             )
         )
@@ -134,8 +160,8 @@ class ClusterFront:
 
     async def _drop(self, headers: dict[str, str], body: bytes) -> Response:
         try:
-            sessions = json.loads(body).get("sessions")
-        except (ValueError, AttributeError):
+            sessions = parse_json(body).get("sessions")
+        except (JsonRefused, AttributeError):
             sessions = None
         if not isinstance(sessions, list) or not all(isinstance(s, str) for s in sessions):
             return _relay(await self._one(0, "POST", "/guests/drop", headers, {}, body))  # its own 400
@@ -166,6 +192,32 @@ class ClusterFront:
                     return _relay(answer)
                 dropped += int(answer.json()["dropped"])
         return _json({"dropped": dropped})
+
+    async def _occupy(self, headers: dict[str, str], body: bytes) -> Response:
+        """On the worker that holds the session's socket (else worker 0); the occupation's name
+        says which worker, so releasing it reaches the same one."""
+        try:
+            session = parse_json(body).get("session")
+        except (JsonRefused, AttributeError):
+            session = None
+        worker = 0
+        if isinstance(session, str):
+            connections = await self._all("GET", "/connections", headers, {})
+            worker = next(
+                (i for i, a in enumerate(connections) if a.status_code == 200 and session in a.json()["sessions"]), 0
+            )
+        answer = await self._one(worker, "POST", "/guests/occupy", headers, {}, body)
+        if answer.status_code != 201:
+            return _relay(answer)
+        made = answer.json()
+        return _json({**made, "occupation": f"w{worker}-{made['occupation']}"}, 201)
+
+    async def _release(self, headers: dict[str, str], name: str) -> Response:
+        found = re.fullmatch(r"w(\d{1,4})-(.+)", name, re.DOTALL)
+        if found is None or int(found[1]) >= self.size:
+            return _error(404, "not.found", f"No occupation {name[:80]!r} (released already, or never made).")
+        worker, local = int(found[1]), found[2]
+        return _relay(await self._one(worker, "DELETE", OCCUPATION + local, headers, {}))
 
     async def aclose(self) -> None:
         for client in self.clients:

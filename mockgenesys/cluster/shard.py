@@ -27,6 +27,8 @@ class ShardMock(MockGenesys):
     def _salted(self, world: World) -> World:
         if self.shard:
             world.rng = random.Random(f"mockgenesys-shard/{self.shard}/{self.seed}")
+            if world.secret_rng is not None:  # deterministic secrets: still none shared with another worker
+                world.secret_rng = random.Random(f"mockgenesys-secrets/{self.shard}/{self.seed}")
         return world
 
     def _build_world(self) -> World:

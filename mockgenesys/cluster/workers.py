@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -54,6 +55,17 @@ def start_workers(
             yield [_wait_for(info, proc) for info, proc in zip(infos, procs, strict=True)]
         finally:
             _stop(procs)
+
+
+def shared_secrets(options: Mapping[str, Any]) -> dict[str, Any]:
+    """``options`` for every worker of one cluster: one JWT key for all, so a guest JWT one worker
+    signs verifies on every other. ``jwt_secret`` and ``deterministic_secrets`` (``serve
+    --jwt-secret`` / ``--deterministic-secrets``) pass through as given; with neither, the
+    cluster draws one random secret (new in every run, as a single process's key is)."""
+    shared = dict(options)
+    if shared.get("jwt_secret") is None and not shared.get("deterministic_secrets"):
+        shared["jwt_secret"] = secrets.token_urlsafe(32)
+    return shared
 
 
 def _wait_for(info: Path, proc: subprocess.Popen[bytes]) -> str:

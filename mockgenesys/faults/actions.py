@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,13 +37,30 @@ class Respond(Action):
         outcome.replies.append(self.reply)
 
 
+#: The longest delay a fault may add, in seconds (a lognormal draw is capped there too).
+MAX_DELAY_SECONDS = 3600.0
+#: The largest lognormal sigma (beyond it nearly every draw hits the cap).
+MAX_SIGMA = 10.0
+#: The longest ``Retry-After`` a fault may announce, in seconds.
+MAX_RETRY_AFTER = 86_400
+#: The longest fault message, header value or WebSocket error text, in characters.
+MAX_TEXT = 4096
+#: Header names a fault may not set: they frame the HTTP message itself.
+FRAMING_HEADERS = frozenset(
+    {"connection", "content-length", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade"}
+)
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$")
+_BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
 def draw_seconds(kind: str, a: float, b: float, rng: random.Random) -> float:
-    """Seconds from a ``fixed`` (a), ``uniform`` (a..b) or ``lognormal`` (median a, sigma b) distribution."""
+    """Seconds from a ``fixed`` (a), ``uniform`` (a..b) or ``lognormal`` (median a, sigma b)
+    distribution, never more than ``MAX_DELAY_SECONDS``."""
     if kind == "fixed":
         return a
     if kind == "uniform":
         return rng.uniform(a, b)
-    return rng.lognormvariate(math.log(a), b)
+    return min(MAX_DELAY_SECONDS, rng.lognormvariate(math.log(a), b))
 
 
 @dataclass(frozen=True)
@@ -160,17 +178,18 @@ def _int(value: Any, path: str, error: ErrorFactory, low: int, high: int | None 
 def _respond(data: dict[str, Any], path: str, error: ErrorFactory) -> Respond:
     retry_after = data.get("retry_after")
     if retry_after is not None:
-        retry_after = _int(retry_after, f"{path}.retry_after", error, 0)
+        retry_after = _int(retry_after, f"{path}.retry_after", error, 0, MAX_RETRY_AFTER)
     status = data.get("status", 429 if retry_after is not None else None)
     if status is None:
         raise error(f"{path}.status", "is required with code, message, headers or body (an HTTP status like 503)")
-    status = _int(status, f"{path}.status", error, 100, 5999)
+    if isinstance(status, int) and not isinstance(status, bool) and 600 <= status <= 5999:
+        raise error(f"{path}.status", f"must be an HTTP status from 100 to 599, got {status}; for a WebSocket "
+                    "error code use ws: {error: {code: ...}}")  # fmt: skip
+    status = _int(status, f"{path}.status", error, 100, 599)
     for key in ("code", "message"):
-        if key in data and not isinstance(data[key], str):
-            raise error(f"{path}.{key}", f"must be a string, got {data[key]!r}")
-    headers = data.get("headers", {})
-    if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
-        raise error(f"{path}.headers", f"must be an object of string header values, got {headers!r}")
+        if key in data and (not isinstance(data[key], str) or len(data[key]) > MAX_TEXT):
+            raise error(f"{path}.{key}", f"must be a string of at most {MAX_TEXT} characters, got {_short(data[key])}")
+    headers = _headers(data.get("headers", {}), f"{path}.headers", error)
     body = data.get("body")
     return Respond(
         Reply(
@@ -184,10 +203,43 @@ def _respond(data: dict[str, Any], path: str, error: ErrorFactory) -> Respond:
     )
 
 
+def _headers(value: Any, path: str, error: ErrorFactory) -> dict[str, str]:
+    """Response headers a fault adds: HTTP token names (not the message-framing ones) and values
+    without control characters, all encodable as Latin-1."""
+    if not isinstance(value, dict) or len(value) > 50:
+        raise error(path, f"must be an object of at most 50 header names to string values, got {_short(value)}")
+    for name, text in value.items():
+        if not _TOKEN.match(name):
+            raise error(f"{path}.{name[:40]}", "is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)")
+        if name.lower() in FRAMING_HEADERS:
+            raise error(
+                f"{path}.{name}",
+                f"cannot be set by a fault (it frames the HTTP message); not: {', '.join(sorted(FRAMING_HEADERS))}",
+            )
+        if not isinstance(text, str) or len(text) > MAX_TEXT or _BAD_VALUE.search(text) or not _latin1(text):
+            raise error(
+                f"{path}.{name}", f"must be a Latin-1 string without CR, LF or control characters, got {_short(text)}"
+            )
+    return value
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _delay(value: Any, path: str, error: ErrorFactory) -> Delay:
-    def seconds(v: Any, where: str) -> float:
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
-            raise error(where, f"must be seconds >= 0, got {v!r}")
+    def seconds(v: Any, where: str, high: float = MAX_DELAY_SECONDS) -> float:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not 0 <= v <= high:
+            raise error(where, f"must be seconds from 0 to {high:g}, got {_short(v)}")
         return float(v)
 
     if not isinstance(value, dict):
@@ -211,7 +263,7 @@ def _delay(value: Any, path: str, error: ErrorFactory) -> Delay:
         raise error(f"{path}.lognormal", f"must be {{median: seconds > 0, sigma: >= 0}}, got {spec!r}")
     median, sigma = (
         seconds(spec["median"], f"{path}.lognormal.median"),
-        seconds(spec["sigma"], f"{path}.lognormal.sigma"),
+        seconds(spec["sigma"], f"{path}.lognormal.sigma", MAX_SIGMA),
     )
     if median <= 0:
         raise error(f"{path}.lognormal.median", "must be > 0")
@@ -229,15 +281,22 @@ def _ws(value: Any, path: str, error: ErrorFactory) -> list[Action]:
             kind: TransformKind = "duplicate" if key == "duplicate" else "reorder"
             actions.append(WsDrop() if key == "drop" else WsOutbound(Transform(kind)))
         elif key == "hold":
-            if isinstance(spec, bool) or not isinstance(spec, (int, float)) or spec <= 0:
-                raise error(where, f"must be seconds > 0 to hold outgoing frames back, got {spec!r}")
+            if (
+                isinstance(spec, bool)
+                or not isinstance(spec, (int, float))
+                or not math.isfinite(spec)
+                or not 0 < spec <= MAX_DELAY_SECONDS
+            ):
+                raise error(
+                    where, f"must be seconds > 0 (at most {MAX_DELAY_SECONDS:g}) to hold frames back, got {spec!r}"
+                )
             actions.append(WsOutbound(Transform("hold", float(spec))))
         elif key == "error":
             if not isinstance(spec, dict) or "code" not in spec:
                 raise error(where, f'must be {{code: 4006, text: "..."}}, got {spec!r}')
             text = spec.get("text", "Request failed.")
-            if not isinstance(text, str):
-                raise error(f"{where}.text", f"must be a string, got {text!r}")
+            if not isinstance(text, str) or len(text) > MAX_TEXT:
+                raise error(f"{where}.text", f"must be a string of at most {MAX_TEXT} characters, got {_short(text)}")
             code = _int(spec["code"], f"{where}.code", error, 400, 5999)
             actions.append(Respond(Reply(status=code, message=text, websocket_only=True)))
         elif key == "too_many":
@@ -245,9 +304,11 @@ def _ws(value: Any, path: str, error: ErrorFactory) -> list[Action]:
             if not isinstance(spec, dict):
                 raise error(where, f'must be {{retry_after: seconds, message: "..."}}, got {spec!r}')
             message = spec.get("message", "Request rate too high")
-            if not isinstance(message, str):
-                raise error(f"{where}.message", f"must be a string, got {message!r}")
-            retry_after = _int(spec.get("retry_after", 1), f"{where}.retry_after", error, 0)
+            if not isinstance(message, str) or len(message) > MAX_TEXT:
+                raise error(
+                    f"{where}.message", f"must be a string of at most {MAX_TEXT} characters, got {_short(message)}"
+                )
+            retry_after = _int(spec.get("retry_after", 1), f"{where}.retry_after", error, 0, MAX_RETRY_AFTER)
             actions.append(Respond(Reply(status=429, message=message, retry_after=retry_after, websocket_only=True)))
         else:
             raise error(where, f"unknown WebSocket fault; valid: {', '.join(WS_KEYS)}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -114,8 +115,10 @@ class FaultRule:
             raise FaultRuleError(path, f"a fault rule must be an object with match, when and then; got {data!r}")
         _unknown(data, RULE_FIELDS, path)
         rule_id = data.get("id")
-        if rule_id is not None and (not isinstance(rule_id, str) or not rule_id):
-            raise FaultRuleError(f"{prefix}id", f"must be a non-empty string, got {rule_id!r}")
+        if rule_id is not None and (not isinstance(rule_id, str) or not 0 < len(rule_id) <= 256):
+            raise FaultRuleError(
+                f"{prefix}id", f"must be a non-empty string of at most 256 characters, got {rule_id!r:.60}"
+            )
         match = _parse_match(data.get("match", {}), f"{prefix}match")
         when = _parse_when(data.get("when", {}), f"{prefix}when")
         if "then" not in data:
@@ -155,8 +158,10 @@ def _parse_match(data: Any, path: str) -> Match:
         raise FaultRuleError(path, f"must be an object with any of {', '.join(MATCH_FIELDS)}; got {data!r}")
     _unknown(data, MATCH_FIELDS, path)
     for name, value in data.items():
-        if not isinstance(value, str) or not value:
-            raise FaultRuleError(f"{path}.{name}", f"must be a non-empty string, got {value!r}")
+        if not isinstance(value, str) or not 0 < len(value) <= 256:
+            raise FaultRuleError(
+                f"{path}.{name}", f"must be a non-empty string of at most 256 characters, got {value!r:.60}"
+            )
     endpoint = data.get("endpoint")
     pattern = re.compile(fnmatch.translate(endpoint)) if endpoint and any(c in endpoint for c in "*?[") else None
     method = data.get("method")
@@ -187,7 +192,9 @@ def _parse_when(data: Any, path: str) -> When:
         raise FaultRuleError(f"{path}.probability", f"must be a number from 0 to 1, got {probability!r}")
     for name in ("start", "end"):
         value = data.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0
+        ):
             raise FaultRuleError(
                 f"{path}.{name}", f"must be seconds >= 0 on the mock's clock since the plan started, got {value!r}"
             )
@@ -200,7 +207,7 @@ def _parse_when(data: Any, path: str) -> When:
     if data.get("start") is not None and data.get("end") is not None and data["end"] <= data["start"]:
         raise FaultRuleError(f"{path}.end", f"must be after start ({data['start']}), got {data['end']}")
     return When(
-        after=data.get("after", 0),
+        after=data.get("after") or 0,  # null reads as absent, like every other field
         times=data.get("times"),
         every=data.get("every"),
         probability=probability,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-import traceback
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from mockgenesys.conformance import SEED_DIALECT
@@ -59,10 +59,8 @@ class Server:
         self.router = Router(routes)
         self.faults = faults
         self.hub = hub
-        #: Exceptions raised inside the mock while answering (its own bugs), for the test to see.
-        self.errors: list[BaseException] = []
-        #: Attachment bytes uploaded to the presigned URLs, by attachment id.
-        self.uploads: dict[str, bytes] = {}
+        #: Attachment bytes uploaded to the presigned URLs, by attachment id (oldest forgotten first).
+        self.uploads = UploadStore()
         #: Encoded seed-dialect message views (checked against the world on every page).
         self.seed_views = SeedViewStore()
 
@@ -76,11 +74,20 @@ class Server:
     def world(self, world: World) -> None:
         self.state.world = world
 
+    @property
+    def errors(self) -> list[BaseException]:
+        """Exceptions raised inside the mock while answering (its own bugs), the newest few."""
+        return self.state.errors
+
+    @property
+    def error_count(self) -> int:
+        """How many exceptions the mock raised while answering since the last reset."""
+        return self.state.error_count
+
     def reset(self, world: World) -> None:
         """Serve ``world`` as a new server would: no rate-limit windows, kept errors, uploads or
         seed-dialect views, and correlation ids numbered from the start again."""
         self.state.reset(world)
-        self.errors.clear()
         self.uploads.clear()
         self.seed_views.clear()
 
@@ -126,6 +133,7 @@ class Server:
                 raise ApiError(404, "not.found", f"No resource at {req.path}. The requested resource was not found.")
             req.params = params
             req.endpoint = route.endpoint
+            self.hub.tidy()
             if route.dialect == "seed":  # every call to the tutorials' invented paths is marked
                 req.detail = SEED_DIALECT
             if len(req.body) > MAX_REQUEST_BYTES:
@@ -168,19 +176,9 @@ class Server:
         except _Faulted as exc:
             response = _fault_response(exc.outcome, correlation)
         except Exception as exc:  # a bug in the mock: keep it for the test, answer like Genesys
-            self.errors.append(exc)
-            response = platform_error(
-                500,
-                "internal.server.error",
-                None,
-                correlation,
-                details=[
-                    {
-                        "errorCode": type(exc).__name__,
-                        "fieldName": traceback.format_exception_only(exc)[-1].strip()[:200],
-                    }
-                ],
-            )
+            state.record_error(exc)
+            req.detail = f"internal error: {type(exc).__name__}"  # the journal's line; never the text
+            response = platform_error(500, "internal.server.error", None, correlation)
         if window is None:
             window = state.limiter.window("app", _app_key(req), self._client_limit(), 60.0, now)
         headers = response.headers
@@ -272,6 +270,37 @@ class Server:
 
     def _anonymous_window(self, req: MockRequest, now: float) -> Window:
         return self._app_window(req, now)
+
+
+#: The most bytes of uploaded attachments kept at once, and the most uploads.
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+MAX_UPLOADS = 1_000
+
+
+class UploadStore(OrderedDict[str, bytes]):
+    """Uploaded attachment bytes by attachment id, at most ``MAX_UPLOADS`` and ``MAX_UPLOAD_BYTES``
+    together; storing one past either bound forgets the oldest (its download answers 404)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0
+
+    def __setitem__(self, key: str, value: bytes) -> None:
+        if key in self:
+            self.total -= len(self.pop(key))
+        super().__setitem__(key, value)
+        self.total += len(value)
+        while len(self) > 1 and (len(self) > MAX_UPLOADS or self.total > MAX_UPLOAD_BYTES):
+            _, old = self.popitem(last=False)
+            self.total -= len(old)
+
+    def __delitem__(self, key: str) -> None:
+        self.total -= len(self[key])
+        super().__delitem__(key)
+
+    def clear(self) -> None:
+        super().clear()
+        self.total = 0
 
 
 class _Faulted(Exception):

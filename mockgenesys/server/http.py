@@ -22,8 +22,51 @@ if TYPE_CHECKING:
     from mockgenesys.world.models import GuestSession
 
 JSON_TYPE = b"application/json"
-#: The largest request body the mock reads; a larger one is answered 413.
+#: The largest request body the mock reads (Genesys ``request.bytes.max``); a larger one is answered 413.
 MAX_REQUEST_BYTES = 512_000
+#: The deepest nesting of arrays and objects a JSON body or frame may have; deeper is answered 400.
+MAX_JSON_DEPTH = 64
+
+
+class JsonRefused(MockGenesysError, ValueError):
+    """A JSON text the mock will not read; ``reason`` is a sentence for the error body."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def parse_json(data: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """``data`` parsed as strict JSON (no NaN or Infinity, no lone surrogates, at most
+    ``max_depth`` levels of nesting); ``JsonRefused`` with the reason otherwise."""
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        if "depth" in str(exc):
+            raise JsonRefused(f"The JSON nests deeper than {max_depth} levels.") from None
+        raise JsonRefused(f"The body is not valid JSON ({exc.msg} at character {exc.pos}).") from None
+    if isinstance(value, (dict, list)) and _nests_deeper(data, value, max_depth):
+        raise JsonRefused(f"The JSON nests deeper than {max_depth} levels.")
+    return value
+
+
+def _nests_deeper(data: bytes | str, value: Any, limit: int) -> bool:
+    # Counting brackets (in C) settles almost every body; only a body with more brackets than the
+    # limit is walked, level by level, with no recursion.
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    level: list[Any] = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, (dict, list))
+        ]
+        if not level:
+            return False
+    return True
 
 
 def parse_query(text: str) -> dict[str, list[str]]:
@@ -138,14 +181,14 @@ class MockRequest:
         return values[-1] if values else None
 
     def json(self) -> Any:
-        """The body parsed as JSON; a 400 ``bad.request`` when it is not JSON."""
+        """The body parsed as strict JSON (``parse_json``); a 400 ``bad.request`` when it is not."""
         try:
-            return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError):
+            return parse_json(self.body)
+        except JsonRefused as exc:
             raise ApiError(
                 400,
                 "bad.request",
-                "The request could not be understood by the server due to malformed syntax.",
+                f"The request could not be understood by the server due to malformed syntax. {exc.reason}",
                 details=[{"errorCode": "bad.request", "fieldName": "body"}],
             ) from None
 

@@ -7,8 +7,11 @@ import functools
 import hashlib
 import hmac
 import json
+import secrets
 from collections.abc import Mapping
 from typing import Any
+
+import orjson
 
 from mockgenesys.errors import MockGenesysError
 
@@ -21,6 +24,17 @@ class JwtInvalid(MockGenesysError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def signing_key(secret: str | None = None, *, seed: int = 0, deterministic: bool = False) -> bytes:
+    """The key that signs guest JWTs: from ``secret`` when given (JWTs survive a restart), from
+    ``seed`` when ``deterministic`` (anyone who knows the seed can forge them: tests and replays
+    only), else 32 random bytes, new in every process."""
+    if secret is not None:
+        return hashlib.sha256(secret.encode("utf-8")).digest()
+    if deterministic:
+        return hashlib.sha256(f"mockgenesys-jwt-{seed}".encode()).digest()
+    return secrets.token_bytes(32)
 
 
 def _b64(data: bytes) -> bytes:
@@ -66,10 +80,10 @@ def decode(token: str, key: bytes) -> dict[str, Any]:
     if len(parts) != 3:
         raise JwtInvalid("not a JWT")
     try:
-        header = json.loads(_unb64(parts[0]))
-        claims = json.loads(_unb64(parts[1]))
+        header = orjson.loads(_unb64(parts[0]))  # strict and depth-limited: never a RecursionError
+        claims = orjson.loads(_unb64(parts[1]))
         signature = _unb64(parts[2])
-    except (ValueError, UnicodeDecodeError):
+    except ValueError:  # binascii.Error and orjson.JSONDecodeError are ValueErrors
         raise JwtInvalid("not a JWT") from None
     if not isinstance(header, dict) or header.get("alg") != "HS256" or not isinstance(claims, dict):
         raise JwtInvalid("unsupported JWT")

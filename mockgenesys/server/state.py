@@ -1,14 +1,15 @@
 """``ServerState``: what the HTTP server, the guest hub and the agent share.
 
 One instance per mock, built first and handed to each of them in its constructor: the current
-world (replaced on reset or load), the clock, the timers, the journal, the rate-limit windows
-and the key that signs guest JWTs.
+world (replaced on reset or load), the clock, the timers, the journal, the rate-limit windows,
+the key that signs guest JWTs and the mock's own errors.
 """
 
 from __future__ import annotations
 
 import itertools
 import random
+import traceback
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
     from mockgenesys.scheduler import Scheduler
     from mockgenesys.world.models import GuestSession
     from mockgenesys.world.store import World
+
+#: How many of the mock's own errors are kept for a test to read (the newest); ``error_count`` counts all.
+MAX_KEPT_ERRORS = 20
 
 
 class ServerState:
@@ -43,13 +47,34 @@ class ServerState:
         self.limiter = Limiter(limits)
         self.scheduler = scheduler
         self.jwt_key = jwt_key
+        #: Exceptions raised inside the mock while answering (its own bugs), the newest
+        #: ``MAX_KEPT_ERRORS``, without the variables of their frames (no request bodies).
+        self.errors: list[BaseException] = []
+        #: How many such exceptions there were since the last reset.
+        self.error_count = 0
         self._correlation = _correlation_ids(world.seed)
 
     def reset(self, world: World) -> None:
-        """Serve ``world`` as new state would: no rate-limit windows, correlation ids from the start."""
+        """Serve ``world`` as new state would: no rate-limit windows or kept errors, correlation ids from the start."""
         self.world = world
         self.limiter.reset()
+        self.errors.clear()
+        self.error_count = 0
         self._correlation = _correlation_ids(world.seed)
+
+    def record_error(self, exc: BaseException) -> None:
+        """Keep ``exc``, a bug in the mock, for the test to see; memory stays bounded.
+
+        The frame that caught it is cut from its traceback and the others lose their local
+        variables, so no request body or frame text is kept alive by it.
+        """
+        tb = exc.__traceback__
+        exc.__traceback__ = tb.tb_next if tb is not None else None
+        traceback.clear_frames(exc.__traceback__)
+        self.error_count += 1
+        self.errors.append(exc)
+        if len(self.errors) > MAX_KEPT_ERRORS:
+            del self.errors[0]
 
     def correlation_id(self) -> str:
         """The next ``ININ-Correlation-Id`` (deterministic per seed)."""

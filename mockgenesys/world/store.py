@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import secrets
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
@@ -30,6 +31,8 @@ from mockgenesys.world.models import (
     from_dict,
     to_dict,
 )
+from mockgenesys.world.retention import Retention, sweep
+from mockgenesys.world.validation import record_problem
 
 SNAPSHOT_VERSION = 1
 #: How many used seed-dialect request nonces are remembered (oldest forgotten first).
@@ -64,7 +67,7 @@ class World:
         self.deployments = {}
         self.conversations = {}
         self.contacts = {}
-        self.seed_sessions = {}
+        self.seed_sessions = OrderedDict()
         self.guest_sessions = {}
         self.guest_tokens = {}
         self._messages = {}
@@ -74,7 +77,19 @@ class World:
         """What no snapshot holds: issued tokens, used nonces, caches, and the bounds on them."""
         #: Access tokens by value, oldest first (``issue_token`` keeps the order and the bound).
         self.tokens: OrderedDict[str, AccessToken] = OrderedDict()
-        self.refresh_tokens: dict[str, RefreshToken] = {}
+        #: Guest refresh tokens by value, oldest first (``tidy`` keeps them bounded).
+        self.refresh_tokens: OrderedDict[str, RefreshToken] = OrderedDict()
+        #: The bounds ``tidy`` keeps the records gained at run time within.
+        self.retention = Retention()
+        #: Where tokens and other secrets come from: the OS (``None``) or a seeded stream.
+        self.secret_rng: random.Random | None = None
+        # Ids of the guest sessions (with the conversation each started on) and conversations
+        # added at run time, oldest first (the seed's and snapshot's are never forgotten), which
+        # sessions started on each conversation, and how many messages those conversations hold.
+        self._session_ages: OrderedDict[str, str] = OrderedDict()
+        self._conversation_ages: OrderedDict[str, None] = OrderedDict()
+        self._conversation_sessions: dict[str, set[str]] = {}
+        self._runtime_messages = 0
         self.used_nonces: OrderedDict[str, float] = OrderedDict()
         self.nonce_memory = nonce_memory
         #: The most access tokens remembered; see ``issue_token`` for what is forgotten past it.
@@ -90,6 +105,7 @@ class World:
 
         world = cls(seed=seed)
         populate(world, **options)
+        world._settle()
         return world
 
     @classmethod
@@ -120,7 +136,10 @@ class World:
                 f"{origin} is not a mockgenesys world snapshot of version {SNAPSHOT_VERSION}; "
                 'it needs a top-level object with "version": 1.'
             )
-        world = cls(seed=int(data.get("seed", 0)))
+        seed = data.get("seed", 0)
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise ConfigError(f"{origin}: seed must be a whole number, got {seed!r:.80}.")
+        world = cls(seed=seed)
         kinds: list[tuple[str, type[Any], dict[str, Any]]] = [
             ("orgs", Org, world.orgs),
             ("clients", OAuthClient, world.clients),
@@ -131,18 +150,33 @@ class World:
             ("guest_sessions", GuestSession, world.guest_sessions),
         ]
         for key, kind, target in kinds:
-            for index, item in enumerate(data.get(key, [])):
+            items = data.get(key, [])
+            if not isinstance(items, list):
+                raise ConfigError(
+                    f"{origin}: {key} must be a list of {kind.__name__} records, got {type(items).__name__}."
+                )
+            for index, item in enumerate(items):
                 try:
                     record = from_dict(kind, item)
                 except (KeyError, TypeError) as exc:
                     raise ConfigError(f"{origin}: {key}[{index}] is not a valid {kind.__name__}: {exc}") from exc
+                problem = record_problem(record)
+                if problem is not None:
+                    raise ConfigError(f"{origin}: {key}[{index}].{problem}")
                 target[record.id] = record
+        for index, guest in enumerate(world.guest_sessions.values()):
+            if guest.conversation_id not in world.conversations or guest.deployment_id not in world.deployments:
+                raise ConfigError(
+                    f"{origin}: guest_sessions[{index}] names conversation {guest.conversation_id!r:.80} and "
+                    f"deployment {guest.deployment_id!r:.80}; both must be in the snapshot."
+                )
         world.guest_tokens = {g.token: g.id for g in world.guest_sessions.values()}
         for conversation in world.conversations.values():
             for message in conversation.messages:
                 world._messages[message.id] = message
         # Draw new ids from a stream that cannot replay the ones the snapshot already holds.
         world.rng = random.Random(f"{world.seed}/loaded/{len(world._messages)}/{len(world.contacts)}")
+        world._settle()
         return world
 
     @classmethod
@@ -157,6 +191,7 @@ class World:
         world = cls.__new__(cls)
         world.seed = origin.seed
         world._init_run_state(origin.nonce_memory, origin.max_tokens)
+        world.retention = origin.retention
         world._origin = origin
         world._rng_state = rng_state if rng_state is not None else origin.rng.getstate()
         return world
@@ -189,8 +224,8 @@ class World:
         return copy_records(self._source().contacts)
 
     @cached_property
-    def seed_sessions(self) -> dict[str, SeedSession]:
-        return copy_records(self._source().seed_sessions)
+    def seed_sessions(self) -> OrderedDict[str, SeedSession]:
+        return OrderedDict(copy_records(self._source().seed_sessions))
 
     @cached_property
     def guest_sessions(self) -> dict[str, GuestSession]:
@@ -235,6 +270,23 @@ class World:
     def new_hex_id(self) -> str:
         """A 32-hex-digit id without dashes (the shape of outbound message ids)."""
         return f"{self.rng.getrandbits(128):032x}"
+
+    def secret_bytes(self, size: int) -> bytes:
+        """``size`` bytes for a token or other secret: from the OS, so nobody can compute them from
+        the seed, unless ``use_deterministic_secrets`` was called. Never from the data's RNG: the
+        world's ids stay the same per seed whichever way secrets are made."""
+        if self.secret_rng is None:
+            return secrets.token_bytes(size)
+        return self.secret_rng.getrandbits(size * 8).to_bytes(size, "big")
+
+    def new_token(self, size: int = 32) -> str:
+        """A base64url token of ``size`` secret bytes."""
+        return _b64(self.secret_bytes(size))
+
+    def use_deterministic_secrets(self) -> None:
+        """Draw secrets from a stream seeded by the world's seed: the same tokens in every run
+        (for replays and golden tests). Anyone who knows the seed can compute them."""
+        self.secret_rng = random.Random(f"mockgenesys-secrets/{self.seed}")
 
     # ----------------------------------------------------------------- lookups
     @property
@@ -313,14 +365,30 @@ class World:
         return contact
 
     def add_conversation(self, conversation: Conversation) -> Conversation:
+        """Add a conversation at run time (``retention`` bounds how many are kept)."""
         self.conversations[conversation.id] = conversation
         for message in conversation.messages:
             self._messages[message.id] = message
+        if conversation.id not in self._conversation_ages:
+            self._conversation_ages[conversation.id] = None
+            self._runtime_messages += len(conversation.messages)
         return conversation
 
     def add_message(self, conversation: Conversation, message: Message) -> Message:
-        conversation.messages.append(message)
+        """Store ``message``; past ``retention.messages_per_conversation`` the oldest tenth goes."""
+        messages = conversation.messages
+        messages.append(message)
         self._messages[message.id] = message
+        runtime = conversation.id in self._conversation_ages
+        self._runtime_messages += runtime
+        cap = self.retention.messages_per_conversation
+        if len(messages) > cap:
+            cut = len(messages) - cap + cap // 10
+            for old in messages[:cut]:
+                if self._messages.get(old.id) is old:
+                    del self._messages[old.id]
+            del messages[:cut]
+            self._runtime_messages -= cut if runtime else 0
         return message
 
     def guest_session(self, token: str) -> GuestSession | None:
@@ -329,9 +397,103 @@ class World:
         return self.guest_sessions.get(session_id) if session_id else None
 
     def add_guest_session(self, session: GuestSession) -> GuestSession:
+        """Add a guest session at run time (``retention`` bounds how many are kept)."""
         self.guest_sessions[session.id] = session
         self.guest_tokens[session.token] = session.id
+        self._session_ages[session.id] = session.conversation_id
+        self._conversation_sessions.setdefault(session.conversation_id, set()).add(session.id)
         return session
+
+    # ----------------------------------------------------------------- retention
+    def _settle(self) -> None:
+        """What the world holds now is its data (generated or loaded): ``tidy`` never forgets it."""
+        self._session_ages.clear()
+        self._conversation_ages.clear()
+        self._conversation_sessions.clear()
+        self._runtime_messages = 0
+
+    def tidy(self, now: float, *, busy: Callable[[str], bool]) -> None:
+        """Keep the records gained at run time within ``retention`` (see ``mockgenesys.world.retention``).
+
+        Constant work per call; ``busy(session_id)`` says whether a guest session has an open
+        socket (such a session, and the conversation it is on, is never forgotten).
+        """
+        limits = self.retention
+        sessions = self.guest_sessions
+        grace = limits.expired_grace
+
+        def session_dead(session_id: str) -> bool:
+            session = sessions.get(session_id)
+            if session is None:
+                return True
+            ended = session.closed or session.expired or session.expires_at <= now
+            return ended and session.expires_at + grace <= now and not busy(session_id)
+
+        sweep(
+            self._session_ages,
+            over=lambda: len(self._session_ages) > limits.guest_sessions,
+            dead=session_dead,
+            keep=busy,
+            forget=self._forget_session,
+        )
+        sweep(
+            self._conversation_ages,
+            over=lambda: (
+                len(self._conversation_ages) > limits.conversations or self._runtime_messages > limits.messages
+            ),
+            dead=lambda conversation_id: conversation_id not in self.conversations,
+            keep=self._conversation_in_use,
+            forget=self._forget_conversation,
+        )
+        refresh = self.refresh_tokens
+        sweep(
+            refresh,
+            over=lambda: len(refresh) > limits.refresh_tokens,
+            dead=lambda token: refresh[token].revoked or refresh[token].expires_at <= now,
+            keep=lambda token: False,
+            forget=refresh.__delitem__,
+        )
+        seeds = self.seed_sessions
+        sweep(
+            seeds,
+            over=lambda: len(seeds) > limits.seed_sessions,
+            dead=lambda session_id: seeds[session_id].expires_at <= now,
+            keep=lambda session_id: False,
+            forget=seeds.__delitem__,
+        )
+
+    def _forget_session(self, session_id: str) -> None:
+        started_on = self._session_ages.pop(session_id)
+        holders = self._conversation_sessions.get(started_on)
+        if holders is not None:
+            holders.discard(session_id)
+            if not holders:
+                del self._conversation_sessions[started_on]
+        session = self.guest_sessions.pop(session_id, None)
+        if session is not None and self.guest_tokens.get(session.token) == session_id:
+            del self.guest_tokens[session.token]
+
+    def _conversation_in_use(self, conversation_id: str) -> bool:
+        """Whether a guest session is (or may be) on the conversation: never forget it then."""
+        sessions = self.guest_sessions
+        for session_id in self._conversation_sessions.get(conversation_id, ()):
+            session = sessions.get(session_id)
+            if session is not None and session.conversation_id == conversation_id:
+                return True
+        conversation = self.conversations.get(conversation_id)
+        holder = self.guest_session(conversation.guest_token) if conversation and conversation.guest_token else None
+        return holder is not None and holder.conversation_id == conversation_id
+
+    def _forget_conversation(self, conversation_id: str) -> None:
+        del self._conversation_ages[conversation_id]
+        self._conversation_sessions.pop(conversation_id, None)
+        conversation = self.conversations.pop(conversation_id, None)
+        if conversation is None:
+            return
+        self._runtime_messages -= len(conversation.messages)
+        for message in conversation.messages:
+            if self._messages.get(message.id) is message:
+                del self._messages[message.id]
 
     def issue_token(
         self, client: OAuthClient, now: float, *, in_use: Callable[[str, float], bool] | None = None
@@ -351,9 +513,8 @@ class World:
 
         while tokens and len(tokens) >= self.max_tokens:  # a loop only after the bound was lowered
             forget_one(tokens, busy)
-        raw = self.rng.getrandbits(480).to_bytes(60, "big")
         token = AccessToken(
-            token=_b64(raw),
+            token=self.new_token(60),
             client_id=client.id,
             org_id=client.org_id,
             issued_at=now,

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from mockgenesys.chaos import InProcessControl, MockControl
+from mockgenesys.journal import fingerprint
 from mockgenesys.server.guests import open_session
 from mockgenesys.types import WebSocketClosed
 
@@ -66,7 +67,8 @@ async def test_control_sessions_lists_open_sessions_sorted_with_conversation_sta
     assert [s.id for s in sessions] == sorted(s.id for s in (opened[0], opened[1], opened[3]))
     by_id = {s.id: s for s in sessions}
     assert by_id[opened[1].id].conversation_active is False and by_id[opened[0].id].conversation_active is True
-    assert by_id[opened[3].id].token == "token-3" and by_id[opened[3].id].deployment_id == deployment.id
+    assert by_id[opened[3].id].fingerprint == fingerprint("token-3")  # the control never sees a token
+    assert by_id[opened[3].id].deployment_id == deployment.id
     assert mock.world.guest_sessions[opened[2].id].expired
 
 
@@ -95,7 +97,7 @@ async def test_control_connections_and_drop_close_every_socket_of_a_session(setu
 
 async def test_control_occupy_attaches_up_to_the_cap_and_release_gives_the_slots_back(setup: Setup) -> None:
     async with setup.guest_socket("token-a"):
-        session = next(s for s in await setup.control.sessions() if s.token == "token-a")
+        session = next(s for s in await setup.control.sessions() if s.fingerprint == fingerprint("token-a"))
         occupation = await setup.control.occupy(session, 5)
         assert occupation.opened == 2  # the guest's own socket plus two: the cap of three
         assert (await setup.control.connections())[session.id] == 3
@@ -113,7 +115,8 @@ async def test_control_evidence_holds_the_world_the_journal_and_the_firings(setu
         await socket.send(json.dumps({"action": "getJwt", "token": "token-a", "tracingId": "jwt"}))
         assert json.loads(await socket.recv())["code"] == 500
     evidence = await setup.control.evidence()
-    assert [s["token"] for s in evidence.guest_sessions] == ["token-a"]
+    assert [s["token_fingerprint"] for s in evidence.guest_sessions] == [fingerprint("token-a")]
+    assert all("token" not in s for s in evidence.guest_sessions)
     assert [e.endpoint for e in evidence.entries if e.kind == "ws.in"] == [
         "guest.ws.configureSession",
         "guest.ws.getJwt",
@@ -131,9 +134,9 @@ def test_control_in_process_needs_the_mocks_own_clock() -> None:
 
 async def test_control_occupied_slots_leave_no_rows_of_their_own_in_the_evidence(setup: Setup) -> None:
     async with setup.guest_socket("token-a"):
-        session = next(s for s in await setup.control.sessions() if s.token == "token-a")
+        session = next(s for s in await setup.control.sessions() if s.fingerprint == fingerprint("token-a"))
         occupation = await setup.control.occupy(session, 2)
         await occupation.release()
     rows = [e for e in (await setup.control.evidence()).entries if e.endpoint == "guest.ws.configureSession"]
-    assert len(rows) == 1  # the guest's own; the other tabs did not ask for anything the guest did
-    assert len(setup.mock.journal.calls("guest.ws.configureSession")) == (1 if setup.url is None else 3)
+    assert len(rows) == 1  # the guest's own; the server attached the other tabs without a request
+    assert len(setup.mock.journal.calls("guest.ws.configureSession")) == 1

@@ -144,3 +144,35 @@ def test_nonce_store_rejects_replays_and_stays_bounded(mock: MockGenesys) -> Non
     mock.clock.advance(61)
     assert "c" not in store and len(store) == 0
     store.add("a")  # expired nonces may come back
+
+
+# ---------------------------------------------------------------------- signing (issue 17)
+def _broker(platform: PlatformClient) -> SecureSessionBroker:
+    return SecureSessionBroker(platform, "org", hmac_secret="0123456789abcdef0123")
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ("s", "t", "e", "\u00e9" * 64),  # non-ASCII: was a TypeError from compare_digest
+        ("s", "t", "e", "A" * 64),
+        ("s", "t", "e", ""),
+        ("s", "t", "e", None),
+        (None, "t", "e", "0" * 64),
+        ("s", b"t", "e", "0" * 64),
+        ("s", "t", "\ud800", "0" * 64),
+    ],
+)
+def test_broker_verify_is_total(platform: PlatformClient, arguments: tuple[object, ...]) -> None:
+    assert _broker(platform).verify(*arguments) is False
+
+
+def test_broker_signing_input_is_unambiguous(platform: PlatformClient) -> None:
+    from mockgenesys.client.broker import signing_input
+
+    broker = _broker(platform)
+    assert broker.sign("a:b", "c", "e") != broker.sign("a", "b:c", "e")
+    assert signing_input("a", "b", "c") == b'["a","b","c"]'
+    signature = broker.sign("id", "tok", "2026-01-01T00:00:00Z")
+    assert broker.verify("id", "tok", "2026-01-01T00:00:00Z", signature)
+    assert not broker.verify("id:tok", "", "2026-01-01T00:00:00Z", signature)

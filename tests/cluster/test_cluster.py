@@ -15,8 +15,10 @@ import httpx
 import pytest
 
 from mockgenesys import MockGenesys
-from mockgenesys.cluster import ShardMock, merge_checks, merge_worlds
+from mockgenesys.cluster import ShardMock, merge_checks, merge_worlds, shared_secrets
+from mockgenesys.journal import fingerprint
 from mockgenesys.load import GuestSession, Ledger
+from mockgenesys.server import jwt
 
 EXE = str(Path(sys.executable).parent / "mockgenesys")
 
@@ -31,6 +33,24 @@ def test_cluster_shards_share_the_world_but_never_an_id() -> None:
     assert one.world.new_id() != MockGenesys(seed=4).world.new_id()
     one.load_world(plain.world.snapshot())
     assert one.world.new_id() != plain.world.new_id()
+
+
+def test_cluster_workers_share_one_jwt_key_so_a_jwt_verifies_on_every_worker() -> None:
+    options = shared_secrets({"seed": 4})
+    assert isinstance(options["jwt_secret"], str) and len(options["jwt_secret"]) >= 32
+    assert shared_secrets({"seed": 4})["jwt_secret"] != options["jwt_secret"]  # random per cluster run
+    zero, one = ShardMock(shard=0, **options), ShardMock(shard=1, **options)
+    issued = zero.guest_jwt()
+    assert one.server.state.jwt_key == zero.server.state.jwt_key
+    assert jwt.read(issued, one.server.state.jwt_key) is not None
+    # Without a shared secret each process draws its own key: the other worker refuses the JWT.
+    assert jwt.read(issued, ShardMock(shard=1, seed=4).server.state.jwt_key) is None
+    # Given secrets pass through; deterministic secrets stay unguessable across workers' tokens.
+    assert shared_secrets({"jwt_secret": "s"})["jwt_secret"] == "s"
+    assert shared_secrets({"deterministic_secrets": True}).get("jwt_secret") is None
+    det = [ShardMock(shard=n, seed=4, deterministic_secrets=True) for n in (0, 1)]
+    assert det[0].server.state.jwt_key == det[1].server.state.jwt_key
+    assert det[0].world.new_token() != det[1].world.new_token()
 
 
 def test_cluster_merges_worlds_and_conformance_reports() -> None:
@@ -106,11 +126,21 @@ def test_cluster_admin_answers_for_every_worker(cluster: dict[str, Any]) -> None
         assert httpx.get(workers[1] + "/__admin/faults").json() == {"faults": []}
         # Dropping a guest reaches the worker that holds its socket.
         other = guests[1]
-        session = next(s["id"] for s in world["guest_sessions"] if s["token"] == other.token)
+        assert all("token" not in s for s in world["guest_sessions"])  # secrets leave as fingerprints only
+        session = next(s["id"] for s in world["guest_sessions"] if s["token_fingerprint"] == fingerprint(other.token))
         assert admin.post("/__admin/guests/drop", json={"sessions": [session]}).json() == {"dropped": 1}
         missing = admin.post("/__admin/guests/drop", json={"sessions": ["nope"]})
         assert missing.status_code == 404 and "No guest session 'nope'" in missing.json()["message"]
         assert other.send()  # resumed on its own worker, exactly once
+        # Occupying a session reaches the worker that holds it, and so does releasing it.
+        occupied = admin.post("/__admin/guests/occupy", json={"session": session, "count": 1})
+        assert occupied.status_code == 201 and occupied.json()["occupation"].startswith("w1-")
+        assert admin.get("/__admin/connections").json()["sessions"][session] == 2
+        assert admin.delete("/__admin/guests/occupy/" + occupied.json()["occupation"]).status_code == 204
+        assert admin.delete("/__admin/guests/occupy/w9-occupation-1").status_code == 404
+        # Deep JSON or a huge body at the front answers in Genesys shape, never a plain 500.
+        deep = admin.post("/__admin/guests/drop", content=b"[" * 100_000, headers={"content-type": "application/json"})
+        assert deep.status_code == 400 and deep.json()["status"] == 400
         report = admin.get("/__admin/check").json()
         assert report["checked"] >= len(rows)
         assert admin.post("/__admin/clock/advance", json={"seconds": -1}).status_code == 400

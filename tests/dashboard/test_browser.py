@@ -183,7 +183,7 @@ def test_browser_dashboard_shows_requests_faults_clock_and_findings(driver: Any)
         assert mock.clock.now() == VirtualClock().now() + 7260
         fill(driver, "#clock-amount", "soon")
         driver.find_element("css selector", "#clock-form [type=submit]").click()
-        wait(driver, lambda: text(driver, "clock-error") == "seconds must be a number >= 0, got 'soon'.")
+        wait(driver, lambda: text(driver, "clock-error") == "seconds must be a finite number, got 'soon'.")
 
         # Only the two refusals the test provoked reached the console (as failed requests).
         assert errors(driver, allowed=("/__admin/faults - Failed", "/__admin/clock/advance - Failed")) == []

@@ -140,3 +140,39 @@ def test_first_matching_due_rule_wins_and_globs_match() -> None:
     assert plan.select("conversations.get", "GET", frozenset(), None, 0).id == "b"  # type: ignore[union-attr]
     assert plan.select("conversations.messages.bulk", "POST", frozenset(), None, 0).id == "a"  # type: ignore[union-attr]
     assert plan.select("oauth.token", "POST", frozenset(), None, 0) is None
+
+
+@pytest.mark.parametrize(
+    ("then", "path"),
+    [
+        ({"delay": float("inf")}, "then.delay"),
+        ({"delay": float("nan")}, "then.delay"),
+        ({"delay": 3601}, "then.delay"),
+        ({"delay": {"fixed": 1e308}}, "then.delay.fixed"),
+        ({"ws": {"hold": float("inf")}}, "then.ws.hold"),
+        ({"status": 503, "headers": {"Bad Name": "x"}}, "then.headers.Bad Name"),
+        ({"status": 503, "headers": {"X-A": "\u20ac"}}, "then.headers.X-A"),
+        ({"status": 503, "headers": {"Transfer-Encoding": "chunked"}}, "then.headers.Transfer-Encoding"),
+        ({"status": 600}, "then.status"),
+        ({"status": 503, "message": "m" * 5000}, "then.message"),
+        ({"ws": {"too_many": {"retry_after": 10**9}}}, "then.ws.too_many.retry_after"),
+    ],
+)
+def test_rules_numbers_are_finite_and_bounded_and_headers_well_formed(then: dict[str, object], path: str) -> None:
+    with pytest.raises(FaultRuleError) as info:
+        FaultRule.from_dict({"then": then})
+    assert info.value.path == path
+
+
+def test_rules_a_lognormal_delay_never_draws_past_the_cap() -> None:
+    import random
+
+    from mockgenesys.faults.actions import MAX_DELAY_SECONDS, draw_seconds
+
+    rng = random.Random(1)
+    assert max(draw_seconds("lognormal", 3000.0, 10.0, rng) for _ in range(200)) == MAX_DELAY_SECONDS
+
+
+def test_rules_a_null_when_field_reads_as_absent() -> None:
+    rule = FaultRule.from_dict({"when": {"after": None, "times": None}, "then": {"status": 503}})
+    assert rule.when.after == 0 and rule.when.times is None  # was None: every matching request raised

@@ -99,7 +99,7 @@ def test_failing_test_shows_the_mock_section(project: pytest.Pytester) -> None:
         ("genesys(faults='x')", "genesys(faults=...) must be a list of fault rules*"),
         (
             "genesys(faults=[{'then': {'status': 'soon'}}])",
-            "genesys(faults=...) has an invalid rule: then.status: must be a whole number from 100 to 5999, got 'soon'",
+            "genesys(faults=...) has an invalid rule: then.status: must be a whole number from 100 to 599, got 'soon'",
         ),
         ("genesys(strict='yes')", "genesys(strict=...) must be True or False, got 'yes'."),
         ("genesys(limits={'nope': 1})", "genesys(limits=...): Unknown rate limit(s) [[]'nope'[]]; valid names:*"),

@@ -334,3 +334,74 @@ def test_core_a_request_asks_the_faults_once_and_checks_a_guest_jwt_once(
     mock.add_fault({"match": {"principal": "someone-else"}, "then": {"status": 500}})  # a rule on every endpoint
     response = http.get("/api/v2/webmessaging/messages", headers={"Authorization": f"Bearer {mock.guest_jwt()}"})
     assert response.status_code == 200 and calls == {"decide": 1, "decode": 1}
+
+
+# ---------------------------------------------------------------------- hardening (issue 17)
+DEEP = b"[" * 250_000
+BASE = "https://api.mypurecloud.com"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "authorized"),
+    [
+        ("POST", "/api/v2/webdeployments/token/refresh", False),
+        ("POST", "/api/v2/webdeployments/token/oauthcodegrantjwtexchange", False),
+        ("POST", "/api/v2/conversations/messages/{conversation}/messages/bulk", True),
+        ("POST", "/api/v2/webmessaging/organizations/{org}/sessions", True),
+    ],
+)
+def test_core_deep_json_is_a_400_not_a_kept_500(
+    mock: MockGenesys, http: httpx.Client, auth: dict[str, str], method: str, path: str, authorized: bool
+) -> None:
+    url = path.format(conversation=next(iter(mock.world.conversations)), org=mock.org_id)
+    response = http.request(method, url, content=DEEP, headers=auth if authorized else {})
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "bad.request" and "deeper than 64" in response.json()["message"]
+    assert mock.server.errors == [] and mock.server.error_count == 0
+
+
+def _bug_mock() -> MockGenesys:
+    from mockgenesys.server.http import Route, Router
+
+    def explode(server: object, req: object) -> object:
+        raise ValueError("secret detail from inside the mock")
+
+    mock = MockGenesys(seed=7)
+    mock.server.router = Router([Route("POST", "/boom", "boom", explode, auth="none")])  # type: ignore[arg-type]
+    return mock
+
+
+def test_core_internal_error_answers_a_genesys_500_without_the_exception_text() -> None:
+    mock = _bug_mock()
+    with httpx.Client(transport=mock.transport(raise_server_errors=False), base_url=BASE) as client:
+        response = client.post("/boom", content=b"x")
+    assert response.status_code == 500
+    body = response.json()
+    assert body["code"] == "internal.server.error" and body["details"] == []
+    assert "secret" not in response.text and "ValueError" not in response.text
+    entry = mock.journal.calls("boom")[0]
+    assert (entry.status, entry.code, entry.detail) == (500, "internal.server.error", "internal error: ValueError")
+
+
+def test_core_kept_errors_are_bounded_and_hold_no_request_body() -> None:
+    from mockgenesys.server.http import MockRequest
+    from mockgenesys.server.state import MAX_KEPT_ERRORS
+
+    mock = _bug_mock()
+    with httpx.Client(transport=mock.transport(raise_server_errors=False), base_url=BASE) as client:
+        for _ in range(MAX_KEPT_ERRORS + 30):
+            assert client.post("/boom", content=b"b" * 400_000).status_code == 500
+    assert mock.server.error_count == MAX_KEPT_ERRORS + 30
+    assert len(mock.server.errors) == MAX_KEPT_ERRORS
+    for error in mock.server.errors:
+        tb = error.__traceback__
+        while tb is not None:
+            held = tb.tb_frame.f_locals.values()
+            assert not any(isinstance(v, MockRequest) or (isinstance(v, bytes) and len(v) > 1000) for v in held)
+            tb = tb.tb_next
+
+
+def test_core_in_process_transport_still_raises_the_mocks_own_bugs_in_the_test() -> None:
+    mock = _bug_mock()
+    with httpx.Client(transport=mock.transport(), base_url=BASE) as client, pytest.raises(ValueError, match="secret"):
+        client.post("/boom")

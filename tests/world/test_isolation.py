@@ -1,7 +1,8 @@
 """A test that changes every kind of record leaves the next test a world equal to a fresh one.
 
 "Fresh" is a world generated right now with ``World.generate`` (never through the per-process
-templates); "equal" is the full snapshot and every probe response, byte for byte.
+templates); "equal" is the full snapshot and every probe response, byte for byte. The mocks
+draw their secrets from the seed (``deterministic_secrets``), so tokens compare too.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 def fresh(start: float = DEFAULT_EPOCH, world: World | None = None) -> MockGenesys:
     """The truth: a mock on a world generated (or loaded) just now, bypassing every template."""
-    return MockGenesys(seed=SEED, clock=VirtualClock(start), world=world or World.generate(SEED))
+    return MockGenesys(
+        seed=SEED, deterministic_secrets=True, clock=VirtualClock(start), world=world or World.generate(SEED)
+    )
 
 
 async def change_everything(mock: MockGenesys) -> list[str]:
@@ -140,14 +143,14 @@ def _answer(response: httpx.Response) -> Answer:
 
 
 async def test_isolation_a_new_mock_after_a_test_that_changed_everything() -> None:
-    created = await change_everything(MockGenesys(seed=SEED, clock=VirtualClock()))
-    after = MockGenesys(seed=SEED, clock=VirtualClock())
+    created = await change_everything(MockGenesys(seed=SEED, deterministic_secrets=True, clock=VirtualClock()))
+    after = MockGenesys(seed=SEED, deterministic_secrets=True, clock=VirtualClock())
     assert after.world.snapshot_json() == fresh().world.snapshot_json()
     assert await probe(after, created) == await probe(fresh(), created)
 
 
 async def test_isolation_reset_after_a_test_that_changed_everything() -> None:
-    mock = MockGenesys(seed=SEED, clock=VirtualClock())
+    mock = MockGenesys(seed=SEED, deterministic_secrets=True, clock=VirtualClock())
     created = await change_everything(mock)
     mock.reset()
     assert mock.world.snapshot_json() == fresh().world.snapshot_json()
@@ -158,7 +161,7 @@ async def test_isolation_reset_after_a_test_that_changed_everything() -> None:
 
 
 async def test_isolation_reset_twice_in_a_row_gives_the_same_answers() -> None:
-    mock = MockGenesys(seed=SEED, clock=VirtualClock())
+    mock = MockGenesys(seed=SEED, deterministic_secrets=True, clock=VirtualClock())
     created = await change_everything(mock)
     mock.reset()
     first = await probe(mock, created)
@@ -169,9 +172,9 @@ async def test_isolation_reset_twice_in_a_row_gives_the_same_answers() -> None:
 async def test_isolation_of_a_mock_loaded_from_a_snapshot_file(tmp_path: Path) -> None:
     path = tmp_path / "world.json"
     path.write_text(World.generate(SEED, contacts=7).snapshot_json())
-    mock = MockGenesys(seed=SEED, world=path, clock=VirtualClock())
+    mock = MockGenesys(seed=SEED, deterministic_secrets=True, world=path, clock=VirtualClock())
     created = await change_everything(mock)
-    again = MockGenesys(seed=SEED, world=path, clock=VirtualClock())
+    again = MockGenesys(seed=SEED, deterministic_secrets=True, world=path, clock=VirtualClock())
     assert again.world.snapshot_json() == World.load(path).snapshot_json()
     assert await probe(again, created) == await probe(fresh(world=World.load(path)), created)
     mock.reset()
@@ -180,7 +183,7 @@ async def test_isolation_of_a_mock_loaded_from_a_snapshot_file(tmp_path: Path) -
 
 async def test_isolation_of_a_mock_loaded_from_a_snapshot_dict() -> None:
     snapshot = World.generate(SEED, conversations=2).snapshot()
-    mock = MockGenesys(seed=SEED, world=snapshot, clock=VirtualClock())
+    mock = MockGenesys(seed=SEED, deterministic_secrets=True, world=snapshot, clock=VirtualClock())
     created = await change_everything(mock)
     mock.reset()
     assert mock.world.snapshot() == snapshot

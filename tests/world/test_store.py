@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -155,3 +156,46 @@ def test_mock_reset_undoes_the_wall_clock_offset_but_keeps_virtual_time() -> Non
     before = virtual.clock.now()
     virtual.reset()
     assert virtual.clock.now() == before  # virtual time only moves forward
+
+
+# ---------------------------------------------------------------------- hardening (issue 17)
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda s: s["conversations"][0]["messages"][0].update(timestamp=float("inf")), "timestamp must be from 0"),
+        (lambda s: s["conversations"][0].update(state=3), "state must be a string"),
+        (lambda s: s["conversations"][0]["messages"][0]["metadata"].update(k=1), "metadata.k must be a string"),
+        (lambda s: s["deployments"][0].update(jwt_ttl="900"), "jwt_ttl must be a whole number"),
+        (lambda s: s["orgs"][0].update(name=None), "name must be a string"),
+        (lambda s: s.update(seed="seven"), "seed must be a whole number"),
+        (
+            lambda s: s["guest_sessions"].append(
+                {
+                    "id": "g",
+                    "token": "t",
+                    "deployment_id": "d",
+                    "org_id": "o",
+                    "conversation_id": "nope",
+                    "created_at": 0,
+                    "last_activity": 0,
+                    "ttl": 60,
+                }
+            ),
+            "both must be in the snapshot",
+        ),
+    ],
+)
+def test_store_load_refuses_values_that_would_break_a_later_request(change: Any, problem: str) -> None:
+    snapshot = World.generate(seed=2).snapshot()
+    change(snapshot)
+    with pytest.raises(ConfigError, match=problem):
+        World.load(snapshot)
+
+
+def test_store_secrets_come_from_the_os_unless_asked_and_never_from_the_data_rng() -> None:
+    first, second = World.generate(seed=4), World.generate(seed=4)
+    assert first.secret_bytes(16) != second.secret_bytes(16)
+    assert first.new_id() == second.new_id()
+    first.use_deterministic_secrets()
+    second.use_deterministic_secrets()
+    assert first.new_token() == second.new_token() and len(first.new_token()) == 43

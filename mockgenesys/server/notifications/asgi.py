@@ -36,6 +36,7 @@ def notification_route(hub: NotificationHub) -> WebSocketRoute:
                 if text is None:
                     text = (message.get("bytes") or b"").decode("utf-8", "replace")
                 hub.receive(conn, text)
+                await asyncio.sleep(0)  # one frame at a time: a flooding client cannot starve the others
         except WebSocketDisconnect:
             pass
         finally:

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 _ids = itertools.count(1)
 #: The close code of a socket a fault or the admin dropped, as a network failure would.
 DROPPED = 1006
+#: The most frames queued for a client that does not read them; past it the socket closes with
+#: ``SLOW_READER`` and the queued frames are let go, so an idle reader cannot hold memory.
+MAX_QUEUED_FRAMES = 5_000
+SLOW_READER = 1008
 
 
 class NotificationConnection:
@@ -38,9 +42,20 @@ class NotificationConnection:
     def enqueue(self, text: str | None) -> None:
         """Queue one encoded frame (``None``: the close) for the socket, from any thread."""
         if self._loop is not None and threading.get_ident() != self._thread and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self.queue.put_nowait, text)
+            self._loop.call_soon_threadsafe(self._put, text)
         else:
-            self.queue.put_nowait(text)
+            self._put(text)
+
+    def _put(self, text: str | None) -> None:
+        if text is not None and self.queue.qsize() >= MAX_QUEUED_FRAMES:
+            while not self.queue.empty():  # the client has not read them: forget them and close
+                self.queue.get_nowait()
+            if not self.closed:
+                self.closed = True
+                self.close_code = SLOW_READER
+                self.close_reason = f"the client left {MAX_QUEUED_FRAMES} frames unread"
+            text = None
+        self.queue.put_nowait(text)
 
     def close(self, code: int = 1000, reason: str = "") -> bool:
         """Close after what is already queued; False when it was closed before."""

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from mockgenesys.faults.caller import Caller
 from mockgenesys.faults.outcome import Transform
 from mockgenesys.journal import RESET
+from mockgenesys.server.http import JsonRefused, parse_json
 from mockgenesys.server.notifications.connection import DROPPED, NotificationConnection
 from mockgenesys.server.notifications.topics import HEARTBEAT_TOPIC, SYSTEM_SOCKET_CLOSING
 
@@ -149,8 +150,8 @@ class NotificationHub:
         now = self.now()
         channel = self.channels.get(conn.channel_id, now)
         try:
-            frame = json.loads(text)
-        except ValueError:
+            frame = parse_json(text)
+        except JsonRefused:  # deep, huge or not JSON: an invalid frame like any other
             frame = None
         is_ping = isinstance(frame, dict) and frame.get("message") == "ping"
         endpoint = "notifications.ws.ping" if is_ping else "notifications.ws.invalid"

@@ -83,6 +83,8 @@ IDENTIFIER_TYPES = (
 )
 MAX_MERGE = 25
 MAX_TEXT = 255
+#: The most external contacts one world holds (created, merged and seeded together).
+MAX_CONTACTS = 100_000
 
 
 # ---------------------------------------------------------------------- reading a contact body
@@ -150,8 +152,15 @@ def _contact(server: Server, req: MockRequest, contact_id: str | None = None) ->
 
 
 # ---------------------------------------------------------------------- writing
+def _room(server: Server) -> None:
+    """Refuse a new contact once the world holds ``MAX_CONTACTS`` (a merged one still counts)."""
+    if len(server.world.contacts) >= MAX_CONTACTS:
+        raise invalid("body", f"The org already has {MAX_CONTACTS} external contacts; delete some first.")
+
+
 def create_contact(server: Server, req: MockRequest) -> MockResponse:
     fields = contact_fields(json_body(req))
+    _room(server)
     now = server.clock.now()
     org = server.world.orgs.get(req.org_id or "")
     contact = ExternalContact(
@@ -332,6 +341,7 @@ def merge_contacts(server: Server, req: MockRequest) -> MockResponse:
         if key in (*RECORD_FIELDS, *PHONE_FIELDS, "address", "customFields")
     }
     fields = contact_fields({**base, **{k: v for k, v in override.items() if v is not None}})
+    _room(server)
     now = server.clock.now()
     canonical = ExternalContact(
         id=server.world.new_id(),

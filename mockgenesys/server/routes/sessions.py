@@ -6,7 +6,6 @@ validates client-side, so a client that skips validation meets the same rules he
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -69,11 +68,10 @@ def create(server: Server, req: MockRequest) -> MockResponse:
             f"The request nonce {nonce!r} was already used; send a new {NONCE_HEADER} for every request.",
             details=[{"errorCode": "conflict", "fieldName": "X-Genesys-Request-Nonce"}],
         )
-    raw = server.world.rng.getrandbits(256).to_bytes(32, "big")
     session = SeedSession(
         id=server.world.new_id(),
         org_id=org_id,
-        session_token=base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii"),
+        session_token=server.world.new_token(32),
         channel=channel,
         expiration_seconds=expiration,
         created_at=now,

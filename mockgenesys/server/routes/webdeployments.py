@@ -43,12 +43,10 @@ def exchange(server: Server, req: MockRequest) -> MockResponse:
     ):
         raise invalid("oauth.code", "oauth.code (or oauth.idToken) is required to exchange for a guest JWT.")
     now = server.clock.now()
-    session = open_session(server.world, deployment, "auth-" + server.world.new_hex_id(), now, authenticated=True)
+    session = open_session(server.world, deployment, "auth-" + server.world.new_token(16), now, authenticated=True)
     subject = str(oauth.get("code") or oauth.get("idToken"))
     session.user_id, session.first_name, session.last_name = server.hub.users.get(subject, (subject, "", ""))
-    refresh = RefreshToken(
-        token=server.world.new_hex_id() + server.world.new_hex_id(), session_id=session.id, expires_at=now + REFRESH_TTL
-    )
+    refresh = RefreshToken(token=server.world.new_token(32), session_id=session.id, expires_at=now + REFRESH_TTL)
     server.world.refresh_tokens[refresh.token] = refresh
     jwt_token = _issue(server, req, session, deployment)
     return json_response({"refreshToken": refresh.token, "jwt": jwt_token})

@@ -31,7 +31,7 @@ __all__ = ["ACTIONS", "MAX_TEXT_BYTES", "ActionHandler", "handle"]
 
 
 def handle(call: FrameCall) -> None:
-    """Check the envelope, count the connection's request limit and run the action's handler.
+    """Check the envelope and run the action's handler.
 
     Every refusal is raised as a ``GuestRefusal`` for the hub to render.
     """
@@ -47,8 +47,4 @@ def handle(call: FrameCall) -> None:
     token = frame.get("token")
     if not isinstance(token, str) or not token:
         raise GuestRefusal(frames.MISSING_PARAMETER, "Missing parameter: token (the guest session token).")
-    limits = call.hub.state.limits
-    call.limit(
-        "ws_conn", str(call.conn.id), limits.ws_requests_per_minute, 60.0, "Request rate too high for this connection"
-    )
-    handler(call)
+    handler(call)  # the hub counted the frame against the connection's request limit

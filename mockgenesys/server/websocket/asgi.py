@@ -45,6 +45,9 @@ def websocket_route(hub: GuestHub, path: str = "/v1") -> WebSocketRoute:
                 if text is None:
                     text = (message.get("bytes") or b"").decode("utf-8", "replace")
                 hub.receive(conn, text)
+                # Frames already buffered come back from receive() without a pause: yield, so one
+                # socket sending as fast as it can does not keep every other client waiting.
+                await asyncio.sleep(0)
         except WebSocketDisconnect:
             pass
         finally:

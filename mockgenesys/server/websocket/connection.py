@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 
 _ids = itertools.count(1)
 DROPPED = 1006
+#: The most frames queued for a client that does not read them; past it the socket closes
+#: (``SLOW_READER``) and the queued frames are let go, so an idle reader cannot hold memory.
+MAX_QUEUED_FRAMES = 5_000
+SLOW_READER = 1008
 
 
 class GuestConnection:
@@ -40,6 +44,8 @@ class GuestConnection:
         self.closed = False
         self.close_code = 1000
         self.close_reason = ""
+        #: Frames the connection's request limit refused in a row (the hub closes a flood).
+        self.refused_in_a_row = 0
         self._outbound = outbound
         self._sockets = sockets
         self._loop = loop
@@ -53,9 +59,26 @@ class GuestConnection:
     def enqueue(self, text: str | None) -> None:
         """Queue one encoded frame (``None``: the close) for the socket, from any thread."""
         if self._loop is not None and threading.get_ident() != self._thread and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self.queue.put_nowait, text)
+            self._loop.call_soon_threadsafe(self._put, text)
         else:
-            self.queue.put_nowait(text)
+            self._put(text)
+
+    def _put(self, text: str | None) -> None:
+        if text is not None and self.queue.qsize() >= MAX_QUEUED_FRAMES:
+            self._overflow()
+            return
+        self.queue.put_nowait(text)
+
+    def _overflow(self) -> None:
+        """The client has not read ``MAX_QUEUED_FRAMES`` frames: forget them and close."""
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        if not self.closed:
+            self.closed = True
+            self.close_code = SLOW_READER
+            self.close_reason = f"the client left {MAX_QUEUED_FRAMES} frames unread"
+            self._sockets.detach(self)
+        self.queue.put_nowait(None)
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Close the socket after what is already queued."""

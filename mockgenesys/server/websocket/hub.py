@@ -13,10 +13,17 @@ from mockgenesys.server.auth import frame_caller
 from mockgenesys.server.websocket.actions import ACTIONS, handle
 from mockgenesys.server.websocket.call import FrameCall
 from mockgenesys.server.websocket.connection import GuestConnection
+from mockgenesys.server.websocket.limits import FLOOD_CLOSE_CODE, FLOOD_REFUSALS, message_size_refusal, read_frame
 from mockgenesys.server.websocket.messages import message_identity
 from mockgenesys.server.websocket.outbound import Outbound
-from mockgenesys.server.websocket.refusals import ConnectionCapReached, GuestRefusal, from_reply
+from mockgenesys.server.websocket.refusals import (
+    ConnectionCapReached,
+    GuestRefusal,
+    TooManyGuestRequests,
+    from_reply,
+)
 from mockgenesys.types import HandshakeRejected
+from mockgenesys.world.retention import CappedDict, sweep
 
 if TYPE_CHECKING:
     from mockgenesys.agent import AgentSimulator
@@ -28,6 +35,8 @@ if TYPE_CHECKING:
     from mockgenesys.world.store import World
 
 ON_MESSAGE = "guest.ws.onMessage"
+#: The most announced attachments remembered (oldest forgotten first; a session's go with it).
+MAX_ATTACHMENTS = 10_000
 #: What the journal says about an answer: its status, the journal code and the Retry-After.
 Answer = tuple[int, str | None, int | None]
 
@@ -47,8 +56,8 @@ class GuestHub:
         self.faults = faults
         self.scheduler = state.scheduler
         self.outbound = Outbound(state, faults, self)
-        #: Attachments announced with ``onAttachment``, by id.
-        self.attachments: dict[str, Attachment] = {}
+        #: Attachments announced with ``onAttachment``, by id, at most ``MAX_ATTACHMENTS``.
+        self.attachments: CappedDict[str, Attachment] = CappedDict(MAX_ATTACHMENTS)
         #: Signed-in users by OAuth code (``mock.auth_code``): (user id, first name, last name).
         #: A code not listed here is its own user, without a name.
         self.users: dict[str, tuple[str, str, str]] = {}
@@ -74,6 +83,7 @@ class GuestHub:
         """Accept a socket for ``deployment_id``; ``HandshakeRejected(403)`` when the deployment
         is unknown or inactive, or ``origin`` is not in its allowed domains (when it has any)."""
         self.scheduler.run_due()
+        self.tidy()
         deployment = self.world.deployments.get(deployment_id or "")
         allowed = deployment is not None and deployment.status == "Active"
         if allowed and deployment is not None and deployment.allowed_domains:
@@ -113,6 +123,21 @@ class GuestHub:
         self.attachments.clear()
         self.users.clear()
 
+    def tidy(self) -> None:
+        """Keep the world's run-time records and the attachments within their bounds (constant work;
+        a guest session with an open socket is never forgotten)."""
+        connected = self.sockets.connections
+        sessions = self.world.guest_sessions
+        self.world.tidy(self.now(), busy=connected.__contains__)
+        attachments = self.attachments
+        sweep(
+            attachments,
+            over=lambda: False,
+            dead=lambda key: attachments[key].deleted or attachments[key].session_id not in sessions,
+            keep=lambda key: True,
+            forget=attachments.__delitem__,
+        )
+
     # ------------------------------------------------------------------ FaultTarget
     def expire_token(self, caller: Caller) -> None:
         """The caller's OAuth token expires now; its guest session's JWTs stop working."""
@@ -140,12 +165,30 @@ class GuestHub:
 
     # ------------------------------------------------------------------ inbound
     def receive(self, conn: GuestConnection, text: str) -> None:
-        """Handle one text frame from the client."""
+        """Handle one text frame from the client; never raises (a bug in the mock is kept in
+        ``state.errors`` and answered with a 500 error frame)."""
         self.scheduler.run_due()
         if conn.closed:
             return
         started = time.perf_counter()
-        frame, problem = _parse(text)
+        try:
+            self._receive(conn, text, started)
+        except Exception as exc:
+            self.state.record_error(exc)
+            answer = self._refuse(conn, GuestRefusal(500, "Request failed. The server met an internal error."), None)
+            self._journal(
+                "ws.in",
+                "guest.ws.invalid",
+                answer[0],
+                None,
+                conn.deployment.org_id,
+                started=started,
+                detail=f"internal error: {type(exc).__name__}",
+            )
+
+    def _receive(self, conn: GuestConnection, text: str, started: float) -> None:
+        self.tidy()
+        frame, problem = read_frame(text)
         action = frame.get("action") if frame is not None else None
         endpoint = f"guest.ws.{action}" if isinstance(action, str) and action in ACTIONS else "guest.ws.invalid"
         token = frame.get("token") if frame is not None else None
@@ -155,8 +198,21 @@ class GuestHub:
         caller = frame_caller(token, session, conn.deployment.org_id)
         tracing = frame.get("tracingId") if frame is not None else None
         call = FrameCall(self, conn, frame or {}, caller, tracing if isinstance(tracing, str) else None)
+        # Every frame counts against the connection's request limit, whatever it holds, so a
+        # stream of garbage is refused like any other flood and then cut off.
+        retry_after = self.state.hit("ws_conn", str(conn.id), self.state.limits.ws_requests_per_minute, 60.0)
+        if retry_after is not None:
+            refusal = TooManyGuestRequests(retry_after, "Request rate too high for this connection")
+            self._finish(call, endpoint, started, self._refuse(conn, refusal, call.tracing))
+            conn.refused_in_a_row += 1
+            if conn.refused_in_a_row > FLOOD_REFUSALS:
+                conn.close(FLOOD_CLOSE_CODE, "Request rate too high: the connection kept sending")
+            return
+        conn.refused_in_a_row = 0
+        if problem is None and endpoint == ON_MESSAGE and frame is not None:
+            problem = message_size_refusal(frame)
         if problem is not None:
-            self._finish(call, endpoint, started, self._refuse(conn, GuestRefusal(400, problem), None))
+            self._finish(call, endpoint, started, self._refuse(conn, problem, call.tracing if frame else None))
             return
         outcome = None
         if self.faults and isinstance(action, str):
@@ -194,6 +250,10 @@ class GuestHub:
             handle(call)
         except GuestRefusal as refusal:
             return self._refuse(call.conn, refusal, call.tracing)
+        except Exception as exc:  # a bug in the mock: keep it for the test, answer like Genesys
+            self.state.record_error(exc)
+            call.detail = f"internal error: {type(exc).__name__}"
+            return self._refuse(call.conn, GuestRefusal(500, "Request failed. The server met an internal error."), None)
         return 200, None, None
 
     def _refuse(self, conn: GuestConnection, refusal: GuestRefusal, tracing: str | None) -> Answer:
@@ -279,13 +339,3 @@ def _content(frame: dict[str, Any]) -> str | None:
     if not isinstance(message, dict):
         return None
     return content_digest(json.dumps([message.get("text"), message.get("content")], sort_keys=True, default=str))
-
-
-def _parse(text: str) -> tuple[dict[str, Any] | None, str | None]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, f"Request failed. The frame is not valid JSON ({exc.msg} at column {exc.colno})."
-    if not isinstance(data, dict):
-        return None, f"Request failed. A request must be a JSON object, got {type(data).__name__}."
-    return data, None

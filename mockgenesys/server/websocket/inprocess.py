@@ -26,7 +26,10 @@ class InProcessGuestSocket:
     async def send(self, message: str) -> None:
         if self.connection.closed:
             raise WebSocketClosed(self.connection.close_code, self.connection.close_reason)
+        errors_before = self.hub.state.error_count
         self.hub.receive(self.connection, message)
+        if self.hub.state.error_count > errors_before:  # a bug in the mock: raise it in the test
+            raise self.hub.state.errors[-1]
         await asyncio.sleep(0)
 
     async def recv(self) -> str:
