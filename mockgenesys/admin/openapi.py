@@ -19,8 +19,17 @@ def _error(description: str) -> dict[str, Any]:
 def _ok(endpoint: AdminEndpoint) -> dict[str, Any]:
     if endpoint.ok == 204:
         return {"description": "Done"}
-    media = "application/x-ndjson" if endpoint.endpoint_id == "admin.journal" else "application/json"
-    return {"description": "OK", "content": {media: {"schema": {}}}}
+    media = _MEDIA.get(endpoint.endpoint_id, ("application/json",))
+    return {"description": "OK", "content": {name: {"schema": {}} for name in media}}
+
+
+#: What the operations that do not answer JSON answer (the dashboard's page, its files, the live feed).
+_MEDIA = {
+    "admin.journal": ("application/x-ndjson",),
+    "admin.dashboard": ("text/html",),
+    "admin.dashboard.asset": ("text/css", "text/javascript"),
+    "admin.events": ("text/event-stream",),
+}
 
 
 def document(endpoints: Iterable[AdminEndpoint]) -> dict[str, Any]:
