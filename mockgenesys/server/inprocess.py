@@ -12,6 +12,9 @@ from typing import Generic, Protocol, TypeVar
 
 from mockgenesys.types import WebSocketClosed
 
+#: The close code a fault or the admin gives a dropped connection, as a network failure would.
+DROPPED = 1006
+
 
 class QueuedConnection(Protocol):
     """A server-side connection whose outgoing frames wait on ``queue`` (``None`` marks the close)."""

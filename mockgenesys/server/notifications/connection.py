@@ -13,8 +13,6 @@ if TYPE_CHECKING:
     from mockgenesys.server.notifications.hub import NotificationHub
 
 _ids = itertools.count(1)
-#: The close code of a socket a fault or the admin dropped, as a network failure would.
-DROPPED = 1006
 #: The most frames queued for a client that does not read them; past it the socket closes with
 #: ``SLOW_READER`` and the queued frames are let go, so an idle reader cannot hold memory.
 MAX_QUEUED_FRAMES = 5_000
