@@ -91,8 +91,9 @@ def contact_view(contact: ExternalContact, expand: frozenset[str] = frozenset())
     return view
 
 
-def participant_view(conversation: Conversation, participant: Participant) -> dict[str, Any]:
-    view: dict[str, Any] = {
+def participant_base(conversation: Conversation, participant: Participant) -> dict[str, Any]:
+    """The fields every view of a message participant starts with (REST and notification bodies)."""
+    return {
         "id": participant.id,
         "name": participant.name,
         "startTime": iso(participant.start_time),
@@ -103,18 +104,27 @@ def participant_view(conversation: Conversation, participant: Participant) -> di
         "wrapupRequired": participant.purpose == "agent",
         "type": conversation.messenger_type,
         "attributes": {},
-        "messages": [
-            {
-                "messageId": m.id,
-                "messageURI": f"/api/v2/conversations/messages/{conversation.id}/messages/{m.id}",
-                "messageStatus": "received" if m.direction == "inbound" else "delivery-success",
-                "messageSegmentCount": 1,
-                "messageTime": iso(m.timestamp),
-            }
-            for m in conversation.messages
-            if m.sender_id == participant.id
-        ],
     }
+
+
+def message_refs(conversation: Conversation, participant: Participant) -> list[dict[str, Any]]:
+    """The messages ``participant`` sent, as the conversation models list them (id, URI, status, time)."""
+    return [
+        {
+            "messageId": m.id,
+            "messageURI": f"/api/v2/conversations/messages/{conversation.id}/messages/{m.id}",
+            "messageStatus": "received" if m.direction == "inbound" else "delivery-success",
+            "messageSegmentCount": 1,
+            "messageTime": iso(m.timestamp),
+        }
+        for m in conversation.messages
+        if m.sender_id == participant.id
+    ]
+
+
+def participant_view(conversation: Conversation, participant: Participant) -> dict[str, Any]:
+    view = participant_base(conversation, participant)
+    view["messages"] = message_refs(conversation, participant)
     if participant.connected_time is not None:
         view["connectedTime"] = iso(participant.connected_time)
     if participant.end_time is not None:

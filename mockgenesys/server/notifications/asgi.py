@@ -9,14 +9,12 @@ from typing import TYPE_CHECKING
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from mockgenesys.server.notifications.connection import DROPPED
+from mockgenesys.server.asgiqueue import pump
 
 if TYPE_CHECKING:
-    from mockgenesys.server.notifications.connection import NotificationConnection
     from mockgenesys.server.notifications.hub import NotificationHub
 
 #: A dropped socket cannot say 1006 on the wire; 1012 ("service restart") asks clients to reconnect.
-LIVE_DROP_CODE = 1012
 PATH = "/channels/{channel_id}"
 
 
@@ -26,7 +24,7 @@ def notification_route(hub: NotificationHub) -> WebSocketRoute:
     async def endpoint(websocket: WebSocket) -> None:
         conn = hub.open(websocket.path_params["channel_id"], loop=asyncio.get_running_loop())
         await websocket.accept()
-        pump = asyncio.create_task(_pump(websocket, conn))
+        sending = asyncio.create_task(pump(websocket, conn))
         try:
             while not conn.closed:
                 message = await websocket.receive()
@@ -42,20 +40,6 @@ def notification_route(hub: NotificationHub) -> WebSocketRoute:
         finally:
             hub.disconnect(conn, 1000, "client gone")
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(pump, timeout=5)
+                await asyncio.wait_for(sending, timeout=5)
 
     return WebSocketRoute(PATH, endpoint)
-
-
-async def _pump(websocket: WebSocket, conn: NotificationConnection) -> None:
-    while True:
-        item = await conn.queue.get()
-        if item is None:
-            code = LIVE_DROP_CODE if conn.close_code == DROPPED else conn.close_code
-            with contextlib.suppress(Exception):
-                await websocket.close(code=code, reason=conn.close_reason)
-            return
-        try:
-            await websocket.send_text(item)
-        except Exception:  # the client went away; the receive loop notices
-            return

@@ -7,14 +7,12 @@ import itertools
 import threading
 from typing import TYPE_CHECKING
 
-from mockgenesys.types import WebSocketClosed
+from mockgenesys.server.inprocess import InProcessSocket
 
 if TYPE_CHECKING:
     from mockgenesys.server.notifications.hub import NotificationHub
 
 _ids = itertools.count(1)
-#: The close code of a socket a fault or the admin dropped, as a network failure would.
-DROPPED = 1006
 #: The most frames queued for a client that does not read them; past it the socket closes with
 #: ``SLOW_READER`` and the queued frames are let go, so an idle reader cannot hold memory.
 MAX_QUEUED_FRAMES = 5_000
@@ -71,40 +69,15 @@ class NotificationConnection:
         return f"NotificationConnection(id={self.id}, channel={self.channel_id!r}, closed={self.closed})"
 
 
-class InProcessNotificationSocket:
+class InProcessNotificationSocket(InProcessSocket["NotificationConnection"]):
     """The client end of an in-process notification socket (a ``WebSocketLike``)."""
 
     def __init__(self, hub: NotificationHub, connection: NotificationConnection) -> None:
+        super().__init__(connection)
         self.hub = hub
-        self.connection = connection
 
-    @property
-    def closed(self) -> bool:
-        return self.connection.closed and self.connection.queue.empty()
-
-    async def send(self, message: str) -> None:
-        if self.connection.closed:
-            raise WebSocketClosed(self.connection.close_code, self.connection.close_reason)
+    def deliver(self, message: str) -> None:
         self.hub.receive(self.connection, message)
-        await asyncio.sleep(0)
 
-    async def recv(self) -> str:
-        item = await self.connection.queue.get()
-        if item is None:
-            self.connection.queue.put_nowait(None)  # every later recv() fails the same way
-            raise WebSocketClosed(self.connection.close_code, self.connection.close_reason)
-        return item
-
-    def pending(self) -> list[str]:
-        """Every frame already waiting, without blocking (handy in tests)."""
-        frames: list[str] = []
-        while not self.connection.queue.empty():
-            item = self.connection.queue.get_nowait()
-            if item is None:
-                self.connection.queue.put_nowait(None)
-                break
-            frames.append(item)
-        return frames
-
-    async def close(self, code: int = 1000, reason: str = "") -> None:
+    async def hang_up(self, code: int, reason: str) -> None:
         self.hub.disconnect(self.connection, code, reason)

@@ -25,8 +25,10 @@ from mockgenesys.faults.caller import Caller
 from mockgenesys.faults.outcome import Transform
 from mockgenesys.journal import RESET
 from mockgenesys.server.http import JsonRefused, parse_json
-from mockgenesys.server.notifications.connection import DROPPED, NotificationConnection
+from mockgenesys.server.inprocess import DROPPED
+from mockgenesys.server.notifications.connection import NotificationConnection
 from mockgenesys.server.notifications.topics import HEARTBEAT_TOPIC, SYSTEM_SOCKET_CLOSING
+from mockgenesys.server.shaping import FrameShaper
 
 if TYPE_CHECKING:
     from mockgenesys.faults.plan import FaultPlan
@@ -36,8 +38,6 @@ if TYPE_CHECKING:
 HEARTBEAT_SECONDS = 30.0
 #: Documented: the closing notice comes "one minute prior to the socket closing".
 CLOSING_NOTICE_SECONDS = 60.0
-#: How long a frame held back for reordering waits at most for the next one (mock clock).
-REORDER_TIMEOUT = 2.0
 MISSED = "notifications.event.missed"
 NOT_CONNECTED = "not-connected"
 
@@ -50,7 +50,7 @@ class NotificationHub:
         self.faults = faults
         #: The open socket of each channel, by channel id.
         self.sockets: dict[str, NotificationConnection] = {}
-        self._held: dict[int, tuple[str, str, str | None]] = {}
+        self._shaper: FrameShaper[tuple[str, str, str | None]] = FrameShaper(state.scheduler)
         self._correlation = 0
 
     @property
@@ -126,7 +126,7 @@ class NotificationHub:
         for conn in list(self.sockets.values()):
             self._drop(conn)
         self.sockets.clear()
-        self._held.clear()
+        self._shaper.clear()
 
     def renewed(self, channel: NotificationChannel) -> None:
         """The channel's expiry moved (a subscription): its socket's closing timers follow."""
@@ -262,35 +262,19 @@ class NotificationHub:
                 transforms = tuple(outcome.transforms)
                 if outcome.delay > 0:
                     transforms = (*transforms, Transform("hold", outcome.delay))
-        if not transforms and conn.id not in self._held:
+        if not transforms and not self._shaper.holds(conn.id):
             self._put(conn, channel, endpoint, text, fault, detail)
             return
-        for delay, item in self._shape(conn, (endpoint, text, detail), transforms):
+        for delay, item in self._shaper.shape(
+            conn.id, (endpoint, text, detail), transforms, lambda: self._release(conn)
+        ):
             if delay > 0:
                 self.state.scheduler.call_later(delay, lambda item=item: self._put(conn, channel, *item))  # type: ignore[misc]
             else:
                 self._put(conn, channel, *item)
 
-    def _shape(
-        self, conn: NotificationConnection, item: tuple[str, str, str | None], transforms: tuple[Transform, ...]
-    ) -> list[tuple[float, tuple[str, str, str | None]]]:
-        result = [(0.0, item)]
-        for transform in transforms:
-            if transform.kind == "duplicate":
-                result = [pair for pair in result for pair in (pair, pair)]
-            elif transform.kind == "hold":
-                result = [(delay + transform.seconds, frame) for delay, frame in result]
-            elif conn.id not in self._held:  # reorder: the next frame overtakes this one
-                self._held[conn.id] = item
-                self.state.scheduler.call_later(REORDER_TIMEOUT, lambda: self._release(conn))
-                return []
-        held = self._held.pop(conn.id, None)
-        if held is not None:
-            result.append((0.0, held))
-        return result
-
     def _release(self, conn: NotificationConnection) -> None:
-        held = self._held.pop(conn.id, None)
+        held = self._shaper.take(conn.id)
         channel = self.channels.get(conn.channel_id, self.now())
         if held is not None and channel is not None:
             self._put(conn, channel, *held)
@@ -317,7 +301,7 @@ class NotificationHub:
             self._forget(conn)
 
     def _forget(self, conn: NotificationConnection) -> None:
-        self._held.pop(conn.id, None)
+        self._shaper.take(conn.id)
         if self.sockets.get(conn.channel_id) is conn:
             del self.sockets[conn.channel_id]
             channel = self.channels.get(conn.channel_id, self.now())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockgenesys.server.views import iso
+from mockgenesys.server.views import iso, participant_base
 from mockgenesys.world.models import Conversation, ExternalContact, Message, Participant
 from mockgenesys.world.openmessaging import communication_id
 
@@ -37,16 +37,7 @@ def message_conversation_body(conversation: Conversation, queue_id: str) -> dict
     participants = []
     for participant in conversation.participants:
         view: dict[str, Any] = {
-            "id": participant.id,
-            "name": participant.name,
-            "startTime": iso(participant.start_time),
-            "purpose": participant.purpose,
-            "state": participant.state,
-            "direction": "inbound",
-            "held": False,
-            "wrapupRequired": participant.purpose == "agent",
-            "attributes": {},
-            "type": conversation.messenger_type,
+            **participant_base(conversation, participant),
             "queue": {"id": participant.queue_id or queue_id},
             "messages": [
                 {

@@ -19,7 +19,7 @@ from mockgenesys.server.operations import OBJECT, STRING, TIMESTAMP, Operation, 
 from mockgenesys.server.params import invalid, json_body, json_object
 from mockgenesys.server.routes.conversations import MESSAGE_DATA, VIEW_PERMISSIONS
 from mockgenesys.server.routes.users import USER_SCOPED, user_context_required
-from mockgenesys.server.views import iso, message_data_view
+from mockgenesys.server.views import iso, message_data_view, message_refs
 from mockgenesys.world.content import attachment
 from mockgenesys.world.models import Conversation, Participant
 from mockgenesys.world.openmessaging import WRAPUP_CODES, communication_id, wrapup_code_id
@@ -87,17 +87,7 @@ def communication_view(conversation: Conversation, participant: Participant) -> 
         "direction": "inbound",
         "provider": "PureCloud Messaging",
         "type": conversation.messenger_type,
-        "messages": [
-            {
-                "messageId": m.id,
-                "messageURI": f"{_MESSAGES}/{conversation.id}/messages/{m.id}",
-                "messageStatus": "received" if m.direction == "inbound" else "delivery-success",
-                "messageSegmentCount": 1,
-                "messageTime": iso(m.timestamp),
-            }
-            for m in conversation.messages
-            if m.sender_id == participant.id
-        ],
+        "messages": message_refs(conversation, participant),
     }
     if participant.connected_time is not None:
         view["connectedTime"] = iso(participant.connected_time)

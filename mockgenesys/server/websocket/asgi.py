@@ -9,16 +9,11 @@ from typing import TYPE_CHECKING
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from mockgenesys.server.websocket.connection import DROPPED
+from mockgenesys.server.asgiqueue import pump
 from mockgenesys.types import HandshakeRejected
 
 if TYPE_CHECKING:
-    from mockgenesys.server.websocket.connection import GuestConnection
     from mockgenesys.server.websocket.hub import GuestHub
-
-#: A dropped connection cannot say 1006 on the wire; 1012 ("service restart") tells
-#: clients to reconnect, which is what a network drop asks of them.
-LIVE_DROP_CODE = 1012
 
 
 def websocket_route(hub: GuestHub, path: str = "/v1") -> WebSocketRoute:
@@ -35,7 +30,7 @@ def websocket_route(hub: GuestHub, path: str = "/v1") -> WebSocketRoute:
             await websocket.close(code=1008)  # before accept: the server answers HTTP 403
             return
         await websocket.accept()
-        pump = asyncio.create_task(_pump(websocket, conn))
+        sending = asyncio.create_task(pump(websocket, conn))
         try:
             while not conn.closed:
                 message = await websocket.receive()
@@ -53,20 +48,6 @@ def websocket_route(hub: GuestHub, path: str = "/v1") -> WebSocketRoute:
         finally:
             conn.close(1000, "client gone")
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(pump, timeout=5)
+                await asyncio.wait_for(sending, timeout=5)
 
     return WebSocketRoute(path, endpoint)
-
-
-async def _pump(websocket: WebSocket, conn: GuestConnection) -> None:
-    while True:
-        item = await conn.queue.get()
-        if item is None:
-            code = LIVE_DROP_CODE if conn.close_code == DROPPED else conn.close_code
-            with contextlib.suppress(Exception):
-                await websocket.close(code=code, reason=conn.close_reason)
-            return
-        try:
-            await websocket.send_text(item)
-        except Exception:  # the client went away; the receive loop notices
-            return

@@ -7,6 +7,8 @@ import itertools
 import threading
 from typing import TYPE_CHECKING
 
+from mockgenesys.server.inprocess import DROPPED
+
 if TYPE_CHECKING:
     from mockgenesys.server.websocket.frames import Frame
     from mockgenesys.server.websocket.outbound import Outbound
@@ -14,7 +16,6 @@ if TYPE_CHECKING:
     from mockgenesys.world.models import Deployment, GuestSession
 
 _ids = itertools.count(1)
-DROPPED = 1006
 #: The most frames queued for a client that does not read them; past it the socket closes
 #: (``SLOW_READER``) and the queued frames are let go, so an idle reader cannot hold memory.
 MAX_QUEUED_FRAMES = 5_000

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from mockgenesys.faults.outcome import Transform, carry_out
 from mockgenesys.journal import fingerprint
 from mockgenesys.server.auth import frame_caller
+from mockgenesys.server.shaping import FrameShaper
 from mockgenesys.server.websocket.refusals import from_reply
 
 if TYPE_CHECKING:
@@ -24,9 +25,6 @@ if TYPE_CHECKING:
     from mockgenesys.server.state import ServerState
     from mockgenesys.server.websocket.connection import GuestConnection
     from mockgenesys.server.websocket.frames import Frame
-
-#: How long a frame held back for reordering waits at most for the next one (mock clock).
-REORDER_TIMEOUT = 2.0
 
 
 class Outbound:
@@ -37,7 +35,7 @@ class Outbound:
         self.faults = faults
         self.target = target
         self._active: tuple[Transform, ...] = ()
-        self._held: dict[int, Frame] = {}
+        self._shaper: FrameShaper[Frame] = FrameShaper(state.scheduler)
 
     @contextmanager
     def shaping(self, transforms: tuple[Transform, ...]) -> Iterator[None]:
@@ -65,35 +63,17 @@ class Outbound:
                     for item in from_reply(reply).frames(frame.get("tracingId")):
                         self.put(conn, item)
                 transforms = (*transforms, *outcome.transforms)
-        if not transforms and conn.id not in self._held:
+        if not transforms and not self._shaper.holds(conn.id):
             self.put(conn, frame)
             return
-        for delay, item in self._transform(conn, frame, transforms):
+        for delay, item in self._shaper.shape(conn.id, frame, transforms, lambda: self._release(conn)):
             if delay > 0:
                 self.state.scheduler.call_later(delay, lambda item=item: self.put(conn, item))  # type: ignore[misc]
             else:
                 self.put(conn, item)
 
-    def _transform(
-        self, conn: GuestConnection, frame: Frame, transforms: tuple[Transform, ...]
-    ) -> list[tuple[float, Frame]]:
-        result: list[tuple[float, Frame]] = [(0.0, frame)]
-        for transform in transforms:
-            if transform.kind == "duplicate":
-                result = [item for pair in result for item in (pair, pair)]
-            elif transform.kind == "hold":
-                result = [(delay + transform.seconds, item) for delay, item in result]
-            elif conn.id not in self._held:  # reorder: the next frame overtakes this one
-                self._held[conn.id] = frame
-                self.state.scheduler.call_later(REORDER_TIMEOUT, lambda: self._release(conn))
-                return []
-        held = self._held.pop(conn.id, None)
-        if held is not None:
-            result.append((0.0, held))
-        return result
-
     def _release(self, conn: GuestConnection) -> None:
-        held = self._held.pop(conn.id, None)
+        held = self._shaper.take(conn.id)
         if held is not None:
             self.put(conn, held)
 
