@@ -239,6 +239,14 @@ class ReauthMachine(RuleBasedStateMachine):
             server = [m.text or "" for m in conversation.messages if m.type != "Event"]
             assert restored == server, f"restored history {restored} differs from the server's {server}"
 
+    @rule(seconds=st.sampled_from([901, 3600]))
+    def history_restores_later(self, seconds: float) -> None:
+        """A restore, the guest idle past its JWT's life, another restore: a correct client refreshes
+        the JWT it knows has expired instead of sending it (``expired_token``)."""
+        self.history_restores()
+        self.clock_advances(seconds)
+        self.history_restores()
+
     # ------------------------------------------------------------------ invariants
     @invariant()
     def every_sent_message_is_stored_exactly_once_and_in_order(self) -> None:
