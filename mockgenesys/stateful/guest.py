@@ -1,8 +1,9 @@
 """A hypothesis state machine that checks any guest client's re-authentication against the mock.
 
 The guest starts in a conversation longer than three history pages. Rules mix guest sends
-(also several at once while the guest is offline), agent replies, JWT and session expiry, 429
-bursts, socket drops, a forbidden history page, closed conversations and clock advances; after
+(also several at once while the guest is offline, and one through a run of 503s), agent replies,
+JWT and session expiry, 429 bursts, socket drops, restores (one refused with 403, two with an
+idle past the JWT's life between them), closed conversations and clock advances; after
 every step the server's own state is checked: every message the client said it sent is in the
 conversation exactly once and in the order it was sent, restored history equals the server's,
 ``mock.check()`` finds nothing, re-authentication stayed bounded, and the client is still usable
