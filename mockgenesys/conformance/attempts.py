@@ -1,9 +1,10 @@
 """Rules on how a client retries: Retry-After, bounded attempts, backoff, 4xx never retried, real limits.
 
 A **run** is one operation of one caller (``facts.operation``) tried again and again: it starts
-with an attempt and goes on while attempts fail, ending at a success or at a pause longer than
+with an attempt and goes on while attempts fail, ending at a success, at a pause longer than
 ``quiet_gap`` (and longer than the last Retry-After): after such a pause the caller is starting
-over, not retrying. Concurrent callers of one operation (several tasks sharing one token) are
+over, not retrying; or at a refusal that ends the session or conversation (4006, 4007, the
+read-only 403 on ``onMessage``): the cure is a new session or conversation, where it starts over. Concurrent callers of one operation (several tasks sharing one token) are
 told apart by what they sent before the run's first failure was answered: each of those starts
 its own chain of retries, and each chain gets the attempt budget.
 """
@@ -12,7 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mockgenesys.conformance.facts import Facts, failed, is_client_error, operation, sent_after, sent_at
+from mockgenesys.conformance.facts import (
+    ON_MESSAGE,
+    SESSION_GONE,
+    Facts,
+    failed,
+    is_client_error,
+    operation,
+    sent_after,
+    sent_at,
+)
 from mockgenesys.conformance.report import Violation
 from mockgenesys.journal import Entry
 
@@ -20,6 +30,8 @@ from mockgenesys.journal import Entry
 RETRIED_TWICE = 2
 #: Retry statuses that ask for backoff when no Retry-After comes with them (0: no answer at all).
 BACKOFF_STATUSES = frozenset({0, 408, 429, 500, 502, 503, 504})
+#: The refusal of a message to a conversation the agent left (a new conversation is the cure).
+READ_ONLY = 403
 
 
 @dataclass
@@ -52,13 +64,17 @@ def runs(facts: Facts, quiet_gap: float) -> list[Run]:
         if run is not None:
             last = run.attempts[-1]
             pause = sent_at(entry) - last.time
-            if not failed(last) or pause > max(quiet_gap, float(last.retry_after or 0)):
+            if not failed(last) or pause > max(quiet_gap, float(last.retry_after or 0)) or _ends_session(last):
                 run = None
         if run is None:
             run = open_runs[key] = Run(who, key[1])
             found.append(run)
         run.attempts.append(entry)
     return found
+
+
+def _ends_session(entry: Entry) -> bool:
+    return entry.status in SESSION_GONE or (entry.endpoint == ON_MESSAGE and entry.status == READ_ONLY)
 
 
 def bounded_attempts(all_runs: list[Run], max_attempts: int) -> list[Violation]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from mockgenesys.conformance.facts import ISSUERS, Facts, credential, failed, refused, sent_after, sent_at
+from mockgenesys.conformance.facts import ISSUERS, SESSION_GONE, Facts, credential, failed, refused, sent_after, sent_at
 from mockgenesys.conformance.report import Violation
 from mockgenesys.journal import Entry
 
@@ -120,12 +120,17 @@ def no_reauth_after_401(facts: Facts) -> list[Violation]:
     """A 401 for the caller's newest credential that was never followed by fetching a new one.
 
     A 401 for a credential fetched right after another 401 may end the operation (one refresh
-    per refusal is enough), and so may a 401 for a credential already replaced.
+    per refusal is enough), and so may a 401 for a credential already replaced, or a guest JWT's
+    401 after which the server ended the guest's session (4006, 4007): the new session's JWT is
+    the cure, fetched by the new session.
     """
     issuances: dict[str, list[Entry]] = defaultdict(list)  # issuer principal -> its attempts, in order
+    ended: dict[str, int] = {}  # guest session principal -> seq of the last answer that ended it
     for entry in facts.requests:
         if entry.endpoint in ISSUERS and entry.principal is not None:
             issuances[entry.principal].append(entry)
+        if entry.status in SESSION_GONE and entry.principal is not None:
+            ended[entry.principal] = entry.seq
     refetched: set[str] = set()
     pending: set[str] = set()
     for entry in facts.requests:
@@ -151,6 +156,8 @@ def no_reauth_after_401(facts: Facts) -> list[Violation]:
             continue
         if any(a.seq > issuer.seq and a.status == 200 for a in attempts):
             continue  # a newer credential already replaced it: the refusal came to a request in flight
+        if ended.get(issuer.principal, 0) > entry.seq:
+            continue  # the session ended since: a new session (and its JWT) replaced it
         seen.add(cred)
         kind = _kind(issuer)
         found.append(

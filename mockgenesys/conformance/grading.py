@@ -74,8 +74,8 @@ class Settings:
       credential is valid until ``refresh_margin`` s before its expiry), or more than
       ``max_relogins`` in a row each refused on its first use (one call refreshes once, so two
       calls in a row against a persistent refusal fetch four);
-    - ``max_attempts``, ``quiet_gap``, ``retry_pause`` (``bounded_attempts``, ``retried_client_error``):
-      attempts per operation; a pause longer than ``quiet_gap`` s starts a new operation, and a
+    - ``max_attempts``, ``quiet_gap``, ``retry_pause`` (``bounded_attempts``, ``retried_client_error``,
+      ``dropped_message``): attempts per operation (a message refused at its last one may end there); a pause longer than ``quiet_gap`` s starts a new operation, and a
       refused request sent again sooner than ``retry_pause`` s is a new call, not a retry;
     - ``backoff_after``, ``backoff_base``, ``backoff_cap``, ``backoff_fraction`` (``backoff``): from
       the ``backoff_after``-th consecutive failure without Retry-After, the waits so far must add up
@@ -130,7 +130,7 @@ _CHECKS: dict[str, _Rule] = {
     ),
     "limit_breach": lambda f, s, r: attempts.limit_breach(f),
     "duplicate_message": lambda f, s, r: messages.duplicate_message(f),
-    "dropped_message": lambda f, s, r: messages.dropped_message(f),
+    "dropped_message": lambda f, s, r: messages.dropped_message(f, s.max_attempts),
     "nonexistent_endpoint": lambda f, s, r: nonexistent_endpoint(f),
     **{rule: _contact_centre(rule) for rule in CC_RULES},
 }

@@ -7,7 +7,7 @@ Only frames the server stored are journaled 200.
 
 from __future__ import annotations
 
-from mockgenesys.conformance.facts import ON_MESSAGE, SESSION_GONE, Facts
+from mockgenesys.conformance.facts import ON_MESSAGE, SESSION_GONE, Facts, failed
 from mockgenesys.conformance.report import Violation
 from mockgenesys.journal import Entry
 
@@ -76,23 +76,31 @@ def duplicate_message(facts: Facts) -> list[Violation]:
     return found
 
 
-def dropped_message(facts: Facts) -> list[Violation]:
+def dropped_message(facts: Facts, max_attempts: int) -> list[Violation]:
     """A guest message the server refused because the session or conversation ended (4006, 4007,
-    read-only 403) that the client never sent again (by identity or content, in any session)."""
+    read-only 403) that the client never sent again (by identity or content, in any session),
+    unless that refusal answered its ``max_attempts``-th try in a row: a client out of attempts
+    reports the failure instead."""
     later_identities: dict[str, int] = {}
     later_contents: dict[str, int] = {}
     sends = [e for e in facts.requests if e.endpoint == ON_MESSAGE]
+    tries: dict[tuple[str | None, str], int] = {}  # (caller, message) -> failed tries in a row so far
+    at_cap: set[int] = set()
     for entry in sends:
         if entry.detail:
             later_identities[entry.detail] = entry.seq
         if entry.content:
             later_contents[entry.content] = entry.seq
+        key = (entry.principal, entry.content or entry.detail or "")
+        tries[key] = tries.get(key, 0) + 1 if failed(entry) else 0
+        if tries[key] >= max_attempts:
+            at_cap.add(entry.seq)
     found = []
     for entry in sends:
         if entry.status not in SESSION_GONE and entry.status != READ_ONLY:
             continue
         last = max(later_identities.get(entry.detail or "", 0), later_contents.get(entry.content or "", 0))
-        if last > entry.seq:
+        if last > entry.seq or entry.seq in at_cap:
             continue
         why = (
             "the conversation became read-only" if entry.status == READ_ONLY else f"the session ended ({entry.status})"

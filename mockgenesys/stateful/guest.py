@@ -1,8 +1,9 @@
 """A hypothesis state machine that checks any guest client's re-authentication against the mock.
 
 The guest starts in a conversation longer than three history pages. Rules mix guest sends
-(also several at once while the guest is offline), agent replies, JWT and session expiry, 429
-bursts, socket drops, a forbidden history page, closed conversations and clock advances; after
+(also several at once while the guest is offline, and one through a run of 503s), agent replies,
+JWT and session expiry, 429 bursts, socket drops, restores (one refused with 403, two with an
+idle past the JWT's life between them), closed conversations and clock advances; after
 every step the server's own state is checked: every message the client said it sent is in the
 conversation exactly once and in the order it was sent, restored history equals the server's,
 ``mock.check()`` finds nothing, re-authentication stayed bounded, and the client is still usable
@@ -42,7 +43,7 @@ GRADED_RULES = tuple(rule for rule in RULES if rule != "limit_breach")
 HISTORY_MESSAGES = 80
 #: Reconnects refused while the guest is offline with sends queued behind it.
 OFFLINE_REFUSALS = 2
-#: History requests one ``history_forbidden`` refuses (a client that retries a 403 sends it again).
+#: History requests ``history_forbidden`` refuses in a row (a client that retries a 403 sends it again).
 FORBIDDEN = 3
 #: The longest run of 503s ``server_unavailable`` serves: the client core's twelve attempts ride it out.
 MAX_OUTAGE = 10
@@ -74,9 +75,6 @@ class ReauthMachine(RuleBasedStateMachine):
         self.expiries = 0
         self.closed: set[str] = set()
         self.counter = 0
-        self.forbidden: str | None = None  # the armed 403 rule: one at a time
-        self.outage: str | None = None  # the armed run of 503s: one at a time
-        self.outage_size = 0
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         result: T = self.loop.run_until_complete(self.clock.drive(coroutine, max_seconds=MAX_STEP_SECONDS))
@@ -112,6 +110,9 @@ class ReauthMachine(RuleBasedStateMachine):
 
     @rule(text=words)
     def guest_sends(self, text: str) -> None:
+        self._send(text)
+
+    def _send(self, text: str) -> None:
         assert self.adapter is not None
         self.counter += 1
         unique = f"#{self.counter} {text}"
@@ -135,15 +136,20 @@ class ReauthMachine(RuleBasedStateMachine):
         if session is not None:
             session.jwt_generation += 1  # every JWT issued so far stops working; a fresh one works
 
-    @precondition(lambda self: self.forbidden is None or self.mock.faults.stats(self.forbidden)["fired"] >= FORBIDDEN)
     @rule()
     def history_forbidden(self) -> None:
-        """The history answers 403 a few times (one such rule at a time): a correct client raises."""
-        if self.forbidden is not None:
-            self.mock.faults.remove(self.forbidden)
+        """The history answers 403 to a restore, a few times in a row: a correct client raises a typed
+        error at the first; one that retries sends it again (``retried_client_error``)."""
+        assert self.adapter is not None
         rule = {"match": {"endpoint": "webmessaging.messages"}, "when": {"times": FORBIDDEN}}
         rule["then"] = {"status": 403, "code": "missing.any.permissions"}
-        self.forbidden = self.mock.add_fault(rule)[0].id or None
+        forbidden = self.mock.add_fault(rule)[0].id or ""
+        try:
+            self.run(self.adapter.restore())
+        except ClientError:
+            pass  # the allowed outcome; the invariants judge what the client sent
+        finally:
+            self.mock.faults.remove(forbidden)  # the refusal belongs to this restore only
 
     @rule()
     def session_expires(self) -> None:
@@ -162,14 +168,15 @@ class ReauthMachine(RuleBasedStateMachine):
             }
         )
 
-    @precondition(lambda self: self.outage is None or self.mock.faults.stats(self.outage)["fired"] >= self.outage_size)
-    @rule(times=st.just(MAX_OUTAGE) | st.integers(1, MAX_OUTAGE))
-    def server_unavailable(self, times: int) -> None:
-        """Sends get 503 (no Retry-After) ``times`` in a row: a correct client backs off and gets through."""
-        if self.outage is not None:
-            self.mock.faults.remove(self.outage)
+    @rule(times=st.just(MAX_OUTAGE) | st.integers(1, MAX_OUTAGE), text=words)
+    def server_unavailable(self, times: int, text: str) -> None:
+        """A send gets 503 (no Retry-After) ``times`` in a row: a correct client backs off and gets through."""
         rule = {"match": {"endpoint": "guest.ws.onMessage"}, "when": {"times": times}, "then": {"status": 503}}
-        self.outage, self.outage_size = self.mock.add_fault(rule)[0].id or None, times
+        outage = self.mock.add_fault(rule)[0].id or ""
+        try:
+            self._send(text)
+        finally:
+            self.mock.faults.remove(outage)  # the outage belongs to this send only
 
     @rule(echo=st.booleans())
     def socket_drops(self, echo: bool) -> None:
@@ -232,6 +239,14 @@ class ReauthMachine(RuleBasedStateMachine):
         if conversation is not None and conversation is self.conversation():
             server = [m.text or "" for m in conversation.messages if m.type != "Event"]
             assert restored == server, f"restored history {restored} differs from the server's {server}"
+
+    @rule(seconds=st.sampled_from([901, 3600]))
+    def history_restores_later(self, seconds: float) -> None:
+        """A restore, the guest idle past its JWT's life, another restore: a correct client refreshes
+        the JWT it knows has expired instead of sending it (``expired_token``)."""
+        self.history_restores()
+        self.clock_advances(seconds)
+        self.history_restores()
 
     # ------------------------------------------------------------------ invariants
     @invariant()

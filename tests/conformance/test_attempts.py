@@ -57,6 +57,22 @@ def test_attempts_a_401_is_reauthentication_not_an_attempt() -> None:
     assert rules(run_with_a_401(12), "bounded_attempts") == ["bounded_attempts"]
 
 
+def refused_then_resent(twelfth: int) -> Rows:
+    rows = Rows()
+    for n in range(11):
+        rows.add(float(n), "guest.ws.onMessage", 503, detail="m1")
+    rows.add(11.0, "guest.ws.onMessage", twelfth, detail="m1")
+    rows.add(11.0, "guest.ws.configureSession", 200)
+    rows.add(11.0, "guest.ws.onMessage", 200, detail="m1")  # the 13th try
+    return rows
+
+
+def test_attempts_a_read_only_conversation_ends_the_run_the_message_starts_over() -> None:
+    # the agent left (403 on onMessage): the message starts over in a new conversation
+    assert rules(refused_then_resent(403), "bounded_attempts", "dropped_message") == []
+    assert rules(refused_then_resent(503), "bounded_attempts") == ["bounded_attempts"]
+
+
 def test_backoff_a_fixed_short_interval_is_caught_a_growing_one_is_not() -> None:
     assert rules(storm([0.1] * 8), "backoff") == ["backoff"]
     assert rules(storm([min(30.0, 0.25 * 2**n) for n in range(10)]), "backoff") == []

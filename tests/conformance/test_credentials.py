@@ -74,6 +74,17 @@ def test_no_reauth_after_401_but_one_refresh_per_refusal_is_enough() -> None:
     assert rules(rows, "no_reauth_after_401") == []
 
 
+def test_no_reauth_after_401_when_the_session_ended_since_is_cured_by_the_new_session() -> None:
+    rows = Rows()
+    issue(rows, 0.0, "fp:jwt", endpoint="guest.ws.getJwt")
+    rows.add(1.0, "webmessaging.messages", 401, principal="fp:guest", credential="fp:jwt", code="bad.credentials")
+    assert rules(rows, "no_reauth_after_401") == ["no_reauth_after_401"]
+    # the old session's token is refused (4006): the guest starts a new session and its JWT
+    rows.add(2.0, "guest.ws.configureSession", 4006, principal="fp:guest", kind="ws.in")
+    rows.add(2.0, "guest.ws.getJwt", 200, principal="fp:guest2", detail="fp:jwt2", expires_at=1000.0, kind="ws.in")
+    assert rules(rows, "no_reauth_after_401") == []
+
+
 def test_relogin_storm_after_concurrent_401s_without_single_flight() -> None:
     rows = Rows()
     issue(rows, 0.0, "fp:a")

@@ -44,3 +44,12 @@ def test_dropped_message_unless_resent_in_the_new_session() -> None:
     assert rules(rows, "dropped_message") == ["dropped_message"]
     rows.add(1.0, "guest.ws.onMessage", 200, detail="m1", content="h:1", principal="fp:new-session")
     assert rules(rows, "dropped_message") == []
+
+
+def test_dropped_message_not_blamed_when_the_refusal_answered_the_last_allowed_try() -> None:
+    rows = Rows()
+    for n in range(11):  # a new tracing id per try, one content: the client core's way
+        rows.add(float(n), "guest.ws.onMessage", 503, detail=f"t{n}", content="h:1")
+    rows.add(11.0, "guest.ws.onMessage", 403, detail="t11", content="h:1")  # the 12th: read-only
+    assert check(rows.entries, rules=["dropped_message"], max_attempts=13).violations
+    assert rules(rows, "dropped_message") == []  # out of attempts at 12: the client reports the failure

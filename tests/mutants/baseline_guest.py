@@ -3,7 +3,9 @@
 It speaks the guest WebSocket itself (``configureSession``, ``onMessage``, ``getJwt``) and the
 guest history API (``GET /api/v2/webmessaging/messages`` with the guest JWT). Correct means:
 
-- every operation makes at most ``max_attempts`` attempts; it waits Retry-After when given
+- every operation makes at most ``max_attempts`` attempts (a message starts over, at most
+  ``MAX_FRESH_STARTS`` times, in the new session or conversation that 4006/4007 or a read-only
+  403 calls for); it waits Retry-After when given
   (``TooManyRequestsErrorMessage.body.retryAfter``, the REST header), else backs off
   exponentially with jitter; a 4xx other than 401/408/429 is final (a typed error);
 - a message keeps one ``message.metadata.id`` across resends; after a drop or an unknown fate
@@ -66,6 +68,8 @@ HISTORY_PATH = "/api/v2/webmessaging/messages"
 SESSION_GONE = (4006, 4007)
 READ_ONLY = 403
 MAX_PAGES = 10_000
+#: New sessions or conversations one message may start over in (each with a full attempt budget).
+MAX_FRESH_STARTS = 2
 
 
 @dataclass(eq=False)
@@ -311,13 +315,19 @@ class BaselineGuest:
 
     # ------------------------------------------------------------------ sending
     async def _deliver(self, item: Outgoing) -> None:
-        attempt = 0
+        attempt = fresh_starts = 0
         while True:
             attempt += 1
             failure, wait_for = await self._attempt(item)
             if failure is None:
                 return
-            wait = self._next_wait(attempt, wait_for)
+            ended = isinstance(failure, GuestError | SessionExpiredError) and failure.code in (*SESSION_GONE, READ_ONLY)
+            if ended and fresh_starts < MAX_FRESH_STARTS:
+                # a new session or conversation: the message starts over there with a full budget,
+                # or the cap of the old one would lose a message only the ended session refused
+                fresh_starts += 1
+                attempt = 0
+            wait = self._next_wait(max(attempt, 1), wait_for)
             if wait is None:
                 raise MessageFailedError(item.text, failure)
             await self.clock.sleep(wait)

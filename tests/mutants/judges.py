@@ -4,7 +4,7 @@
   ``run_scenario(adapter_factory=...)``, at most ``guests`` guests each; a platform client through
   the scenarios with a platform workload (``platform_factory=...``).
 - ``judge_machine``: ``mockgenesys.stateful.reauth_machine`` (guests) or ``platform_machine``
-  (platform clients) with a bounded, derandomized hypothesis budget.
+  (platform clients) with a bounded, derandomized hypothesis budget, in a fresh interpreter.
 - ``judge_strict``: ``strict_cases.py`` in one pytest subprocess (strict grading, no
   assertions on the mock), every case of a client's kind against every client asked for.
 
@@ -24,7 +24,7 @@ import tempfile
 import time
 import types
 import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import cast
 
@@ -98,9 +98,31 @@ def judge_chaos(subject: str, cls: Client, *, guests: int, scenarios: list[Scena
 
 
 # ---------------------------------------------------------------------- state machine
-def judge_machine(subject: str, cls: Client, *, examples: int, steps: int) -> Verdict:
+def judge_machine(subject: str, *, examples: int, steps: int) -> Verdict:
+    """Run ``run_machine`` on the client named ``subject`` in a fresh interpreter.
+
+    Hypothesis mixes constants from every local module loaded so far into what it generates, so a
+    derandomized search in a process that had imported more (pytest, a pool worker that ran a
+    chaos judge first, which depends on scheduling and so on the machine's load) tries other
+    examples. A fresh interpreter loads the same modules every time: the verdict depends on the
+    client and the budget only.
+    """
+    command = [sys.executable, "-m", "tests.mutants.judges", subject, str(examples), str(steps)]
+    env = {k: v for k, v in os.environ.items() if k not in NESTED_PYTEST_ENV}
+    env["PYTHONHASHSEED"] = "0"  # set iteration order is an input too
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        tail = "\n".join((done.stdout + done.stderr).splitlines()[-20:])
+        raise HarnessError(f"the state-machine judge could not run on {subject} (exit {done.returncode}):\n{tail}")
+    data = json.loads(lines[-1])
+    findings = [Finding(**finding) for finding in data.pop("findings")]
+    return Verdict(**data, findings=findings)
+
+
+def run_machine(subject: str, cls: Client, *, examples: int, steps: int) -> Verdict:
     """Run ``reauth_machine(cls.for_mock)`` for a guest client, ``platform_machine(cls.for_mock)`` for a
-    platform client; the first failure hypothesis finds is the finding."""
+    platform client, in this process; the first failure hypothesis finds is the finding."""
     machine: type[RuleBasedStateMachine]
     if issubclass(cls, (BaselineGuest, ReferenceGuest)):
         machine = reauth_machine(cls.for_mock, name=f"{subject}Machine")
@@ -219,3 +241,17 @@ def _test_id(name: str) -> str:
 def _first_line(value: object) -> str:
     text = str(value).strip()
     return text.splitlines()[0][:300] if text else type(value).__name__
+
+
+def _machine_main(argv: list[str]) -> int:
+    """``python -m tests.mutants.judges NAME EXAMPLES STEPS``: one machine verdict as a JSON line."""
+    from .catalogue import subject as named
+
+    name, examples, steps = argv
+    verdict = run_machine(name, named(name), examples=int(examples), steps=int(steps))
+    print(json.dumps(asdict(verdict)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_machine_main(sys.argv[1:]))

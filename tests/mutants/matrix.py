@@ -85,10 +85,9 @@ def run_matrix(
 
 def judge_one(judge: str, name: str, budget: Budget) -> Verdict:
     """One judge on one client by name (a picklable unit of work for a process pool)."""
-    cls = subject(name)
     if judge == "chaos":
-        return judge_chaos(name, cls, guests=budget.chaos_guests)
-    return judge_machine(name, cls, examples=budget.machine_examples, steps=budget.machine_steps)
+        return judge_chaos(name, subject(name), guests=budget.chaos_guests)
+    return judge_machine(name, examples=budget.machine_examples, steps=budget.machine_steps)
 
 
 def _in_pool(pool: Executor, tasks: list[tuple[str, str]], budget: Budget) -> list[Verdict]:
