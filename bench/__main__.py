@@ -163,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / f"{name}.json").write_text(
             json.dumps({"python": platform.python_version(), "machine": platform.machine(), "result": data}, indent=2)
         )
+        if name == "soak" and not data["plateau"]["flat"]:
+            return 1  # the verdict line above says why; a CI job fails on it
     return 0
 
 

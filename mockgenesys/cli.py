@@ -23,6 +23,7 @@ from mockgenesys.cliargs import (
     UsageError,
     bind_error,
     check_limit_name,
+    check_retention_name,
     host,
     info_file,
     non_empty,
@@ -32,7 +33,7 @@ from mockgenesys.cliargs import (
     seed,
     whole_number,
 )
-from mockgenesys.errors import MockGenesysError
+from mockgenesys.errors import ConfigError, MockGenesysError
 from mockgenesys.world.generate import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
 ENV_CLIENT_ID = "MOCKGENESYS_CLIENT_ID"
@@ -110,6 +111,14 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
         default=[],
         metavar="NAME=N",
         help="set one rate limit, e.g. `token_per_minute=600` or `org_history_per_second=off` (repeatable)",
+    )
+    serve.add_argument(
+        "--retention",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="bound one store of what the world keeps from run time, e.g. `guest_sessions=1000` or "
+        "`expired_grace=60` (repeatable; names as `Retention` in docs/server.md#limits)",
     )
     serve.add_argument(
         "--faults",
@@ -258,6 +267,28 @@ def parse_limits(items: Sequence[str], *, enabled: bool = True) -> dict[str, Any
     return limits
 
 
+def parse_retention(items: Sequence[str]) -> dict[str, int | float]:
+    """``["guest_sessions=1000", "expired_grace=60"]`` → a ``retention`` dict for ``MockGenesys``."""
+    from mockgenesys.world.retention import Retention
+
+    retention: dict[str, int | float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--retention takes NAME=N (for example guest_sessions=1000), got {item!r}.")
+        name = check_retention_name(name.strip())
+        try:
+            retention[name] = float(value) if name == "expired_grace" else int(value)
+        except ValueError:
+            kind = "a number of seconds" if name == "expired_grace" else "a whole number"
+            raise UsageError(f"--retention {name} needs {kind} from 1 to 1e9, got {value.strip()!r}.") from None
+    try:
+        Retention.from_dict(retention)
+    except ConfigError as exc:
+        raise UsageError(f"--retention: {exc}") from None
+    return retention
+
+
 def connection_facts(mock: Any, url: str) -> dict[str, Any]:
     from mockgenesys.serving import guest_ws_url
 
@@ -309,6 +340,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "world": str(args.world) if args.world else None,
         "token_ttl": args.token_ttl,
         "limits": parse_limits(args.limit, enabled=not args.no_limits),
+        "retention": parse_retention(args.retention) or None,
         "admin_token": args.admin_token,
         "bot": args.bot,
         "routing_delay": args.routing_delay,

@@ -140,6 +140,18 @@ def check_limit_name(name: str) -> str:
     return name
 
 
+def check_retention_name(name: str) -> str:
+    """``name`` itself if it is a bound of ``Retention``; else a ``UsageError`` with the close ones."""
+    from mockgenesys.world.retention import Retention
+
+    valid = [f.name for f in fields(Retention)]
+    if name not in valid:
+        close = difflib.get_close_matches(name, valid, n=2)
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        raise UsageError(f"--retention {name} is not a retention bound{hint}; valid names: {', '.join(valid)}.")
+    return name
+
+
 def bind_error(host: str, port: int, exc: BaseException) -> UsageError:
     """Why ``host:port`` could not be bound, and what to pass instead."""
     code = getattr(exc, "errno", None)

@@ -42,6 +42,7 @@ from mockgenesys.world.generate import (
     DEFAULT_CONVERSATIONS,
 )
 from mockgenesys.world.models import Conversation, ExternalContact, Message
+from mockgenesys.world.retention import Retention
 from mockgenesys.world.store import World
 from mockgenesys.world.template import WorldTemplate
 
@@ -65,6 +66,7 @@ class MockGenesys:
         clock: Clock | None = None,
         world: World | str | Path | dict[str, Any] | None = None,
         limits: RateLimits | dict[str, Any] | None = None,
+        retention: Retention | dict[str, Any] | None = None,
         conversations: int = DEFAULT_CONVERSATIONS,
         contacts: int = DEFAULT_CONTACTS,
         token_ttl: int = 86400,
@@ -109,6 +111,13 @@ class MockGenesys:
             )
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.limits = limits if isinstance(limits, RateLimits) else RateLimits.from_dict(limits)
+        if retention is not None and not isinstance(retention, (Retention, dict)):
+            raise ConfigError(
+                f"retention must be a Retention or a dict such as {{'guest_sessions': 1000}}, got {retention!r}."
+            )
+        #: The bounds on what the world keeps from run time; ``reset()`` and ``load_world`` keep them
+        #: (``None``: each world's own, ``Retention()`` unless set on it).
+        self.retention = retention if not isinstance(retention, dict) else Retention.from_dict(retention)
         self.journal = Journal(journal_size)
         self.world = self._build_world()
         key = jwt.signing_key(jwt_secret, seed=seed, deterministic=deterministic_secrets)
@@ -130,11 +139,13 @@ class MockGenesys:
     def _build_world(self) -> World:
         source = self._world_source
         world = source if isinstance(source, World) else self._template.world()
-        return self._with_secrets(world)
+        return self._prepared(world)
 
-    def _with_secrets(self, world: World) -> World:
+    def _prepared(self, world: World) -> World:
         if self.deterministic_secrets:
             world.use_deterministic_secrets()
+        if self.retention is not None:
+            world.retention = self.retention
         return world
 
     def reset(self) -> None:
@@ -165,7 +176,7 @@ class MockGenesys:
 
         ``reset()`` still returns to the world the mock was built with.
         """
-        world = self._with_secrets(source if isinstance(source, World) else WorldTemplate.load(source).world())
+        world = self._prepared(source if isinstance(source, World) else WorldTemplate.load(source).world())
         self.hub.reset()
         self.notifications.reset()
         self.webhooks.reset()

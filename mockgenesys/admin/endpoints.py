@@ -6,7 +6,7 @@ import itertools
 import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -117,6 +117,15 @@ async def _delete_fault(mock: MockGenesys, request: Request) -> Response:
 def _clock_view(mock: MockGenesys) -> dict[str, Any]:
     now = mock.clock.now()
     return {"now": now, "iso": iso(now), "virtual": mock.clock.is_virtual}
+
+
+async def _get_retention(mock: MockGenesys, request: Request) -> Response:
+    # A request or frame tidies before it adds, so a store may hold one over its bound until the
+    # next one: tidy as they do, and the sizes are what any request sees.
+    mock.hub.tidy()
+    world = mock.world
+    bounds: dict[str, Any] = {**asdict(world.retention), "access_tokens": world.max_tokens}
+    return _json({"bounds": bounds, "sizes": world.retained()})
 
 
 async def _get_clock(mock: MockGenesys, request: Request) -> Response:
@@ -374,6 +383,9 @@ ENDPOINTS: tuple[AdminEndpoint, ...] = (
         "Move the clock forward (at most to 3000-01-01)",
         _advance_clock,
         body=_object_schema({"seconds": {"type": "number", "minimum": 0, "maximum": MAX_ADVANCE}}, ("seconds",)),
+    ),
+    AdminEndpoint(
+        "GET", "/retention", "admin.retention", "Run-time stores: their bounds and what each holds", _get_retention
     ),
     AdminEndpoint("GET", "/world", "admin.world.snapshot", "World snapshot (guest tokens as fingerprints)", _get_world),
     AdminEndpoint("POST", "/world", "admin.world.load", "Load a world snapshot", _load_world, body=_WORLD),

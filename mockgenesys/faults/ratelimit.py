@@ -85,12 +85,16 @@ class Window:
 class Limiter:
     """Keeps one ``Window`` per (limit name, key), at most ``MAX_WINDOWS``.
 
-    When the table is full, every new window pushes out one old one: of the oldest, the first
-    that has ended; running ones get a second chance at the back; if eight in a row are running,
-    the next oldest goes anyway (its key starts counting afresh).
+    Every new window also looks at the ``SWEEP_STEPS`` oldest: an ended one is forgotten (the
+    next request of its key starts a fresh window, as it would have anyway), a running one moves
+    to the back. So the table holds about the windows running now, not the last ``MAX_WINDOWS``
+    keys ever seen. When it is full, every new window pushes out one old one: of the oldest, the
+    first that has ended; running ones get a second chance at the back; if eight in a row are
+    running, the next oldest goes anyway (its key starts counting afresh).
     """
 
     MAX_WINDOWS = 100_000
+    SWEEP_STEPS = 2
 
     def __init__(self, limits: RateLimits) -> None:
         self.limits = limits
@@ -100,6 +104,11 @@ class Limiter:
         slot = (name, key)
         found = self._windows.get(slot)
         if found is None:
+            windows = self._windows
+            for _ in range(min(self.SWEEP_STEPS, len(windows))):
+                oldest, old = windows.popitem(last=False)
+                if now - old.start < old.period:
+                    windows[oldest] = old
             while self._windows and len(self._windows) >= self.MAX_WINDOWS:
                 forget_one(self._windows, lambda _, old: now - old.start < old.period)
             found = self._windows[slot] = Window(limit, period, now)

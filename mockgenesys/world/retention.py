@@ -48,14 +48,16 @@ class Retention:
     def __post_init__(self) -> None:
         for item in fields(self):
             value = getattr(self, item.name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 <= value <= 10**9:
-                raise ConfigError(f"Retention.{item.name} must be a number from 1 to 1e9, got {value!r}.")
+            kinds = (int, float) if item.name == "expired_grace" else int
+            if isinstance(value, bool) or not isinstance(value, kinds) or not 1 <= value <= 10**9:
+                kind = "number of seconds" if item.name == "expired_grace" else "whole number"
+                raise ConfigError(f"Retention.{item.name} must be a {kind} from 1 to 1e9, got {value!r}.")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Retention:
         """A ``Retention`` from keyword values; ``ConfigError`` naming an unknown key and the valid ones."""
         names = [item.name for item in fields(cls)]
-        unknown = sorted(set(data or {}) - set(names))
+        unknown = sorted(str(key) for key in set(data or {}) - set(names))
         if unknown:
             raise ConfigError(f"Unknown retention setting(s) {unknown}; valid: {', '.join(names)}.")
         return replace(cls(), **(data or {}))

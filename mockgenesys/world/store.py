@@ -462,6 +462,17 @@ class World:
             forget=seeds.__delitem__,
         )
 
+    def retained(self) -> dict[str, int]:
+        """How many records each store bounded by ``retention`` (and ``max_tokens``) holds now."""
+        return {
+            "guest_sessions": len(self._session_ages),
+            "conversations": len(self._conversation_ages),
+            "messages": self._runtime_messages,
+            "refresh_tokens": len(self.refresh_tokens),
+            "seed_sessions": len(self.seed_sessions),
+            "access_tokens": len(self.tokens),
+        }
+
     def _forget_session(self, session_id: str) -> None:
         started_on = self._session_ages.pop(session_id)
         holders = self._conversation_sessions.get(started_on)
