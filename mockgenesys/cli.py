@@ -34,6 +34,7 @@ from mockgenesys.cliargs import (
     whole_number,
 )
 from mockgenesys.errors import ConfigError, MockGenesysError
+from mockgenesys.journal import DEFAULT_JOURNAL_SIZE
 from mockgenesys.world.generate import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
 ENV_CLIENT_ID = "MOCKGENESYS_CLIENT_ID"
@@ -119,6 +120,13 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
         metavar="NAME=N",
         help="bound one store of what the world keeps from run time, e.g. `guest_sessions=1000` or "
         "`expired_grace=60` (repeatable; names as `Retention` in docs/server.md#limits)",
+    )
+    serve.add_argument(
+        "--journal-size",
+        type=whole_number(1, 10_000_000),
+        default=DEFAULT_JOURNAL_SIZE,
+        metavar="N",
+        help=f"how many requests and frames the journal keeps, newest first (1..10000000; default {DEFAULT_JOURNAL_SIZE:,})",
     )
     serve.add_argument(
         "--faults",
@@ -341,6 +349,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "token_ttl": args.token_ttl,
         "limits": parse_limits(args.limit, enabled=not args.no_limits),
         "retention": parse_retention(args.retention) or None,
+        "journal_size": args.journal_size,
         "admin_token": args.admin_token,
         "bot": args.bot,
         "routing_delay": args.routing_delay,

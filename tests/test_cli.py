@@ -41,8 +41,9 @@ def test_cli_missing_world_file_is_a_clear_error(tmp_path: Path, capsys: pytest.
 def test_cli_serve_runs_until_ctrl_c(tmp_path: Path, command: list[str]) -> None:
     info = tmp_path / "info.json"
     exe = [str(Path(sys.executable).parent / "mockgenesys")] if command == ["mockgenesys"] else command
+    options = ["--seed", "7", "--info-file", str(info), "--client-id", "cli-id", "--journal-size", "2"]
     process = subprocess.Popen(
-        [*exe, "serve", "--port", "0", "--seed", "7", "--info-file", str(info), "--client-id", "cli-id"],
+        [*exe, "serve", "--port", "0", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -60,6 +61,10 @@ def test_cli_serve_runs_until_ctrl_c(tmp_path: Path, command: list[str]) -> None
             auth=(facts["client_id"], facts["client_secret"]),
         )
         assert response.status_code == 200
+        for _ in range(2):
+            httpx.get(facts["base_url"] + "/api/v2/organizations/me")  # 401s, journaled
+        journal = httpx.get(facts["base_url"] + "/__admin/journal").text.splitlines()  # JSON lines
+        assert [json.loads(line)["endpoint"] for line in journal] == ["organizations.me"] * 2  # --journal-size 2
     finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=20)
@@ -95,6 +100,7 @@ def test_cli_bad_faults_file_names_the_field(tmp_path: Path, capsys: pytest.Capt
         (["serve", "--client-id", "a:b"], "--client-id must not contain ':'"),
         (["serve", "--admin-token", ""], "--admin-token must not be empty"),
         (["serve", "--token-ttl", "5"], "--token-ttl must be a whole number from 300 to 172800, got '5'."),
+        (["serve", "--journal-size", "0"], "--journal-size must be a whole number from 1 to 10000000, got '0'."),
         (["serve", "--routing-delay", "-1"], "--routing-delay must be a number of seconds from 0 to 3600, got '-1'."),
         (["serve", "--routing-delay", "inf"], "--routing-delay must be a number of seconds"),
         (["serve", "--limit", "tokens_per_minute=5"], "is not a rate limit (did you mean token_per_minute"),
