@@ -28,13 +28,11 @@ from mockgenesys.world.models import (
     Org,
     RefreshToken,
     SeedSession,
-    from_dict,
     to_dict,
 )
 from mockgenesys.world.retention import Retention, sweep
-from mockgenesys.world.validation import record_problem
+from mockgenesys.world.snapshots import SNAPSHOT_VERSION, fill_from_snapshot, read_snapshot, snapshot_seed
 
-SNAPSHOT_VERSION = 1
 #: How many used seed-dialect request nonces are remembered (oldest forgotten first).
 DEFAULT_NONCE_MEMORY = 100_000
 #: The most access tokens a world remembers by default (``World.max_tokens``). A full garbage
@@ -118,59 +116,13 @@ class World:
     @staticmethod
     def read_snapshot(path: Path, origin: str) -> Any:
         """The JSON a world file holds; ``ConfigError`` naming ``origin`` when it cannot be read."""
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"Cannot read the world file {origin}: {exc.strerror}.") from exc
-        except json.JSONDecodeError as exc:
-            raise ConfigError(
-                f"The world file {origin} is not valid JSON ({exc.msg} at line {exc.lineno}); "
-                "write it with `mock.world.snapshot()` or `GET /__admin/world`."
-            ) from exc
+        return read_snapshot(path, origin)
 
     @classmethod
     def from_snapshot(cls, data: Any, origin: str) -> World:
         """Rebuild a world from ``snapshot()`` data; ``ConfigError`` naming ``origin`` and the bad record."""
-        if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
-            raise ConfigError(
-                f"{origin} is not a mockgenesys world snapshot of version {SNAPSHOT_VERSION}; "
-                'it needs a top-level object with "version": 1.'
-            )
-        seed = data.get("seed", 0)
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise ConfigError(f"{origin}: seed must be a whole number, got {seed!r:.80}.")
-        world = cls(seed=seed)
-        kinds: list[tuple[str, type[Any], dict[str, Any]]] = [
-            ("orgs", Org, world.orgs),
-            ("clients", OAuthClient, world.clients),
-            ("deployments", Deployment, world.deployments),
-            ("contacts", ExternalContact, world.contacts),
-            ("conversations", Conversation, world.conversations),
-            ("seed_sessions", SeedSession, world.seed_sessions),
-            ("guest_sessions", GuestSession, world.guest_sessions),
-        ]
-        for key, kind, target in kinds:
-            items = data.get(key, [])
-            if not isinstance(items, list):
-                raise ConfigError(
-                    f"{origin}: {key} must be a list of {kind.__name__} records, got {type(items).__name__}."
-                )
-            for index, item in enumerate(items):
-                try:
-                    record = from_dict(kind, item)
-                except (KeyError, TypeError) as exc:
-                    raise ConfigError(f"{origin}: {key}[{index}] is not a valid {kind.__name__}: {exc}") from exc
-                problem = record_problem(record)
-                if problem is not None:
-                    raise ConfigError(f"{origin}: {key}[{index}].{problem}")
-                target[record.id] = record
-        for index, guest in enumerate(world.guest_sessions.values()):
-            if guest.conversation_id not in world.conversations or guest.deployment_id not in world.deployments:
-                raise ConfigError(
-                    f"{origin}: guest_sessions[{index}] names conversation {guest.conversation_id!r:.80} and "
-                    f"deployment {guest.deployment_id!r:.80}; both must be in the snapshot."
-                )
-        world.guest_tokens = {g.token: g.id for g in world.guest_sessions.values()}
+        world = cls(seed=snapshot_seed(data, origin))
+        fill_from_snapshot(world, data, origin)
         for conversation in world.conversations.values():
             for message in conversation.messages:
                 world._messages[message.id] = message
