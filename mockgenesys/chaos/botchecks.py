@@ -95,7 +95,8 @@ def bot_answered(view: ServerView, guests: list[GuestRecord], params: dict[str, 
                 continue
             who = f"guest {match.group(3)}" if match.group(2) == "g" else f"open user {match.group(3)}"
             texts.append((at, text, f"{who}|{conversation.get('id')}"))
-    texts.sort()
+    # texts written at the same moment are reached in the order the bot answered them
+    texts.sort(key=lambda t: (t[0], min(answers.get((t[2].split("|", 1)[1], t[1]), [math.inf])), t[1]))
     # on the clock that really passed: a timeline clock jump is nobody's delay
     real = [at - sum(seconds for jump, seconds in view.jumps if jump < at) for at, _, _ in texts]
     due = answer_due(real, per_minute)
