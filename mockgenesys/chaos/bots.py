@@ -8,6 +8,13 @@ open users' alike. What it learns from an event it reads again after every notif
 dropped socket loses nothing. It stops once every guest and user is done and nothing is left to
 answer, or ``grace`` seconds later. The invariants ``bot_answered`` and ``webhooks_delivered``
 (``chaos.botchecks``) judge the outcome from the server's side.
+
+The bot behaves as a production bot must under Genesys' documented limits: every HTTP request it
+makes (retries and the open users' posts included: they share its token) waits its turn under
+``BOT_PACE``, below ``token.rate.per.minute`` (300 per token); a 429's Retry-After holds every later
+call; the pending texts of a conversation are read with one bulk call, not one call each. The
+bearer tokens it used are recorded (``BotRecord.principals``) so its journal rows are told apart
+from the guests' and the platform workload's.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from mockgenesys.chaos.guests import describe
 from mockgenesys.client import (
     ClientError,
     NotificationClient,
+    NotificationEvent,
     NotificationGap,
     OpenMessagingClient,
     PlatformClient,
@@ -33,6 +41,9 @@ from mockgenesys.client import (
     mock_notification_connector,
     notification_connector,
 )
+from mockgenesys.client.pacing import Limits, Pacer
+from mockgenesys.client.platform import MOCK_BASE_URL
+from mockgenesys.journal import fingerprint
 from mockgenesys.server.routes.queues import QUEUE_NAME
 from mockgenesys.serving import serve_in_thread
 
@@ -47,6 +58,13 @@ WEBHOOK_SECRET = "chaos-webhook-secret-0123456789"
 POLL = 1.0
 #: Seconds without anything left to do after which the bot stops (at most ``grace``).
 QUIET = 10.0
+#: The bot's pace, (requests, per seconds): Genesys allows 300 per token per minute
+#: (``token.rate.per.minute``). The bot spreads them, five a second, and keeps ten a minute back
+#: for a live server that sees a request a moment after the bot sent it: a burst of 300 followed
+#: by a minute's silence would keep the texts that came after the burst waiting a minute.
+BOT_PACE: Limits = ((5, 1.0), (290, 60.0))
+#: Message ids one bulk read may name (Genesys' documented maximum).
+BULK_IDS = 1000
 
 
 def user_text(tag: str, user: int, index: int) -> str:
@@ -66,10 +84,31 @@ class BotRecord:
     webhook_messages: int = 0
     webhook_duplicates: int = 0
     webhook_rejected: int = 0
+    #: The journal principals of the bearer tokens the bot used (``fp:…``): its own rows.
+    principals: set[str] = field(default_factory=set)
+
+
+class PacedTransport(httpx.AsyncBaseTransport):
+    """Sends each request when ``pacer`` lets it go, and records the bearer tokens it carried."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, pacer: Pacer, record: BotRecord) -> None:
+        self.inner = inner
+        self.pacer = pacer
+        self.record = record
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await self.pacer.wait()
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme == "Bearer" and token:
+            self.record.principals.add(fingerprint(token))
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
 class EchoBot:
-    """Answers every customer text of a conversation once, as its connected agent."""
+    """Answers every customer text of a conversation once, as its connected agent, oldest text first."""
 
     def __init__(self, platform: PlatformClient, record: BotRecord) -> None:
         self.platform = platform
@@ -77,54 +116,114 @@ class EchoBot:
         self.answered: set[str] = set()
         self.known: set[str] = set()
         self.waiting: set[str] = set()
+        #: A notification gap happened: every known conversation must be read again.
+        self.stale = False
         #: The ids of answers sent on Open Messaging conversations (they go out through the webhook).
         self.sent_open: set[str] = set()
+        #: Customer message id -> (when the customer wrote it, the order the bot first heard of it in).
+        self.heard: dict[str, tuple[str, int]] = {}
 
-    async def handle(self, conversation: dict[str, Any]) -> None:
-        """Answer what ``conversation`` (a ``.conversations`` event body or a ``Conversation``) holds."""
-        conversation_id = conversation.get("id")
-        if not isinstance(conversation_id, str):
-            return
-        self.known.add(conversation_id)
-        agent: str | None = None
-        pending: list[str] = []
-        is_open = False
-        for participant in conversation.get("participants", []):
-            for communication in participant.get("messages", []):
-                is_open = is_open or communication.get("type") == "open"
-                if participant.get("purpose") == "agent" and communication.get("state") == "connected":
-                    agent = communication.get("id")
-                if participant.get("purpose") == "customer":
-                    ids = [m.get("messageId") for m in communication.get("messages", [])]
-                    pending += [i for i in ids if isinstance(i, str) and i not in self.answered]
-        if pending and agent is None:
-            self.waiting.add(conversation_id)  # routing has not connected an agent yet
-            return
-        self.waiting.discard(conversation_id)
-        for message_id in pending:
-            try:
-                details = await self.platform.request("GET", f"/api/v2/conversations/messages/{message_id}/details")
-                text = details.get("normalizedMessage", {}).get("text") or ""
-                path = f"/api/v2/conversations/messages/{conversation_id}/communications/{agent}/messages"
-                sent = await self.platform.request("POST", path, json={"textBody": ANSWER_PREFIX + text})
-            except ClientError as exc:
-                self.record.errors.append(f"answering {message_id}: {describe(exc)}")
+    async def answer_all(self, bodies: list[Any]) -> None:
+        """Answer what ``.conversations`` event bodies (or read ``Conversation``s) name, oldest text first.
+
+        The bodies are those that queued up while the bot waited its turn under ``BOT_PACE`` (and,
+        after a gap, the conversations read again). The texts are answered in the order the
+        customers wrote them (``messageTime``), whichever body finally brought their agent; the
+        unanswered texts of a conversation are read with one bulk call when its oldest is due.
+        """
+        conversations: dict[str, _Pending] = {}
+        for body in bodies:
+            if not isinstance(body, dict) or not isinstance(body.get("id"), str):
                 continue
-            self.answered.add(message_id)
-            self.record.answered += 1
-            if is_open and isinstance(sent, dict) and isinstance(sent.get("id"), str):
-                self.sent_open.add(sent["id"])
+            self.known.add(body["id"])
+            pending = conversations.setdefault(body["id"], _Pending())
+            pending.take(body)
+            for message_id in pending.ids:
+                self.heard.setdefault(message_id, (pending.times.get(message_id, ""), len(self.heard)))
+        due: list[tuple[tuple[str, int], str, str]] = []
+        for conversation_id, pending in conversations.items():
+            unanswered = [i for i in pending.ids if i not in self.answered]
+            if unanswered and pending.agent is None:
+                self.waiting.add(conversation_id)  # routing has not connected an agent yet
+                continue
+            self.waiting.discard(conversation_id)
+            due += [(self.heard[i], conversation_id, i) for i in unanswered]
+        texts: dict[str, str] = {}
+        for _, conversation_id, message_id in sorted(due):
+            pending = conversations[conversation_id]
+            if message_id not in texts:
+                unread = [i for i in pending.ids if i not in self.answered and i not in texts]
+                try:
+                    texts.update(await self._texts(conversation_id, unread))
+                except ClientError as exc:
+                    self.record.errors.append(f"reading {len(unread)} message(s) of {conversation_id}: {describe(exc)}")
+                    continue
+            await self._answer(conversation_id, pending, message_id, texts[message_id])
 
-    async def reconcile(self) -> None:
-        """Read every known conversation again (after a gap: what changed meanwhile)."""
-        for conversation_id in sorted(self.known):
+    async def _answer(self, conversation_id: str, pending: _Pending, message_id: str, text: str) -> None:
+        path = f"/api/v2/conversations/messages/{conversation_id}/communications/{pending.agent}/messages"
+        try:
+            sent = await self.platform.request("POST", path, json={"textBody": ANSWER_PREFIX + text})
+        except ClientError as exc:
+            self.record.errors.append(f"answering {message_id}: {describe(exc)}")
+            return
+        self.answered.add(message_id)
+        self.record.answered += 1
+        if pending.is_open and isinstance(sent, dict) and isinstance(sent.get("id"), str):
+            self.sent_open.add(sent["id"])
+
+    async def _texts(self, conversation_id: str, message_ids: list[str]) -> dict[str, str]:
+        """The texts of ``message_ids`` in one bulk call per 1,000 ids (not one call each)."""
+        texts: dict[str, str] = {}
+        path = f"/api/v2/conversations/messages/{conversation_id}/messages/bulk"
+        for start in range(0, len(message_ids), BULK_IDS):
+            body = await self.platform.request(
+                "POST", path, params={"useNormalizedMessage": "true"}, json=message_ids[start : start + BULK_IDS]
+            )
+            for entity in body.get("entities", []) if isinstance(body, dict) else []:
+                if isinstance(entity, dict) and isinstance(entity.get("id"), str):
+                    texts[entity["id"]] = str((entity.get("normalizedMessage") or {}).get("text") or "")
+        return {message_id: texts.get(message_id, "") for message_id in message_ids}
+
+    async def read(self, conversation_ids: set[str] | None = None) -> list[dict[str, Any]]:
+        """Known conversations read again: every one after a gap (what changed meanwhile), or ``conversation_ids``.
+
+        Every conversation is read before any is answered, so the answers still go oldest text first.
+        """
+        bodies: list[dict[str, Any]] = []
+        for conversation_id in sorted(self.known if conversation_ids is None else conversation_ids):
             try:
                 conversation = await self.platform.request("GET", f"/api/v2/conversations/{conversation_id}")
             except ClientError as exc:
                 self.record.errors.append(f"reading {conversation_id}: {describe(exc)}")
                 continue
             if isinstance(conversation, dict) and conversation.get("state") != "disconnected":
-                await self.handle(conversation)
+                bodies.append(conversation)
+        return bodies
+
+
+class _Pending:
+    """What the bodies of one conversation say: its customer's message ids, its agent, its kind."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.times: dict[str, str] = {}
+        self.agent: str | None = None
+        self.is_open = False
+
+    def take(self, conversation: dict[str, Any]) -> None:
+        """Add one body (a late, held-back body adds no message id and keeps a newer agent)."""
+        for participant in conversation.get("participants", []):
+            for communication in participant.get("messages", []):
+                self.is_open = self.is_open or communication.get("type") == "open"
+                if participant.get("purpose") == "agent" and communication.get("state") == "connected":
+                    self.agent = communication.get("id") or self.agent
+                if participant.get("purpose") == "customer":
+                    for message in communication.get("messages", []):
+                        message_id = message.get("messageId")
+                        if isinstance(message_id, str) and message_id not in self.ids:
+                            self.ids.append(message_id)
+                            self.times[message_id] = str(message.get("messageTime") or "")
 
 
 class BotWorkload:
@@ -145,14 +244,15 @@ class BotWorkload:
         facts = env.control.facts
         seed = random.Random(f"chaos/{self.scenario.seed}/bot").getrandbits(63)
         timing = Timing(clock=facts.clock, rng=random.Random(seed))
-        platform = _platform(facts, timing)
+        platform = _platform(facts, timing, self.record)
         receiver = WebhookReceiver(WEBHOOK_SECRET)
         async with platform, _webhook_url(facts, receiver) as url:
             bot = EchoBot(platform, self.record)
 
             async def on_gap(gap: NotificationGap) -> None:
+                # read again in the listening loop, never beside it: two readers would answer twice
                 self.record.gaps.append(gap)
-                await bot.reconcile()
+                bot.stale = True
 
             connector = mock_notification_connector(facts.mock) if facts.mock else notification_connector()
             notes = NotificationClient(platform, connector, timing=timing, on_gap=on_gap)
@@ -197,10 +297,16 @@ class BotWorkload:
             except ClientError as exc:
                 self.record.errors.append(f"listening: {describe(exc)}")
                 return
-            if event is not None and event.topic.endswith(".conversations"):
-                await bot.handle(event.body)
-            if bot.waiting and event is None:
-                await bot.reconcile()
+            # the events that queued up while the bot waited its turn are answered together (one
+            # bulk read per conversation, not one per event), with what a gap makes it read again
+            if bot.stale:
+                bot.stale = False
+                bodies = await bot.read()
+                await bot.answer_all(bodies + _bodies([event] if event else [], notes.pending()))
+            elif event is not None:
+                await bot.answer_all(_bodies([event], notes.pending()))
+            elif bot.waiting:
+                await bot.answer_all(await bot.read(set(bot.waiting)))  # only those still without an agent
             done = _guests_done(self.guests) and all(task.done() for task in users)
             if not done:
                 settled_at = None
@@ -225,6 +331,11 @@ class BotWorkload:
         self.record.users_done += 1
 
 
+def _bodies(*batches: list[NotificationEvent]) -> list[Any]:
+    """The bodies of the ``.conversations`` events of ``batches``, in order."""
+    return [e.body for batch in batches for e in batch if e.topic.endswith(".conversations")]
+
+
 def _spawn(coroutine: Coroutine[Any, Any, None]) -> Any:
     import asyncio
 
@@ -243,11 +354,13 @@ def _guests_done(guests: GuestWorkload) -> bool:
     return True
 
 
-def _platform(facts: MockFacts, timing: Timing) -> PlatformClient:
-    if facts.mock is not None:
-        return PlatformClient.for_mock(facts.mock, timing=timing)
-    assert facts.base_url is not None
-    return PlatformClient(facts.base_url, facts.client_id, facts.client_secret, timing=timing)
+def _platform(facts: MockFacts, timing: Timing, record: BotRecord) -> PlatformClient:
+    """The bot's client: every request paced under ``BOT_PACE``, in-process or live."""
+    inner = facts.mock.transport() if facts.mock is not None else httpx.AsyncHTTPTransport()
+    transport = PacedTransport(inner, Pacer(timing, limits=BOT_PACE), record)
+    base_url = MOCK_BASE_URL if facts.mock is not None else facts.base_url
+    assert base_url is not None
+    return PlatformClient(base_url, facts.client_id, facts.client_secret, transport=transport, timing=timing)
 
 
 async def _queue(platform: PlatformClient) -> str:

@@ -1,8 +1,10 @@
 """Invariants read from the journal: ``mock.check()``'s rules over the run, and bounded re-authentication.
 
 A conformance violation is attributed to the guest whose session it names (``Violation.caller``,
-else its journal rows), to the platform workload when it names the run's OAuth client, and is
-shared evidence otherwise; every one fails the invariant.
+else its journal rows), to the toolkit's own bot when its rows carry the bot's tokens, to the
+platform workload when it names the run's OAuth client, and is shared evidence otherwise; every
+one fails the invariant. The bot's are a bug of mockgenesys, never of the client under test: the
+line says so, and no guest is blamed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ RETRY_RULES = ("bounded_attempts", "backoff", "retried_client_error")
 #: ``nonexistent_endpoint`` (the platform workload reads the seed dialect's paged history on
 #: purpose, and ``mock.check()`` lists those calls as notices on a mock that serves it).
 DEFAULT_RULES = tuple(rule for rule in RULES if rule != "nonexistent_endpoint")
+#: How a violation of the toolkit's own bot (``chaos.bots``) is labelled.
+BOT_LABEL = "bot (mockgenesys' own workload, not your client: please report this as a mockgenesys bug)"
 #: ``conformance`` and ``retries_bounded`` take these ``mock.check()`` settings as parameters too.
 SETTINGS = tuple(Settings.__dataclass_fields__)
 
@@ -36,7 +40,9 @@ def _violations(
         guest = view.guest_of_caller(violation.caller)
         guests = {guest} if guest is not None else {g for g in map(view.guest_of, violation.entries) if g is not None}
         line = f"[{violation.rule}] {violation.message} " + "; ".join(str(e) for e in violation.entries[:3])
-        if guests:
+        if run.bot_principals and any(e.principal in run.bot_principals for e in violation.entries):
+            shared.append(f"{BOT_LABEL}: {line}")
+        elif guests:
             for index in sorted(guests):
                 failures[index].append(f"guest {index}: {line}")
         elif run.platform is not None and (violation.caller or "").startswith("client:"):

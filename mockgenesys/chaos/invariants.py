@@ -142,7 +142,8 @@ def evaluate(
     view: ServerView,
     guests: list[GuestRecord],
     platform: PlatformRecord | None = None,
+    bot_principals: frozenset[str] = frozenset(),
 ) -> list[InvariantResult]:
     """Run every invariant of a scenario against the server's view of the run and the workloads' records."""
-    run = RunRecords(guests, platform)
+    run = RunRecords(guests, platform, bot_principals)
     return [INVARIANTS[name](view, run, params) for name, params in specs]

@@ -144,6 +144,8 @@ class RunRecords:
 
     guests: list[GuestRecord]
     platform: PlatformRecord | None = None
+    #: The journal principals of the toolkit's own bot (``BotRecord.principals``): its rows.
+    bot_principals: frozenset[str] = frozenset()
 
 
 @dataclass

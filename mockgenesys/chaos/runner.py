@@ -125,7 +125,8 @@ class PreparedRun:
         view = ServerView.from_evidence(tag, evidence, ctx.jumps, control.facts.org_id)
         judged = guests.running
         record = platform.record if not self.isolate else None
-        results = evaluate(((s.name, s.params) for s in scenario.invariants), view, judged, record)
+        bot = next((w.record.principals for w in workloads if isinstance(w, BotWorkload)), set())
+        results = evaluate(((s.name, s.params) for s in scenario.invariants), view, judged, record, frozenset(bot))
         if self.guest is not None:
             results = [_focus(r, self.guest) for r in results]
         metrics = collect(view, judged, started=started, ended=ended, firings=evidence.firings, events=self.events)
