@@ -12,7 +12,7 @@ step, ``AdapterFactory`` and ``PlatformFactory`` the shapes of the factories, ``
 
 from __future__ import annotations
 
-from mockgenesys.stateful.guest import GRADED_RULES, AdapterFactory, ReauthMachine, core_adapter, reauth_machine, words
+from mockgenesys.stateful.guest import AdapterFactory, ReauthMachine, core_adapter, reauth_machine, words
 from mockgenesys.stateful.platform import (
     PLATFORM_GRADED_RULES,
     PlatformFactory,
@@ -20,6 +20,7 @@ from mockgenesys.stateful.platform import (
     core_platform_adapter,
     platform_machine,
 )
+from mockgenesys.stateful.simulated import GRADED_RULES
 
 __all__ = [
     "GRADED_RULES",

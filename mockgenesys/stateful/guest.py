@@ -17,28 +17,19 @@ Plug in your own client with an adapter (see ``mockgenesys.client.GuestAdapter``
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import Callable
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import initialize, invariant, precondition, rule
 
-from mockgenesys.chaos.simclock import SimClock
 from mockgenesys.client import ClientError, CoreGuestAdapter, GuestAdapter
-from mockgenesys.conformance import RULES
 from mockgenesys.mock import MockGenesys
+from mockgenesys.stateful.simulated import GRADED_RULES, SimulatedMachine
 from mockgenesys.world.models import Conversation, GuestSession, Message
-
-T = TypeVar("T")
-
-#: Virtual seconds one step may take before the machine calls the client stuck.
-MAX_STEP_SECONDS = 7 * 86400.0
 
 #: Builds the client under test for a mock: ``factory(mock, seed) -> GuestAdapter``.
 AdapterFactory = Callable[[MockGenesys, int], GuestAdapter]
 
-#: Conformance rules a correct client never breaks (``limit_breach``: the machine's 429s are injected).
-GRADED_RULES = tuple(rule for rule in RULES if rule != "limit_breach")
 #: Messages the guest's conversation starts with: more than three history pages of 25.
 HISTORY_MESSAGES = 80
 #: Reconnects refused while the guest is offline with sends queued behind it.
@@ -56,7 +47,7 @@ def core_adapter(mock: MockGenesys, seed: int) -> GuestAdapter:
     return CoreGuestAdapter.for_mock(mock, name="Stateful guest", seed=seed)
 
 
-class ReauthMachine(RuleBasedStateMachine):
+class ReauthMachine(SimulatedMachine):
     """Re-authentication correctness of the client built by ``adapter_factory``."""
 
     adapter_factory: AdapterFactory = staticmethod(core_adapter)
@@ -65,20 +56,11 @@ class ReauthMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.loop = asyncio.new_event_loop()
-        # discrete-event time: concurrent tasks that sleep wait together, as in a chaos run
-        self.clock = SimClock()
-        self.mock = MockGenesys(seed=7, clock=self.clock, conversations=2, contacts=2)
-        self.clock.deadline_sources.append(self.mock.scheduler.next_due)
         self.adapter: GuestAdapter | None = None
         self.sent: dict[str, list[str]] = {}
         self.expiries = 0
         self.closed: set[str] = set()
         self.counter = 0
-
-    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        result: T = self.loop.run_until_complete(self.clock.drive(coroutine, max_seconds=MAX_STEP_SECONDS))
-        return result
 
     # ------------------------------------------------------------------ server-side views
     def session(self) -> GuestSession | None:
@@ -287,13 +269,7 @@ class ReauthMachine(RuleBasedStateMachine):
                         self.every_sent_message_is_stored_exactly_once_and_in_order()
                 self.run(self.adapter.close())
         finally:
-            leftover = asyncio.all_tasks(self.loop)
-            for task in leftover:
-                task.cancel()
-            if leftover:
-                self.loop.run_until_complete(asyncio.wait(leftover))
-            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
-            self.loop.close()
+            self.close_loop()
 
 
 def reauth_machine(factory: AdapterFactory, *, name: str = "ClientReauthMachine") -> type[ReauthMachine]:

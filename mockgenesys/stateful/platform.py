@@ -16,27 +16,21 @@ Plug in your own client (see ``mockgenesys.client.PlatformAdapter``)::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import initialize, invariant, precondition, rule
 
-from mockgenesys.chaos.simclock import SimClock
 from mockgenesys.client import ClientError, CorePlatformAdapter, PlatformAdapter
-from mockgenesys.conformance import RULES
 from mockgenesys.mock import MockGenesys
-
-T = TypeVar("T")
-
-#: Virtual seconds one step may take before the machine calls the client stuck.
-MAX_STEP_SECONDS = 7 * 86400.0
+from mockgenesys.stateful.simulated import GRADED_RULES, SimulatedMachine
 
 #: Builds the platform client under test for a mock: ``factory(mock, seed) -> PlatformAdapter``.
 PlatformFactory = Callable[[MockGenesys, int], PlatformAdapter]
 
 #: Conformance rules a correct platform client never breaks (the machine's 429s are injected).
-PLATFORM_GRADED_RULES = tuple(rule for rule in RULES if rule != "limit_breach")
+PLATFORM_GRADED_RULES = GRADED_RULES
 #: The OAuth client's token life in the machine's world, so clock advances reach it.
 TOKEN_TTL = 900
 #: More than three history pages of 25, more than two pages of contacts.
@@ -59,18 +53,13 @@ def core_platform_adapter(mock: MockGenesys, seed: int) -> PlatformAdapter:
     return CorePlatformAdapter.for_mock(mock, seed=seed)
 
 
-class PlatformMachine(RuleBasedStateMachine):
+class PlatformMachine(SimulatedMachine):
     """Correctness of the platform client built by ``platform_factory``."""
 
     platform_factory: PlatformFactory = staticmethod(core_platform_adapter)
 
     def __init__(self) -> None:
         super().__init__()
-        self.loop = asyncio.new_event_loop()
-        # discrete-event time: concurrent tasks that sleep wait together, as in a chaos run
-        self.clock = SimClock()
-        self.mock = MockGenesys(seed=7, clock=self.clock, conversations=2, contacts=2)
-        self.clock.deadline_sources.append(self.mock.scheduler.next_due)
         self.mock.world.default_client.token_ttl = TOKEN_TTL
         self.long = self.mock.add_conversation(messages=[f"history line {n}" for n in range(HISTORY_MESSAGES)])
         for n in range(EXTRA_CONTACTS):
@@ -78,10 +67,6 @@ class PlatformMachine(RuleBasedStateMachine):
         self.adapter: PlatformAdapter | None = None
         self.armed: dict[str, str] = {}  # kind of one-at-a-time fault -> its rule id
         self.revoked = False  # tokens revoked and no call made since
-
-    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        result: T = self.loop.run_until_complete(self.clock.drive(coroutine, max_seconds=MAX_STEP_SECONDS))
-        return result
 
     # ------------------------------------------------------------------ the server's answers
     def expected(self, operation: str, argument: str) -> str | list[str]:
@@ -195,13 +180,7 @@ class PlatformMachine(RuleBasedStateMachine):
                 self.run(self.adapter.close())
                 self.the_client_follows_the_rules()
         finally:
-            leftover = asyncio.all_tasks(self.loop)
-            for task in leftover:
-                task.cancel()
-            if leftover:
-                self.loop.run_until_complete(asyncio.wait(leftover))
-            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
-            self.loop.close()
+            self.close_loop()
 
 
 def platform_machine(factory: PlatformFactory, *, name: str = "ClientPlatformMachine") -> type[PlatformMachine]:
