@@ -20,15 +20,16 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 26, 14, 42
 #: Bars at most on a time chart (a run's buckets are merged down to this).
 MAX_COLUMNS = 40
 #: Time bins per dot row (fewer when there are many rows: at most ``MAX_DOTS`` dots a chart).
-DOT_BINS = 48
+DOT_BINS = 32
 MIN_DOT_BINS = 12
-MAX_DOTS = 192
+MAX_DOTS = 128
 MAX_TIP_LINES = 4
 
 
 def _num(value: float) -> str:
-    """A coordinate, short: one decimal at most."""
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    """A coordinate, short: whole units of a 640-wide view box (a tenth of one is invisible, and
+    the decimals were a tenth of the whole library's page)."""
+    return str(round(value))
 
 
 def label(value: float) -> str:
