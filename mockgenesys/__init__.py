@@ -11,10 +11,10 @@ package version. The layers are drawn in docs/architecture.md, the exceptions in
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mockgenesys.errors import ConfigError, JournalAssertionError, MockGenesysError, WorldError
+from mockgenesys.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from mockgenesys.clock import DEFAULT_EPOCH, Clock, SystemClock, VirtualClock
@@ -84,14 +84,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'mockgenesys' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOMES})
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES, globals())

@@ -16,6 +16,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "clock and world",
         (
             "mockgenesys.errors",
+            "mockgenesys.lazy",
             "mockgenesys.types",
             "mockgenesys.clock",
             "mockgenesys.scheduler",

@@ -118,6 +118,7 @@ def test_plugin_does_not_import_mockgenesys_unless_a_fixture_is_used(project: py
             assert sorted(loaded) == [
                 "mockgenesys",
                 "mockgenesys.errors",
+                "mockgenesys.lazy",  # the root's lazy names: the standard library only
                 "mockgenesys.pytest_plugin",
                 "mockgenesys.pytest_plugin.contactcentre",
                 "mockgenesys.pytest_plugin.coroutines",
