@@ -121,19 +121,15 @@ def bot_answered(view: ServerView, guests: list[GuestRecord], params: dict[str, 
 
 def webhooks_delivered(view: ServerView, guests: list[GuestRecord], params: dict[str, Any]) -> Verdict:
     accepted: set[str] = set()
-    forged: list[str] = []
     attempts: dict[str, list[str]] = defaultdict(list)
     for entry in view.entries:
-        if entry.endpoint != "openmessaging.webhook" or entry.detail is None:
-            continue
-        if entry.code == "forged":
-            if 200 <= entry.status < 300:
-                forged.append(f"a forged delivery of {entry.detail} was accepted ({entry})")
+        # a forged copy is the unverified_webhook conformance rule's to judge, not a delivery
+        if entry.endpoint != "openmessaging.webhook" or entry.detail is None or entry.code == "forged":
             continue
         attempts[entry.detail].append(f"{entry.status}{' ' + entry.code if entry.code else ''}")
         if 200 <= entry.status < 300:  # a late copy reached the connector too
             accepted.add(entry.detail)
-    other = list(forged)
+    other: list[str] = []
     for conversation in view.conversations:
         if conversation.get("messenger_type") != "open":
             continue
