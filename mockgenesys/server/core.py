@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from mockgenesys.conformance import SEED_DIALECT
@@ -22,6 +21,7 @@ from mockgenesys.server.http import (
     Router,
 )
 from mockgenesys.server.views import SeedViewStore
+from mockgenesys.world.retention import BudgetDict
 
 if TYPE_CHECKING:
     from mockgenesys.clock import Clock
@@ -60,7 +60,7 @@ class Server:
         self.faults = faults
         self.hub = hub
         #: Attachment bytes uploaded to the presigned URLs, by attachment id (oldest forgotten first).
-        self.uploads = UploadStore()
+        self.uploads: BudgetDict[str, bytes] = BudgetDict(MAX_UPLOADS, MAX_UPLOAD_BYTES, len)
         #: Encoded seed-dialect message views (checked against the world on every page).
         self.seed_views = SeedViewStore()
 
@@ -159,7 +159,7 @@ class Server:
                 window = self._token_window(record.token, now)
                 self._app_window(req, now)
             else:
-                window = self._anonymous_window(req, now)
+                window = self._app_window(req, now)
                 if route.auth != "none":
                     authorize_guest(req, now)
             response = route.handler(self, req)
@@ -268,39 +268,10 @@ class Server:
             raise _RateLimited(retry_after, window)
         return window
 
-    def _anonymous_window(self, req: MockRequest, now: float) -> Window:
-        return self._app_window(req, now)
-
 
 #: The most bytes of uploaded attachments kept at once, and the most uploads.
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 MAX_UPLOADS = 1_000
-
-
-class UploadStore(OrderedDict[str, bytes]):
-    """Uploaded attachment bytes by attachment id, at most ``MAX_UPLOADS`` and ``MAX_UPLOAD_BYTES``
-    together; storing one past either bound forgets the oldest (its download answers 404)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.total = 0
-
-    def __setitem__(self, key: str, value: bytes) -> None:
-        if key in self:
-            self.total -= len(self.pop(key))
-        super().__setitem__(key, value)
-        self.total += len(value)
-        while len(self) > 1 and (len(self) > MAX_UPLOADS or self.total > MAX_UPLOAD_BYTES):
-            _, old = self.popitem(last=False)
-            self.total -= len(old)
-
-    def __delitem__(self, key: str) -> None:
-        self.total -= len(self[key])
-        super().__delitem__(key)
-
-    def clear(self) -> None:
-        super().clear()
-        self.total = 0
 
 
 class _Faulted(Exception):

@@ -15,7 +15,15 @@ from mockgenesys.server.events import events_of
 from mockgenesys.server.http import ApiError, MockRequest, MockResponse, Route, json_response
 from mockgenesys.server.operations import OBJECT, STRING, Operation, array, entities_of, obj, page_of
 from mockgenesys.server.params import invalid, json_body, multi_param, page_count
-from mockgenesys.server.routes.externalcontacts import CONTACT, EXPAND, EXPANDS, MAX_RECORDS, PERMISSIONS, SORT_FIELDS
+from mockgenesys.server.routes.externalcontacts import (
+    CONTACT,
+    EXPAND,
+    EXPANDS,
+    MAX_RECORDS,
+    PERMISSIONS,
+    SORT_FIELDS,
+    contact_text,
+)
 from mockgenesys.server.views import contact_view
 from mockgenesys.world.models import ExternalContact
 
@@ -195,21 +203,6 @@ def delete_contact(server: Server, req: MockRequest) -> MockResponse:
 
 
 # ---------------------------------------------------------------------- finding
-def _haystack(contact: ExternalContact) -> str:
-    return " ".join(
-        (
-            contact.first_name,
-            contact.last_name,
-            contact.middle_name or "",
-            contact.title,
-            contact.work_email,
-            contact.personal_email,
-            contact.cell_phone,
-            contact.work_phone,
-        )
-    ).lower()
-
-
 def search_contacts(server: Server, req: MockRequest) -> MockResponse:
     """``POST /api/v2/externalcontacts/contacts/search``: "currently supports simpleSearch only"."""
     body = json_body(req)
@@ -239,7 +232,7 @@ def search_contacts(server: Server, req: MockRequest) -> MockResponse:
         contacts = [c for c in contacts if c.id in set(ids)]
     words = query.lower().split()
     if words:
-        contacts = [c for c in contacts if all(word in _haystack(c) for word in words)]
+        contacts = [c for c in contacts if all(word in contact_text(c) for word in words)]
     if not isinstance(order, list):
         raise invalid("operation.simpleSearch.sortOrder", 'sortOrder must be a list like ["lastName:asc"].')
     for spec in reversed(order):

@@ -53,7 +53,7 @@ def search(server: Server, req: MockRequest) -> MockResponse:
     query = (req.query_one("q") or "").strip().lower()
     contacts = [c for c in server.world.contacts_sorted() if c.org_id == req.org_id]
     if query:
-        contacts = [c for c in contacts if all(word in _haystack(c) for word in query.split())]
+        contacts = [c for c in contacts if all(word in contact_text(c) for word in query.split())]
     if key is not None:
         attr, reverse = key
         contacts = sorted(contacts, key=lambda c: (getattr(c, attr) or "").lower(), reverse=reverse)
@@ -98,7 +98,7 @@ def _sort_key(raw: str | None) -> tuple[str, bool] | None:
     return SORT_FIELDS[field], direction == "desc"
 
 
-def _haystack(contact: ExternalContact) -> str:
+def contact_text(contact: ExternalContact) -> str:
     return " ".join(
         (
             contact.first_name,
