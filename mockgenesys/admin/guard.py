@@ -69,7 +69,7 @@ def _guarded(
         started = time.perf_counter()
         correlation = mock.server.correlation_id()
         try:
-            _check_caller(mock, request, is_public=is_public)
+            check_caller(mock, request, is_public=is_public)
             response = await handler(mock, request)
         except AdminError as exc:
             details = [{"errorCode": exc.code or "invalid.value", "fieldName": exc.field}] if exc.field else []
@@ -98,7 +98,8 @@ def _guarded(
     return wrapped
 
 
-def _check_caller(mock: MockGenesys, request: Request, *, is_public: bool) -> None:
+def check_caller(mock: MockGenesys, request: Request, *, is_public: bool = False) -> None:
+    """``AdminError`` unless ``request`` comes from loopback (or ``admin_remote``) with the admin token."""
     host = request.client.host if request.client else ""
     if not mock.admin_remote and host != TEST_CLIENT_HOST and not is_loopback(host):
         raise AdminError(403, f"The admin API answers loopback clients only (you are {host}).", "not.authorized")

@@ -30,12 +30,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from mockgenesys.admin.guard import TEST_CLIENT_HOST
-from mockgenesys.admin.inputs import MAX_ADMIN_BODY_BYTES
+from mockgenesys.admin.guard import check_caller
+from mockgenesys.admin.inputs import MAX_ADMIN_BODY_BYTES, AdminError
 from mockgenesys.admin.openapi import PREFIX
 from mockgenesys.server.errors import platform_error
 from mockgenesys.server.http import JsonRefused, parse_json
-from mockgenesys.serving import is_loopback
 
 if TYPE_CHECKING:
     from mockgenesys.mock import MockGenesys
@@ -88,9 +87,10 @@ class ClusterFront:
         await response(scope, receive, send)
 
     async def _admin(self, request: Request, path: str) -> Response:
-        host = request.client.host if request.client else ""
-        if not self.front.admin_remote and host != TEST_CLIENT_HOST and not is_loopback(host):
-            return _error(403, "not.authorized", f"The admin API answers loopback clients only (you are {host}).")
+        try:  # the workers check the token again; /workers is the front's own answer
+            check_caller(self.front, request)
+        except AdminError as exc:
+            return _error(exc.status, exc.code or "not.authorized", str(exc))
         method = request.method
         if (method, path) == ("GET", "/workers"):
             return _json({"workers": [{"index": i, "base_url": url} for i, url in enumerate(self.urls)]})

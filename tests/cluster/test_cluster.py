@@ -146,3 +146,15 @@ def test_cluster_admin_answers_for_every_worker(cluster: dict[str, Any]) -> None
         assert admin.post("/__admin/clock/advance", json={"seconds": -1}).status_code == 400
         for guest in guests:
             guest.close()
+
+
+async def test_cluster_front_asks_for_the_admin_token_on_its_own_answers_too() -> None:
+    from mockgenesys.cluster.front import ClusterFront
+
+    front = ClusterFront(MockGenesys(seed=1, admin_token="sesame"), peers=[])
+    front.urls = ["http://127.0.0.1:1"]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=front), base_url="http://127.0.0.1") as admin:
+        refused = await admin.get("/__admin/workers")
+        allowed = await admin.get("/__admin/workers", headers={"Authorization": "Bearer sesame"})
+    assert refused.status_code == 401 and refused.json()["code"] == "authentication.required"
+    assert allowed.status_code == 200 and allowed.json()["workers"] == [{"index": 0, "base_url": "http://127.0.0.1:1"}]
