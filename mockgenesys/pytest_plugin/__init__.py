@@ -9,8 +9,9 @@ imported until a test requests a fixture.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mockgenesys.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from mockgenesys.pytest_plugin.server import GenesysServer, ServerFactory
@@ -18,9 +19,4 @@ if TYPE_CHECKING:
 __all__ = ["GenesysServer", "ServerFactory"]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module 'mockgenesys.pytest_plugin' has no attribute {name!r}")
-    value = getattr(importlib.import_module("mockgenesys.pytest_plugin.server"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, dict.fromkeys(__all__, "mockgenesys.pytest_plugin.server"), globals())

@@ -370,6 +370,10 @@ class World:
         Constant work per call; ``busy(session_id)`` says whether a guest session has an open
         socket (such a session, and the conversation it is on, is never forgotten).
         """
+        seeds = self.seed_sessions
+        refresh = self.refresh_tokens
+        if not (self._session_ages or self._conversation_ages or refresh or seeds):
+            return  # nothing gained at run time: every request of a fresh mock pays only this
         limits = self.retention
         sessions = self.guest_sessions
         grace = limits.expired_grace
@@ -397,7 +401,6 @@ class World:
             keep=self._conversation_in_use,
             forget=self._forget_conversation,
         )
-        refresh = self.refresh_tokens
         sweep(
             refresh,
             over=lambda: len(refresh) > limits.refresh_tokens,
@@ -405,7 +408,6 @@ class World:
             keep=lambda token: False,
             forget=refresh.__delitem__,
         )
-        seeds = self.seed_sessions
         sweep(
             seeds,
             over=lambda: len(seeds) > limits.seed_sessions,
